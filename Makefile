@@ -1,0 +1,60 @@
+# ParkSafe 园安 — set-up and everyday commands. Everything installs into .venv at the repo root.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+LOCK := requirements/lock.txt
+EXTRAS ?= pg,s3,dev
+STAMP := $(VENV)/.installed-$(shell printf '%s' "$(EXTRAS)" | tr ',' '-')
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install install-ai run serve migrate seed test test-fast lint typecheck bench lock clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml $(LOCK)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --constraint $(LOCK) --editable ".[$(EXTRAS)]"
+	touch $@
+
+# The AI extra pulls torch (about 6 GB); only the model tests and training need it.
+install-ai:
+	$(MAKE) install EXTRAS=pg,s3,dev,ai
+
+migrate: install
+	$(BIN)/parksafe db upgrade
+
+seed: migrate
+	$(BIN)/parksafe seed --demo
+
+run: seed
+	$(BIN)/parksafe serve --host $(HOST) --port $(PORT)
+
+serve: install
+	$(BIN)/parksafe serve --host $(HOST) --port $(PORT)
+
+# The whole suite: database tests run on SQLite and on the local PostgreSQL, job tests on Redis.
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy backend mobile_api seed ai rules regulations tests
+	$(BIN)/pytest
+
+test-fast: install
+	$(BIN)/pytest -x -q -m "not slow"
+
+lint: install
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy backend mobile_api seed ai rules regulations tests
+
+bench: install
+	$(BIN)/python -m tests.benchmarks.api_throughput
+
+lock:
+	$(BIN)/python -m pip freeze --exclude-editable | sed '1i # Exact versions of everything ParkSafe installs (pip constraints). Regenerate with `make lock`.' > $(LOCK)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Photo hazard recognition: detection, verification, training and evaluation."""

@@ -1,0 +1,1 @@
+"""ParkSafe server: domain logic, services, persistence and settings."""

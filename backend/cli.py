@@ -1,0 +1,176 @@
+"""``parksafe``: serve the API, migrate, seed, manage users.
+
+Errors a user can cause print one readable line and exit non-zero, never a traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from typing import Any, TypeVar
+
+import click
+import sqlalchemy as sa
+
+from backend.domain.accounts.roles import Role
+from backend.domain.errors import DomainError
+from backend.settings import Settings
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def friendly_errors(command: F) -> F:
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except DomainError as exc:
+            raise click.ClickException(exc.message) from exc
+        except sa.exc.OperationalError as exc:
+            if "no such table" in str(exc.orig):
+                raise click.ClickException(
+                    "数据库结构未就绪，请先运行 `parksafe db upgrade` / schema missing: run `parksafe db upgrade`"
+                ) from exc
+            raise click.ClickException(
+                f"无法连接数据库 / cannot reach the database: {exc.orig or exc}"
+            ) from exc
+        except sa.exc.ProgrammingError as exc:
+            raise click.ClickException(
+                f"数据库结构未就绪，请先运行 `parksafe db upgrade` / schema missing: {exc.orig or exc}"
+            ) from exc
+
+    return wrapper  # type: ignore[return-value]
+
+
+@contextmanager
+def _unit_of_work(settings: Settings) -> Iterator[Any]:
+    from backend.db.engine import create_db_engine, create_session_factory, transaction
+
+    engine = create_db_engine(settings)
+    try:
+        with transaction(create_session_factory(engine)) as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """园安 ParkSafe：化工园区隐患排查治理后端。
+
+    Settings come from PARKSAFE_* environment variables and .env (see README).
+    """
+
+
+@cli.command()
+@click.option("--host", default=None, help="listen address (default PARKSAFE_HOST or 127.0.0.1)")
+@click.option("--port", type=click.IntRange(1, 65535), default=None, help="listen port (default 8000)")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="server processes")
+def serve(host: str | None, port: int | None, workers: int) -> None:
+    """Serve the API and the PWA (启动服务)."""
+    import uvicorn
+
+    settings = Settings()
+    uvicorn.run(
+        "mobile_api.asgi:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+        proxy_headers=True,
+        log_level=settings.log_level.lower(),
+    )
+
+
+@cli.command()
+def worker() -> None:
+    """Run only the background job worker (production, with PARKSAFE_JOB_BACKEND=redis)."""
+    import asyncio
+
+    from backend.jobs.runner import run_worker_forever
+
+    asyncio.run(run_worker_forever(Settings()))
+
+
+@cli.group()
+def db() -> None:
+    """Database schema (数据库迁移)."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True, help="target revision")
+@friendly_errors
+def db_upgrade(revision: str) -> None:
+    """Apply migrations up to the newest schema (idempotent)."""
+    from backend.db.migrate import upgrade
+
+    upgrade(Settings().resolved_database_url, revision)
+    click.echo(f"数据库已升级到 {revision} / database upgraded to {revision}")
+
+
+@db.command("downgrade")
+@click.argument("revision")
+@friendly_errors
+def db_downgrade(revision: str) -> None:
+    """Revert migrations down to REVISION (e.g. -1 or base)."""
+    from backend.db.migrate import downgrade
+
+    downgrade(Settings().resolved_database_url, revision)
+    click.echo(f"数据库已回退到 {revision} / database downgraded to {revision}")
+
+
+@cli.command()
+@click.option("--demo", is_flag=True, help="also load the demo park: enterprises and one user per role")
+@friendly_errors
+def seed(demo: bool) -> None:
+    """Load the park and its libraries; with --demo a demo park too (idempotent)."""
+    from seed.loader import run_seed
+
+    settings = Settings()
+    with _unit_of_work(settings) as session:
+        report = run_seed(session, settings, demo=demo)
+    click.echo(report.summary())
+
+
+@cli.group()
+def users() -> None:
+    """User accounts (用户管理)."""
+
+
+@users.command("create")
+@click.option("--username", required=True)
+@click.option("--password", required=True, help="at least 8 characters")
+@click.option("--role", required=True, type=click.Choice([role.value for role in Role]))
+@click.option(
+    "--enterprise", "enterprise_code", default=None, help="enterprise code; required for enterprise_staff"
+)
+@click.option("--display-name", default="", help="name shown in the app")
+@click.option("--phone", default="", help="mobile number for SMS notifications")
+@friendly_errors
+def users_create(
+    username: str, password: str, role: str, enterprise_code: str | None, display_name: str, phone: str
+) -> None:
+    """Create a user with one of the four roles."""
+    from backend.domain.accounts.service import AccountService
+
+    settings = Settings()
+    with _unit_of_work(settings) as session:
+        user = AccountService(session, settings).create_user(
+            username,
+            password,
+            Role(role),
+            enterprise_code=enterprise_code,
+            park_code=settings.park_code,
+            display_name=display_name,
+            phone=phone,
+        )
+        click.echo(f"已创建用户 {user.username}（{Role(role).label}）/ created user {user.username} ({role})")
+
+
+def main() -> None:
+    cli(prog_name="parksafe")
+
+
+if __name__ == "__main__":
+    main()

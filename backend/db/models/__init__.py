@@ -1,0 +1,37 @@
+"""Every table, one module each; importing this package registers them all on the metadata."""
+
+from backend.db.models.audit_event import AuditEvent
+from backend.db.models.base import SyncedModel, TimestampedModel
+from backend.db.models.comment import Comment
+from backend.db.models.enterprise import Enterprise
+from backend.db.models.finding import Finding
+from backend.db.models.finding_photo import FindingPhoto
+from backend.db.models.inspection import Inspection
+from backend.db.models.login_failure import LoginFailure
+from backend.db.models.notification import Notification
+from backend.db.models.notification_attempt import NotificationAttempt
+from backend.db.models.park import Park
+from backend.db.models.photo import Photo
+from backend.db.models.rectification import Rectification
+from backend.db.models.sync_counter import CHANGE_COUNTER, SyncCounter
+from backend.db.models.user import User
+
+__all__ = [
+    "CHANGE_COUNTER",
+    "AuditEvent",
+    "Comment",
+    "Enterprise",
+    "Finding",
+    "FindingPhoto",
+    "Inspection",
+    "LoginFailure",
+    "Notification",
+    "NotificationAttempt",
+    "Park",
+    "Photo",
+    "Rectification",
+    "SyncCounter",
+    "SyncedModel",
+    "TimestampedModel",
+    "User",
+]

@@ -1,0 +1,74 @@
+"""Server-assigned change versions for every record devices pull.
+
+The pull cursor is a version number, so versions must become visible in the order
+they are handed out. A sequence cannot promise that: a transaction holding version 10
+may commit after one holding 11, and a puller that already stored cursor 11 would
+never see 10. Instead every flushing transaction increments one counter row; the
+row lock that the UPDATE takes is held until commit, so the next transaction gets
+its versions only after this one is committed (or rolled back). The cost is that
+writers of synced records serialise from their first flush to commit: keep those
+transactions short.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import Session, UOWTransaction
+
+from backend.db.models import CHANGE_COUNTER, SyncCounter, SyncedModel
+from backend.db.types import utcnow
+
+_counter = SyncCounter.__table__  # type: ignore[attr-defined]
+
+
+def _changed_synced_records(session: Session) -> list[SyncedModel]:
+    changed = [obj for obj in session.new if isinstance(obj, SyncedModel)]
+    changed += [
+        obj
+        for obj in session.dirty
+        if isinstance(obj, SyncedModel) and session.is_modified(obj, include_collections=False)
+    ]
+    return changed
+
+
+def allocate_versions(session: Session, count: int) -> int:
+    """Reserve ``count`` versions and return the first; locks the counter until commit."""
+    # Core statement on the connection: an ORM statement here would autoflush re-entrantly.
+    last = (
+        session.connection()
+        .execute(
+            _counter.update()
+            .where(_counter.c.name == CHANGE_COUNTER)
+            .values(value=_counter.c.value + count)
+            .returning(_counter.c.value)
+        )
+        .scalar_one()
+    )
+    return int(last) - count + 1
+
+
+def _stamp_versions(session: Session, _context: UOWTransaction, _instances: Any) -> None:
+    changed = _changed_synced_records(session)
+    if not changed:
+        return
+    first = allocate_versions(session, len(changed))
+    now = utcnow()
+    for offset, record in enumerate(changed):
+        record.version = first + offset
+        record.updated_at = now
+
+
+def install_versioning(session_class: type[Session] = Session) -> None:
+    if not event.contains(session_class, "before_flush", _stamp_versions):
+        event.listen(session_class, "before_flush", _stamp_versions)
+
+
+def current_version(session: Session) -> int:
+    return int(
+        session.connection()
+        .execute(sa.select(_counter.c.value).where(_counter.c.name == CHANGE_COUNTER))
+        .scalar_one()
+    )

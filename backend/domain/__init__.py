@@ -1,0 +1,1 @@
+"""Domain logic, free of web-framework imports."""

@@ -1,0 +1,118 @@
+"""Accounts: creating users, logging in, resolving a token's bearer."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from backend.db.models import Enterprise, Park, User
+from backend.db.types import utcnow
+from backend.domain.accounts.login_throttle import LoginThrottle
+from backend.domain.accounts.passwords import (
+    MIN_PASSWORD_LENGTH,
+    hash_password,
+    verify_against_dummy,
+    verify_password,
+)
+from backend.domain.accounts.principal import Principal
+from backend.domain.accounts.roles import Role
+from backend.domain.accounts.tokens import IssuedToken, issue_token, read_token
+from backend.domain.errors import AlreadyExists, InvalidCredentials, InvalidInput, InvalidToken
+from backend.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class Login:
+    token: IssuedToken
+    user: User
+
+
+def principal_of(user: User) -> Principal:
+    return Principal(
+        user_id=user.id,
+        username=user.username,
+        role=user.role,
+        park_id=user.park_id,
+        enterprise_id=user.enterprise_id,
+    )
+
+
+class AccountService:
+    def __init__(self, session: Session, settings: Settings) -> None:
+        self._session = session
+        self._settings = settings
+
+    def login(self, username: str, password: str, client: str) -> Login:
+        now = utcnow()
+        throttle = LoginThrottle(
+            self._session, self._settings.login_max_failures, self._settings.login_failure_window_seconds
+        )
+        throttle.check(username, client, now)
+        user = self._session.exec(select(User).where(User.username == username)).first()
+        if user is None:
+            verify_against_dummy(password)
+        if user is None or not user.is_active or not verify_password(password, user.password_hash):
+            throttle.record_failure(username, client, now)
+            # The failure must count even though the request ends in an error.
+            self._session.commit()
+            raise InvalidCredentials
+        throttle.clear(username, client)
+        token = issue_token(user.id, self._settings.signing_key, self._settings.token_ttl_seconds, now)
+        return Login(token=token, user=user)
+
+    def authenticate(self, bearer_token: str) -> Principal:
+        user_id = read_token(bearer_token, self._settings.signing_key)
+        user = self._session.get(User, user_id)
+        if user is None or not user.is_active:
+            raise InvalidToken("账号不存在或已停用 / account missing or disabled")
+        return principal_of(user)
+
+    def create_user(
+        self,
+        username: str,
+        password: str,
+        role: Role,
+        enterprise_code: str | None = None,
+        park_code: str | None = None,
+        display_name: str = "",
+        phone: str = "",
+    ) -> User:
+        if len(password) < MIN_PASSWORD_LENGTH:
+            raise InvalidInput(f"密码至少 {MIN_PASSWORD_LENGTH} 位 / password too short")
+        if self._session.exec(select(User).where(User.username == username)).first() is not None:
+            raise AlreadyExists(f"用户名已存在 / username taken: {username}")
+        enterprise: Enterprise | None = None
+        if role is Role.ENTERPRISE_STAFF:
+            if not enterprise_code:
+                raise InvalidInput("企业安全员必须指定企业 / enterprise_staff requires --enterprise")
+            enterprise = self._session.exec(
+                select(Enterprise).where(Enterprise.code == enterprise_code)
+            ).first()
+            if enterprise is None:
+                raise InvalidInput(f"企业不存在 / no enterprise with code {enterprise_code}")
+        elif enterprise_code:
+            raise InvalidInput("只有企业安全员可关联企业 / only enterprise_staff belong to an enterprise")
+        park_id = enterprise.park_id if enterprise else self._resolve_park(park_code)
+        user = User(
+            park_id=park_id,
+            enterprise_id=enterprise.id if enterprise else None,
+            username=username,
+            password_hash=hash_password(password),
+            role=role,
+            display_name=display_name or username,
+            phone=phone,
+        )
+        self._session.add(user)
+        self._session.flush()
+        return user
+
+    def _resolve_park(self, park_code: str | None) -> uuid.UUID:
+        query = select(Park) if park_code is None else select(Park).where(Park.code == park_code)
+        parks = self._session.exec(query).all()
+        if len(parks) != 1:
+            raise InvalidInput(
+                "请先运行 parksafe seed 创建园区，或指定园区 / no unique park: run `parksafe seed` first"
+            )
+        return parks[0].id

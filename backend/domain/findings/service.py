@@ -1,0 +1,69 @@
+"""Reading findings within a caller's scope."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from backend.db.models import AuditEvent, Finding
+from backend.domain.accounts.principal import Principal
+from backend.domain.errors import NotFound
+from backend.domain.findings.vocabulary import FindingStatus, HazardLevel
+from backend.domain.pagination import Page, PageRequest
+
+
+@dataclass(frozen=True, slots=True)
+class FindingFilter:
+    status: FindingStatus | None = None
+    enterprise_id: uuid.UUID | None = None
+    level: HazardLevel | None = None
+
+
+class FindingService:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def _visible(self, principal: Principal) -> sa.ColumnElement[bool]:
+        condition = sa.and_(col(Finding.park_id) == principal.park_id, col(Finding.deleted_at).is_(None))
+        if principal.scoped_enterprise_id is not None:
+            condition = sa.and_(condition, col(Finding.enterprise_id) == principal.scoped_enterprise_id)
+        return condition
+
+    def list_page(self, principal: Principal, filters: FindingFilter, page: PageRequest) -> Page[Finding]:
+        conditions = [self._visible(principal)]
+        if filters.status is not None:
+            conditions.append(col(Finding.status) == filters.status)
+        if filters.enterprise_id is not None:
+            conditions.append(col(Finding.enterprise_id) == filters.enterprise_id)
+        if filters.level is not None:
+            conditions.append(col(Finding.level) == filters.level)
+        where = sa.and_(*conditions)
+        total = self._session.exec(select(sa.func.count()).select_from(Finding).where(where)).one()
+        items = self._session.exec(
+            select(Finding)
+            .where(where)
+            .order_by(col(Finding.observed_at).desc(), col(Finding.id))
+            .limit(page.limit)
+            .offset(page.offset)
+        ).all()
+        return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+
+    def get(self, principal: Principal, finding_id: uuid.UUID) -> Finding:
+        finding = self._session.exec(
+            select(Finding).where(Finding.id == finding_id, self._visible(principal))
+        ).first()
+        if finding is None:
+            raise NotFound("finding", finding_id)
+        return finding
+
+    def timeline(self, finding_id: uuid.UUID) -> list[AuditEvent]:
+        return list(
+            self._session.exec(
+                select(AuditEvent)
+                .where(AuditEvent.entity == "finding", AuditEvent.entity_id == str(finding_id))
+                .order_by(col(AuditEvent.id))
+            ).all()
+        )

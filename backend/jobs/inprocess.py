@@ -1,0 +1,101 @@
+"""The embedded default: jobs run in the API process, lost if it stops before they finish."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+import anyio.to_thread
+
+from backend.jobs.base import JobContext, JobRegistry
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class _Queued:
+    name: str
+    key: str | None
+    payload: dict[str, Any]
+    attempt: int = 1
+
+
+class InProcessJobQueue:
+    def __init__(self, registry: JobRegistry, concurrency: int = 2) -> None:
+        self._registry = registry
+        self._concurrency = concurrency
+        self._queue: asyncio.Queue[_Queued] = asyncio.Queue()
+        self._keys: set[str] = set()
+        self._workers: list[asyncio.Task[None]] = []
+        self._retry_timers: set[asyncio.Task[None]] = set()
+        self._context: JobContext | None = None
+
+    async def connect(self) -> None:
+        return None
+
+    async def enqueue(self, name: str, *, key: str | None = None, **payload: Any) -> None:
+        self._registry.get(name)  # refuse unknown jobs at the caller, not later in the worker
+        if key is not None:
+            if key in self._keys:
+                return
+            self._keys.add(key)
+        await self._queue.put(_Queued(name, key, payload))
+
+    async def start(self, context: JobContext) -> None:
+        self._context = context
+        self._workers = [asyncio.create_task(self._work()) for _ in range(self._concurrency)]
+
+    async def stop(self) -> None:
+        for task in [*self._workers, *self._retry_timers]:
+            task.cancel()
+        await asyncio.gather(*self._workers, *self._retry_timers, return_exceptions=True)
+        self._workers.clear()
+        self._retry_timers.clear()
+
+    async def join(self) -> None:
+        """Wait until every queued job, retries included, has finished (tests, CLI)."""
+        while True:
+            await self._queue.join()
+            if not self._retry_timers:
+                return
+            await asyncio.gather(*list(self._retry_timers), return_exceptions=True)
+
+    async def _work(self) -> None:
+        while True:
+            item = await self._queue.get()
+            try:
+                await self._run(item)
+            finally:
+                self._queue.task_done()
+
+    async def _run(self, item: _Queued) -> None:
+        assert self._context is not None
+        spec = self._registry.get(item.name)
+        try:
+            await anyio.to_thread.run_sync(partial(spec.handler, self._context, **item.payload))
+        except Exception:
+            if item.attempt > spec.retries:
+                log.exception("job %s failed for good after %d attempts", item.name, item.attempt)
+                self._release(item)
+                return
+            delay = spec.backoff(item.attempt)
+            log.warning(
+                "job %s attempt %d failed; retrying in %.1fs", item.name, item.attempt, delay, exc_info=True
+            )
+            item.attempt += 1
+            timer = asyncio.create_task(self._requeue_later(item, delay))
+            self._retry_timers.add(timer)
+            timer.add_done_callback(self._retry_timers.discard)
+            return
+        self._release(item)
+
+    async def _requeue_later(self, item: _Queued, delay: float) -> None:
+        await asyncio.sleep(delay)
+        await self._queue.put(item)
+
+    def _release(self, item: _Queued) -> None:
+        if item.key is not None:
+            self._keys.discard(item.key)

@@ -1,0 +1,91 @@
+"""All configuration in one pydantic-settings class (environment prefix ``PARKSAFE_``)."""
+
+from __future__ import annotations
+
+import secrets
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+JobBackend = Literal["inprocess", "redis"]
+
+
+class Settings(BaseSettings):
+    """Bare-machine defaults: SQLite and a photo folder under ``data_dir``, in-process jobs.
+
+    Real environment variables win over ``.env`` (pydantic-settings' order).
+    """
+
+    model_config = SettingsConfigDict(
+        env_prefix="PARKSAFE_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    data_dir: Path = Path("./var")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default a SQLite file under data_dir"
+    )
+    storage_url: str | None = Field(
+        default=None, description="file:///path or s3://bucket/prefix; default data_dir/photos"
+    )
+    s3_endpoint_url: str | None = None
+    notify_urls: str = Field(default="", description="apprise URLs, separated by spaces or commas")
+    public_base_url: str = "http://127.0.0.1:8000"
+    park_code: str = Field(default="DEMO", description="code of the park this deployment serves")
+    park_name: str = "滨江示范化工园区"
+
+    secret_key: SecretStr | None = Field(
+        default=None, description="JWT signing key; default a random key kept in data_dir"
+    )
+    token_ttl_seconds: int = Field(default=12 * 3600, gt=0)
+    login_max_failures: int = Field(default=5, gt=0)
+    login_failure_window_seconds: int = Field(default=15 * 60, gt=0)
+
+    job_backend: JobBackend = "inprocess"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    job_queue_name: str = "parksafe"
+    run_worker: bool = Field(default=True, description="run the job worker inside the API process")
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    max_json_body_bytes: int = Field(default=2 * 1024 * 1024, gt=0)
+    log_level: str = "INFO"
+    log_json: bool = False
+
+    @cached_property
+    def resolved_data_dir(self) -> Path:
+        path = self.data_dir.expanduser().resolve()
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    @cached_property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.resolved_data_dir / 'parksafe.db'}"
+
+    @cached_property
+    def resolved_storage_url(self) -> str:
+        return self.storage_url or (self.resolved_data_dir / "photos").as_uri()
+
+    @cached_property
+    def notify_url_list(self) -> list[str]:
+        return [url for url in self.notify_urls.replace(",", " ").split() if url]
+
+    @cached_property
+    def signing_key(self) -> str:
+        """The configured key, else one generated once and kept in the data dir.
+
+        Several API replicas must share ``PARKSAFE_SECRET_KEY``; the file is for one machine.
+        """
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        key_file = self.resolved_data_dir / "secret_key"
+        if not key_file.exists():
+            key_file.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+            key_file.chmod(0o600)
+        return key_file.read_text(encoding="utf-8").strip()
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.resolved_database_url.startswith("sqlite")

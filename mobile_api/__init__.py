@@ -1,0 +1,1 @@
+"""HTTP API (contract v1) and the PWA it serves."""

@@ -1,0 +1,90 @@
+"""The one place the application is assembled."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from litestar import Litestar, Router
+from litestar.config.response_cache import ResponseCacheConfig
+from litestar.datastructures import State
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.static_files import create_static_files_router
+
+from backend.db.engine import create_db_engine, create_session_factory
+from backend.jobs import JobContext, create_job_queue
+from backend.settings import Settings
+from mobile_api.auth import BearerTokenMiddleware
+from mobile_api.controllers.auth import AuthController
+from mobile_api.controllers.enterprises import EnterpriseController
+from mobile_api.controllers.findings import FindingController
+from mobile_api.controllers.health import health
+from mobile_api.dependencies import dependencies
+from mobile_api.errors import exception_handlers
+from mobile_api.logging_setup import configure_logging
+from mobile_api.request_id import RequestIdMiddleware, add_request_id_header
+from mobile_api.state import AppState
+
+PWA_DIR = Path(__file__).parent / "pwa"
+API_CONTROLLERS = [AuthController, EnterpriseController, FindingController]
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or Settings()
+    configure_logging(settings)
+    engine = create_db_engine(settings)
+    state = AppState(
+        settings=settings,
+        engine=engine,
+        session_factory=create_session_factory(engine),
+        job_queue=create_job_queue(settings),
+    )
+
+    @asynccontextmanager
+    async def lifespan(_: Litestar) -> AsyncGenerator[None, None]:
+        if settings.run_worker or settings.job_backend == "inprocess":
+            await state.job_queue.start(JobContext(settings, state.session_factory, state.job_queue))
+        else:
+            await state.job_queue.connect()
+        try:
+            yield
+        finally:
+            await state.job_queue.stop()
+            engine.dispose()
+
+    api = Router(
+        path="/api/v1",
+        route_handlers=API_CONTROLLERS,
+        middleware=[BearerTokenMiddleware],
+        security=[{"BearerToken": []}],
+    )
+    return Litestar(
+        route_handlers=[
+            health,
+            api,
+            create_static_files_router(path="/", directories=[PWA_DIR], html_mode=True, name="pwa"),
+        ],
+        dependencies=dependencies,
+        exception_handlers=exception_handlers,
+        middleware=[RequestIdMiddleware()],
+        before_send=[add_request_id_header],
+        lifespan=[lifespan],
+        state=State({"parksafe": state}),
+        request_max_body_size=settings.max_json_body_bytes,
+        openapi_config=OpenAPIConfig(
+            title="ParkSafe 园安 API",
+            version="1.0.0",
+            path="/schema",
+            render_plugins=[SwaggerRenderPlugin()],
+            components=Components(
+                security_schemes={
+                    "BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")
+                }
+            ),
+        ),
+        response_cache_config=ResponseCacheConfig(),
+        debug=False,
+    )

@@ -1,0 +1,1 @@
+"""Route handlers: parse, authorize, make one service call, return a wire schema."""

@@ -1,0 +1,84 @@
+"""Every error leaves as the contract's envelope: {"error": {"code", "message", "detail"}}."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from backend.domain.errors import DomainError, ErrorKind, TooManyLoginAttempts
+
+log = logging.getLogger(__name__)
+
+STATUS_OF_KIND: dict[ErrorKind, int] = {
+    ErrorKind.INVALID: 422,
+    ErrorKind.UNAUTHENTICATED: 401,
+    ErrorKind.FORBIDDEN: 403,
+    ErrorKind.NOT_FOUND: 404,
+    ErrorKind.CONFLICT: 409,
+    ErrorKind.THROTTLED: 429,
+}
+
+CODE_OF_STATUS: dict[int, tuple[str, str]] = {
+    400: ("bad_request", "请求格式错误 / bad request"),
+    401: ("unauthorized", "需要登录 / authentication required"),
+    403: ("forbidden", "无权执行此操作 / not allowed"),
+    404: ("not_found", "未找到 / not found"),
+    405: ("method_not_allowed", "不支持的请求方法 / method not allowed"),
+    409: ("conflict", "状态冲突 / conflict"),
+    413: ("payload_too_large", "请求体过大 / request body too large"),
+    415: ("unsupported_media_type", "不支持的内容类型 / unsupported media type"),
+    422: ("unprocessable", "无法处理的内容 / unprocessable content"),
+    429: ("too_many_requests", "请求过于频繁 / too many requests"),
+    503: ("service_unavailable", "服务暂不可用 / service unavailable"),
+}
+
+
+def error_body(code: str, message: str, detail: Any = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "detail": detail}}
+
+
+def envelope(
+    status: int, code: str, message: str, detail: Any = None, headers: dict[str, str] | None = None
+) -> Response[dict[str, Any]]:
+    return Response(error_body(code, message, detail), status_code=status, headers=headers)
+
+
+def handle_domain_error(_: Request[Any, Any, Any], exc: DomainError) -> Response[dict[str, Any]]:
+    headers = None
+    if isinstance(exc, TooManyLoginAttempts):
+        headers = {"Retry-After": str(exc.retry_after_seconds)}
+    return envelope(STATUS_OF_KIND[exc.kind], exc.code, exc.message, exc.detail, headers)
+
+
+def handle_http_exception(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
+    status = exc.status_code
+    if status >= 500:
+        log.error("server error: %s", exc.detail)
+        return envelope(status, "internal_error", "服务器内部错误 / internal error")
+    code, default_message = CODE_OF_STATUS.get(status, ("client_error", "请求错误 / client error"))
+    detail: Any = exc.extra if exc.extra else None
+    message = default_message
+    if isinstance(exc, ValidationException):
+        code = "validation_error"
+        message = f"请求参数不合法 / invalid request: {exc.detail}"
+    elif exc.detail and exc.detail != HTTPStatus(status).phrase:
+        message = f"{default_message}: {exc.detail}"
+    headers = dict(exc.headers) if exc.headers else None
+    return envelope(status, code, message, detail, headers)
+
+
+def handle_unexpected(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    log.exception("unhandled error", exc_info=exc)
+    return envelope(HTTP_500_INTERNAL_SERVER_ERROR, "internal_error", "服务器内部错误 / internal error")
+
+
+exception_handlers: dict[type[Exception] | int, Any] = {
+    DomainError: handle_domain_error,
+    HTTPException: handle_http_exception,
+    Exception: handle_unexpected,
+}

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+import msgspec
+
+from backend.db.models import User
+
+
+class LoginRequest(msgspec.Struct, forbid_unknown_fields=False):
+    username: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    password: Annotated[str, msgspec.Meta(min_length=1, max_length=256)]
+
+
+class UserOut(msgspec.Struct):
+    id: uuid.UUID
+    username: str
+    role: str
+    park_id: uuid.UUID
+    enterprise_id: uuid.UUID | None
+    display_name: str
+
+    @classmethod
+    def of(cls, user: User) -> UserOut:
+        return cls(
+            id=user.id,
+            username=user.username,
+            role=user.role.value,
+            park_id=user.park_id,
+            enterprise_id=user.enterprise_id,
+            display_name=user.display_name,
+        )
+
+
+class LoginResponse(msgspec.Struct):
+    access_token: str
+    expires_in: int
+    user: UserOut
+    token_type: str = "bearer"

@@ -1,0 +1,26 @@
+"""The long-lived objects one app instance holds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session
+
+from backend.jobs import JobQueue
+from backend.settings import Settings
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    job_queue: JobQueue
+
+    @staticmethod
+    def of(app: Any) -> AppState:
+        state: AppState = app.state.parksafe
+        return state

@@ -1,0 +1,1 @@
+"""Law library, matching of findings to clauses, penalty drafting."""

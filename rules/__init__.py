@@ -1,0 +1,1 @@
+"""Checklist library, grading and escalation rules."""

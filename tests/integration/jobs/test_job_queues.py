@@ -1,0 +1,213 @@
+"""Both job queues run registered jobs, retry failures with backoff and deduplicate by key.
+
+The Redis queue runs against the real local Redis: jobs are stored there, so one
+enqueued while no worker runs is done by the next worker that starts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+
+from backend.jobs import JobContext, JobRegistry, JobSpec
+from backend.jobs.inprocess import InProcessJobQueue
+from backend.jobs.redis_queue import RedisJobQueue
+from backend.settings import Settings
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def redis_available() -> bool:
+    try:
+        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping())
+    except redis.RedisError:
+        return False
+
+
+class Journal:
+    """Where test jobs write what happened: a file, since Redis jobs may run in another worker."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def record(self, name: str) -> None:
+        with (self.folder / f"{name}.log").open("a") as log:
+            log.write(f"{time.monotonic()}\n")
+
+    def times(self, name: str) -> list[float]:
+        path = self.folder / f"{name}.log"
+        return [float(line) for line in path.read_text().split()] if path.exists() else []
+
+
+def make_registry(journal: Journal) -> JobRegistry:
+    registry = JobRegistry()
+
+    def succeed(_: JobContext, *, tag: str) -> None:
+        journal.record(tag)
+
+    def fail_twice(_: JobContext, *, tag: str) -> None:
+        journal.record(tag)
+        if len(journal.times(tag)) < 3:
+            raise RuntimeError("transient failure")
+
+    def slow(_: JobContext, *, tag: str) -> None:
+        journal.record(f"{tag}-start")
+        time.sleep(0.5)
+        journal.record(tag)
+
+    registry.register(JobSpec("succeed", succeed))
+    registry.register(JobSpec("slow", slow, retries=3, retry_delay_seconds=0.1))
+    registry.register(JobSpec("fail_twice", fail_twice, retries=3, retry_delay_seconds=0.2))
+    return registry
+
+
+def context_for(queue: Any, tmp_path: Path) -> JobContext:
+    return JobContext(settings=Settings(_env_file=None, data_dir=tmp_path), session_factory=None, queue=queue)  # type: ignore[arg-type]
+
+
+async def wait_for(condition: Any, timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.05)
+
+
+@pytest.fixture
+def journal(tmp_path: Path) -> Journal:
+    return Journal(tmp_path)
+
+
+@pytest.fixture
+def queue_name() -> str:
+    return f"parksafe-test-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture
+async def redis_cleanup(queue_name: str) -> AsyncIterator[None]:
+    if not redis_available():
+        if os.environ.get("CI"):
+            pytest.fail("Redis is not reachable on 127.0.0.1:6379; CI must test the Redis queue")
+        pytest.skip("Redis not reachable on 127.0.0.1:6379")
+    yield
+    client = redis.Redis.from_url(REDIS_URL)
+    for key in client.scan_iter(f"saq:*{queue_name}*"):
+        client.delete(key)
+
+
+async def test_in_process_queue_retries_a_failing_job_with_growing_delays(
+    journal: Journal, tmp_path: Path
+) -> None:
+    queue = InProcessJobQueue(make_registry(journal))
+    await queue.start(context_for(queue, tmp_path))
+    try:
+        await queue.enqueue("fail_twice", tag="flaky")
+        await queue.join()
+    finally:
+        await queue.stop()
+    attempts = journal.times("flaky")
+    assert len(attempts) == 3
+    first_gap, second_gap = attempts[1] - attempts[0], attempts[2] - attempts[1]
+    assert first_gap >= 0.2
+    assert second_gap >= 0.4
+
+
+async def test_in_process_queue_runs_a_keyed_job_once_while_it_is_pending(
+    journal: Journal, tmp_path: Path
+) -> None:
+    queue = InProcessJobQueue(make_registry(journal))
+    for _ in range(3):
+        await queue.enqueue("succeed", key="thumb:abc", tag="keyed")
+    await queue.start(context_for(queue, tmp_path))
+    try:
+        await queue.join()
+    finally:
+        await queue.stop()
+    assert len(journal.times("keyed")) == 1
+
+
+async def test_unknown_job_is_refused_when_enqueued(journal: Journal) -> None:
+    queue = InProcessJobQueue(make_registry(journal))
+    with pytest.raises(LookupError):
+        await queue.enqueue("no_such_job")
+
+
+@pytest.mark.redis
+async def test_redis_job_enqueued_without_a_worker_runs_when_one_starts(
+    journal: Journal, tmp_path: Path, queue_name: str, redis_cleanup: None
+) -> None:
+    producer = RedisJobQueue(make_registry(journal), REDIS_URL, queue_name)
+    await producer.connect()
+    await producer.enqueue("succeed", tag="durable")
+    await producer.stop()  # the producing process goes away; the job stays in Redis
+
+    await asyncio.sleep(0.3)
+    assert journal.times("durable") == []
+
+    worker = RedisJobQueue(make_registry(journal), REDIS_URL, queue_name)
+    await worker.start(context_for(worker, tmp_path))
+    try:
+        await wait_for(lambda: len(journal.times("durable")) == 1)
+    finally:
+        await worker.stop()
+
+
+@pytest.mark.redis
+async def test_redis_job_interrupted_by_a_worker_restart_runs_again_on_the_next_worker(
+    journal: Journal, tmp_path: Path, queue_name: str, redis_cleanup: None
+) -> None:
+    first = RedisJobQueue(make_registry(journal), REDIS_URL, queue_name)
+    await first.start(context_for(first, tmp_path))
+    await first.enqueue("slow", tag="interrupted")
+    await wait_for(lambda: len(journal.times("interrupted-start")) == 1)
+    await first.stop()  # the worker goes down while the job is running
+
+    second = RedisJobQueue(make_registry(journal), REDIS_URL, queue_name)
+    await second.start(context_for(second, tmp_path))
+    try:
+        await wait_for(lambda: len(journal.times("interrupted-start")) == 2)
+        await wait_for(lambda: len(journal.times("interrupted")) >= 1)
+    finally:
+        await second.stop()
+
+
+@pytest.mark.redis
+async def test_redis_job_failing_twice_is_retried_until_it_succeeds(
+    journal: Journal, tmp_path: Path, queue_name: str, redis_cleanup: None
+) -> None:
+    queue = RedisJobQueue(make_registry(journal), REDIS_URL, queue_name)
+    await queue.start(context_for(queue, tmp_path))
+    try:
+        await queue.enqueue("fail_twice", tag="redis-flaky")
+        await wait_for(lambda: len(journal.times("redis-flaky")) == 3)
+        await asyncio.sleep(0.5)
+        assert len(journal.times("redis-flaky")) == 3  # succeeded on the third try; no more runs
+    finally:
+        await queue.stop()
+
+
+@pytest.mark.redis
+async def test_redis_queue_deduplicates_jobs_by_key(
+    journal: Journal, tmp_path: Path, queue_name: str, redis_cleanup: None
+) -> None:
+    queue = RedisJobQueue(make_registry(journal), REDIS_URL, queue_name)
+    await queue.connect()
+    for _ in range(3):
+        await queue.enqueue("succeed", key="notify:event-1", tag="redis-keyed")
+    await queue.stop()
+    worker = RedisJobQueue(make_registry(journal), REDIS_URL, queue_name)
+    await worker.start(context_for(worker, tmp_path))
+    try:
+        await wait_for(lambda: len(journal.times("redis-keyed")) >= 1)
+        await asyncio.sleep(0.5)
+    finally:
+        await worker.stop()
+    assert len(journal.times("redis-keyed")) == 1
