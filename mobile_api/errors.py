@@ -6,6 +6,7 @@ import logging
 from http import HTTPStatus
 from typing import Any
 
+import sqlalchemy as sa
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
@@ -66,10 +67,36 @@ def handle_http_exception(_: Request[Any, Any, Any], exc: HTTPException) -> Resp
     if isinstance(exc, ValidationException):
         code = "validation_error"
         message = f"请求参数不合法 / invalid request: {exc.detail}"
+        if _is_missing_body(exc):
+            message = "缺少请求体（JSON） / request body is required"
     elif exc.detail and exc.detail != HTTPStatus(status).phrase:
         message = f"{default_message}: {exc.detail}"
     headers = dict(exc.headers) if exc.headers else None
     return envelope(status, code, message, detail, headers)
+
+
+def handle_database_unavailable(
+    _: Request[Any, Any, Any], exc: sa.exc.OperationalError
+) -> Response[dict[str, Any]]:
+    log.error("database unavailable: %s", exc.orig or exc)
+    return envelope(
+        503,
+        "database_unavailable",
+        "数据库暂不可用，请稍后重试 / database unavailable, retry later",
+        headers={"Retry-After": "5"},
+    )
+
+
+def handle_too_deep(_: Request[Any, Any, Any], exc: RecursionError) -> Response[dict[str, Any]]:
+    return envelope(400, "bad_request", "JSON 嵌套层级过深 / JSON nested too deeply")
+
+
+def _is_missing_body(exc: ValidationException) -> bool:
+    extra = exc.extra if isinstance(exc.extra, list) else []
+    return any(
+        isinstance(item, dict) and item.get("source") == "body" and item.get("key") == "data"
+        for item in extra
+    )
 
 
 def handle_unexpected(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
@@ -80,5 +107,7 @@ def handle_unexpected(_: Request[Any, Any, Any], exc: Exception) -> Response[dic
 exception_handlers: dict[type[Exception] | int, Any] = {
     DomainError: handle_domain_error,
     HTTPException: handle_http_exception,
+    sa.exc.OperationalError: handle_database_unavailable,
+    RecursionError: handle_too_deep,
     Exception: handle_unexpected,
 }

@@ -18,8 +18,8 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 from backend.db.engine import create_db_engine, create_session_factory
-from backend.db.models import Enterprise, Finding, User
 from backend.db.migrate import upgrade
+from backend.db.models import Enterprise, Finding, User
 from backend.domain.accounts.roles import Role
 from backend.settings import Settings
 from mobile_api.app import create_app

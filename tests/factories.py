@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -10,11 +11,13 @@ from typing import Any
 from sqlmodel import Session, select
 
 from backend.db.models import Enterprise, Finding, Park, User
-from backend.domain.accounts.passwords import hash_password
+from backend.domain.accounts import passwords
 from backend.domain.accounts.roles import Role
 from backend.domain.enterprises.credit_code import check_character
 
 _sequence = itertools.count(1)
+# Argon2 is slow by design; tests build many users with the same few passwords.
+hash_password = functools.cache(passwords.hash_password)
 DEFAULT_PASSWORD = "Correct-Horse-9"
 
 

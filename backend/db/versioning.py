@@ -24,6 +24,18 @@ from backend.db.types import utcnow
 _counter = SyncCounter.__table__  # type: ignore[attr-defined]
 
 
+def lock_changes(session: Session) -> None:
+    """Take the change-counter lock now, without using a version.
+
+    Transactions that must see each other's committed rows (a finding naming a photo and
+    that photo's upload) take it as their first statement, so the later one runs after
+    the earlier one commits and, starting its snapshot then, sees its rows.
+    """
+    session.connection().execute(
+        _counter.update().where(_counter.c.name == CHANGE_COUNTER).values(value=_counter.c.value)
+    )
+
+
 def _changed_synced_records(session: Session) -> list[SyncedModel]:
     changed = [obj for obj in session.new if isinstance(obj, SyncedModel)]
     changed += [
@@ -50,6 +62,14 @@ def allocate_versions(session: Session, count: int) -> int:
     return int(last) - count + 1
 
 
+_BOOKKEEPING = frozenset({"version", "created_at", "updated_at", "field_versions"})
+
+
+def _changed_fields(record: SyncedModel) -> list[str]:
+    state = sa.inspect(record)
+    return [attr.key for attr in state.attrs if attr.key not in _BOOKKEEPING and attr.history.has_changes()]
+
+
 def _stamp_versions(session: Session, _context: UOWTransaction, _instances: Any) -> None:
     changed = _changed_synced_records(session)
     if not changed:
@@ -57,7 +77,11 @@ def _stamp_versions(session: Session, _context: UOWTransaction, _instances: Any)
     first = allocate_versions(session, len(changed))
     now = utcnow()
     for offset, record in enumerate(changed):
-        record.version = first + offset
+        version = first + offset
+        field_versions = dict(record.field_versions or {})
+        field_versions.update(dict.fromkeys(_changed_fields(record), version))
+        record.field_versions = field_versions
+        record.version = version
         record.updated_at = now
 
 

@@ -7,10 +7,13 @@ import msgspec
 
 from backend.db.models import User
 
+# Control characters (NUL above all: PostgreSQL text refuses it) never belong in credentials.
+NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f\x7f]+$"
+
 
 class LoginRequest(msgspec.Struct, forbid_unknown_fields=False):
-    username: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
-    password: Annotated[str, msgspec.Meta(min_length=1, max_length=256)]
+    username: Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=NO_CONTROL_CHARACTERS)]
+    password: Annotated[str, msgspec.Meta(min_length=1, max_length=256, pattern=NO_CONTROL_CHARACTERS)]
 
 
 class UserOut(msgspec.Struct):

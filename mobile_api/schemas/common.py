@@ -31,7 +31,8 @@ LimitParam = Annotated[
     int,
     QueryParameter(ge=1, le=MAX_LIMIT, default=DEFAULT_LIMIT, description=f"page size, at most {MAX_LIMIT}"),
 ]
-OffsetParam = Annotated[int, QueryParameter(ge=0, default=0, description="items to skip")]
+MAX_OFFSET = 2**31 - 1
+OffsetParam = Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET, default=0, description="items to skip")]
 
 
 def page_request(limit: int, offset: int) -> PageRequest:

@@ -44,7 +44,17 @@ def wait_until_up(port: int, path: str) -> None:
 
 def start_server(args: list[str], port: int, env: dict[str, str], probe: str) -> subprocess.Popen[bytes]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", *args, "--port", str(port), "--log-level", "warning", "--no-access-log"],
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            *args,
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
         env={**os.environ, **env},
     )
     wait_until_up(port, probe)
@@ -53,12 +63,13 @@ def start_server(args: list[str], port: int, env: dict[str, str], probe: str) ->
 
 def seed_park(env: dict[str, str]) -> None:
     os.environ.update(env)
+    from sqlmodel import select
+
     from backend.db.engine import create_db_engine, create_session_factory, transaction
     from backend.db.migrate import upgrade
     from backend.db.models import Enterprise, Finding
     from backend.settings import Settings
     from seed.loader import run_seed
-    from sqlmodel import select
 
     settings = Settings()
     upgrade(settings.resolved_database_url)
@@ -71,10 +82,12 @@ def seed_park(env: dict[str, str]) -> None:
         start = datetime(2026, 1, 1, tzinfo=UTC)
         session.add_all(
             Finding(
-                id=uuid.uuid4(), park_id=enterprises[n % len(enterprises)].park_id,
+                id=uuid.uuid4(),
+                park_id=enterprises[n % len(enterprises)].park_id,
                 enterprise_id=enterprises[n % len(enterprises)].id,
                 description=f"现场检查发现：储罐区防火堤内有杂物堆放（{n}）",
-                location={"text": "罐区", "lat": 32.0, "lng": 119.0}, observed_at=start + timedelta(minutes=n),
+                location={"text": "罐区", "lat": 32.0, "lng": 119.0},
+                observed_at=start + timedelta(minutes=n),
             )
             for n in range(FINDINGS)
         )
@@ -101,8 +114,12 @@ def report(name: str, result: LoadResult, baseline: LoadResult, goal: float | No
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
-        env = {"PARKSAFE_DATA_DIR": folder, "PARKSAFE_DATABASE_URL": f"sqlite:///{Path(folder) / 'bench.db'}",
-               "PARKSAFE_LOG_LEVEL": "WARNING", "PARKSAFE_LOGIN_MAX_FAILURES": "1000"}
+        env = {
+            "PARKSAFE_DATA_DIR": folder,
+            "PARKSAFE_DATABASE_URL": f"sqlite:///{Path(folder) / 'bench.db'}",
+            "PARKSAFE_LOG_LEVEL": "WARNING",
+            "PARKSAFE_LOGIN_MAX_FAILURES": "1000",
+        }
         seed_park(env)
         hello_port, app_port = free_port(), free_port()
         hello = start_server(["tests.benchmarks.hello_app:app"], hello_port, env, "/")
@@ -119,7 +136,9 @@ def main() -> None:
         finally:
             app.terminate()
             app.wait()
-    print(f"baseline: bare Litestar hello-world {baseline.per_second:9.0f} req/s ({SECONDS:.0f} s, 8 connections)")
+    print(
+        f"baseline: bare Litestar hello-world {baseline.per_second:9.0f} req/s ({SECONDS:.0f} s, 8 connections)"
+    )
     report("GET /health", health, baseline, goal=0.5)
     report(f"GET /api/v1/findings (page of 50 of {FINDINGS})", findings, baseline)
 

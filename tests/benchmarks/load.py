@@ -45,7 +45,9 @@ async def _connection(host: str, port: int, request: bytes, deadline: float, cou
         writer.close()
 
 
-async def _run(host: str, port: int, path: str, headers: dict[str, str], seconds: float, connections: int) -> LoadResult:
+async def _run(
+    host: str, port: int, path: str, headers: dict[str, str], seconds: float, connections: int
+) -> LoadResult:
     lines = [f"GET {path} HTTP/1.1", f"Host: {host}:{port}", "Connection: keep-alive"]
     lines += [f"{name}: {value}" for name, value in headers.items()]
     request = ("\r\n".join(lines) + "\r\n\r\n").encode()
@@ -56,7 +58,13 @@ async def _run(host: str, port: int, path: str, headers: dict[str, str], seconds
     return LoadResult(counts[0], counts[1], time.monotonic() - started)
 
 
-def measure(host: str, port: int, path: str, headers: dict[str, str] | None = None, seconds: float = 5.0,
-            connections: int = 8) -> LoadResult:
+def measure(
+    host: str,
+    port: int,
+    path: str,
+    headers: dict[str, str] | None = None,
+    seconds: float = 5.0,
+    connections: int = 8,
+) -> LoadResult:
     asyncio.run(_run(host, port, path, headers or {}, min(1.0, seconds), connections))  # warm-up
     return asyncio.run(_run(host, port, path, headers or {}, seconds, connections))

@@ -7,6 +7,7 @@ from backend.db.models.enterprise import Enterprise
 from backend.db.models.finding import Finding
 from backend.db.models.finding_photo import FindingPhoto
 from backend.db.models.inspection import Inspection
+from backend.db.models.job_outbox import JobOutbox
 from backend.db.models.login_failure import LoginFailure
 from backend.db.models.notification import Notification
 from backend.db.models.notification_attempt import NotificationAttempt
@@ -14,6 +15,7 @@ from backend.db.models.park import Park
 from backend.db.models.photo import Photo
 from backend.db.models.rectification import Rectification
 from backend.db.models.sync_counter import CHANGE_COUNTER, SyncCounter
+from backend.db.models.sync_mutation import SyncMutation
 from backend.db.models.user import User
 
 __all__ = [
@@ -24,6 +26,7 @@ __all__ = [
     "Finding",
     "FindingPhoto",
     "Inspection",
+    "JobOutbox",
     "LoginFailure",
     "Notification",
     "NotificationAttempt",
@@ -31,6 +34,7 @@ __all__ = [
     "Photo",
     "Rectification",
     "SyncCounter",
+    "SyncMutation",
     "SyncedModel",
     "TimestampedModel",
     "User",

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-from backend.db.types import UTCDateTime, utcnow
+from backend.db.types import JSONType, UTCDateTime, utcnow
 
 
 class TimestampedModel(SQLModel):
@@ -25,3 +25,6 @@ class SyncedModel(TimestampedModel):
 
     version: int = Field(default=0, index=True, nullable=False)
     deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The version at which each device-writable field last changed: lets a device's
+    # edit of one field merge with a concurrent edit of another (see docs/sync.md).
+    field_versions: dict[str, int] = Field(default_factory=dict, sa_type=JSONType)

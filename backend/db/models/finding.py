@@ -64,6 +64,11 @@ class Finding(SyncedModel, table=True):
     accepted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     acceptance_comment: str = Field(default="", sa_type=sa.Text, description="验收意见")
 
+    photos_complete_at: datetime | None = Field(
+        default=None,
+        sa_type=UTCDateTime,
+        description="when the last named photo arrived and jobs were asked for",
+    )
     ai: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSONType)
     matches: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
     penalty_draft: dict[str, Any] | None = Field(default=None, sa_type=JSONType)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime
 import time
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa

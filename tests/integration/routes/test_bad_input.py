@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import uuid
 from typing import Any
@@ -15,7 +14,6 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, SQLModel
 
 from backend.db.models import AuditEvent, Enterprise, Finding, LoginFailure, User
-from backend.domain.accounts.passwords import hash_password
 from backend.domain.accounts.roles import Role
 from backend.settings import Settings
 from tests import factories
@@ -24,23 +22,19 @@ from tests.conftest import ParkWorld
 LOGIN = "/api/v1/auth/login"
 JSON = {"content-type": "application/json"}
 WATCHED_TABLES: tuple[type[SQLModel], ...] = (User, Enterprise, Finding, LoginFailure, AuditEvent)
-_hash_once = functools.cache(hash_password)
-
-
-@pytest.fixture(autouse=True)
-def hash_each_password_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(factories, "hash_password", _hash_once)
 
 
 def row_counts(session_factory: sessionmaker[Session]) -> dict[str, int]:
     with session_factory() as session:
         return {
-            model.__name__: session.exec(sa.select(sa.func.count()).select_from(model)).one()[0]  # type: ignore[call-overload]
+            model.__name__: session.scalar(sa.select(sa.func.count()).select_from(model)) or 0
             for model in WATCHED_TABLES
         }
 
 
-def assert_envelope(response: Any, status: int, *, code: str | None = None, names: str = "") -> dict[str, Any]:
+def assert_envelope(
+    response: Any, status: int, *, code: str | None = None, names: str = ""
+) -> dict[str, Any]:
     """The contract's error body; ``names`` must appear in what the client is told."""
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/json")
@@ -56,18 +50,25 @@ def assert_envelope(response: Any, status: int, *, code: str | None = None, name
 
 
 BAD_LOGIN_BODIES: list[tuple[str, bytes, str]] = [
-    ("malformed_json", b'{"username": "inspector", ', "json"),
+    ("malformed_json", b'{username: "inspector"}', "malformed"),
+    ("truncated_json", b'{"username": "inspector", ', "truncated"),
     ("username_is_a_number", json.dumps({"username": 123, "password": "long-enough"}).encode(), "username"),
     ("username_is_an_object", json.dumps({"username": {"$ne": ""}, "password": "x"}).encode(), "username"),
     ("password_missing", json.dumps({"username": "inspector"}).encode(), "password"),
     ("body_is_a_list", b'["inspector", "password"]', "object"),
     ("username_empty", json.dumps({"username": "", "password": "long-enough"}).encode(), "username"),
     ("username_10k_chars", json.dumps({"username": "u" * 10_000, "password": "pw"}).encode(), "username"),
-    ("password_10k_chars", json.dumps({"username": "inspector", "password": "p" * 10_000}).encode(), "password"),
+    (
+        "password_10k_chars",
+        json.dumps({"username": "inspector", "password": "p" * 10_000}).encode(),
+        "password",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("body", "named"), [(b, n) for _, b, n in BAD_LOGIN_BODIES], ids=[i for i, _, _ in BAD_LOGIN_BODIES])
+@pytest.mark.parametrize(
+    ("body", "named"), [(b, n) for _, b, n in BAD_LOGIN_BODIES], ids=[i for i, _, _ in BAD_LOGIN_BODIES]
+)
 def test_malformed_login_body_is_400_naming_the_problem_and_records_no_login_failure(
     client: TestClient[Litestar],
     world: ParkWorld,
@@ -91,8 +92,9 @@ def test_empty_login_body_is_400_and_records_nothing(
     assert row_counts(session_factory) == before
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: an empty login body is explained only as \"'data'\" (a KeyError repr)")
-def test_empty_login_body_is_explained_as_a_missing_body(client: TestClient[Litestar], world: ParkWorld) -> None:
+def test_empty_login_body_is_explained_as_a_missing_body(
+    client: TestClient[Litestar], world: ParkWorld
+) -> None:
     error = assert_envelope(client.post(LOGIN, content=b"", headers=JSON), 400)
     told = f"{error['message']} {json.dumps(error['detail'])}".lower()
     assert any(word in told for word in ("empty", "missing", "required")), told
@@ -111,7 +113,6 @@ def test_body_over_the_size_limit_is_413_and_records_nothing(
     assert_envelope(at_the_limit, 401, code="invalid_credentials")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: deeply nested JSON raises RecursionError in the decoder → 500")
 def test_deeply_nested_json_is_a_4xx_not_a_crash(client: TestClient[Litestar], world: ParkWorld) -> None:
     depth = 100_000  # 200 KB, well under the body limit
     response = client.post(LOGIN, content=b"[" * depth + b"]" * depth, headers=JSON)
@@ -135,16 +136,14 @@ def test_sql_like_credentials_simply_fail_login(
         assert_envelope(client.post(LOGIN, json=credentials), 401, code="invalid_credentials")
     after = row_counts(session_factory)
     assert after == before | {"LoginFailure": before["LoginFailure"] + 3}
-    assert client.post(LOGIN, json={"username": real, "password": factories.DEFAULT_PASSWORD}).status_code == 200
+    assert (
+        client.post(LOGIN, json={"username": real, "password": factories.DEFAULT_PASSWORD}).status_code == 200
+    )
 
 
 def test_nul_byte_in_username_is_a_4xx_on_every_database(
-    client: TestClient[Litestar], world: ParkWorld, database_url: str, request: pytest.FixtureRequest
+    client: TestClient[Litestar], world: ParkWorld
 ) -> None:
-    if database_url.startswith("postgresql"):
-        request.applymarker(
-            pytest.mark.xfail(strict=True, reason="BUG: PostgreSQL rejects NUL in text; login answers 500")
-        )
     response = client.post(LOGIN, json={"username": "inspector\x00", "password": "long-enough"})
     assert 400 <= response.status_code < 500, response.text
     assert_envelope(response, response.status_code)
@@ -175,9 +174,10 @@ def test_negative_offset_on_enterprises_is_400(client: TestClient[Litestar], wor
     assert_envelope(response, 400, code="validation_error", names="offset")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: offset has no upper bound; 2**63 overflows the SQL integer → 500")
 @pytest.mark.parametrize("path", ["/api/v1/enterprises", "/api/v1/findings"])
-def test_offset_beyond_a_64_bit_integer_is_400(client: TestClient[Litestar], world: ParkWorld, path: str) -> None:
+def test_offset_beyond_a_64_bit_integer_is_400(
+    client: TestClient[Litestar], world: ParkWorld, path: str
+) -> None:
     response = client.get(f"{path}?offset={2**63}", headers=world.headers(client, Role.PARK_ADMIN))
     assert_envelope(response, 400, names="offset")
 
@@ -191,7 +191,9 @@ def test_offset_beyond_a_64_bit_integer_is_400(client: TestClient[Litestar], wor
         f"/api/v1/findings/{str(uuid.uuid4())[:-1]}",
     ],
 )
-def test_non_uuid_record_id_is_404_envelope(client: TestClient[Litestar], world: ParkWorld, path: str) -> None:
+def test_non_uuid_record_id_is_404_envelope(
+    client: TestClient[Litestar], world: ParkWorld, path: str
+) -> None:
     assert_envelope(client.get(path, headers=world.headers(client, Role.PARK_ADMIN)), 404, code="not_found")
 
 

@@ -5,7 +5,6 @@ The matrix is a table: adding an endpoint is adding one ``Row`` (a guard test fa
 
 from __future__ import annotations
 
-import functools
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,7 +16,6 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from sqlmodel import Session
 
-from backend.domain.accounts.passwords import hash_password
 from backend.domain.accounts.roles import Role
 from backend.domain.findings.vocabulary import FindingStatus, HazardLevel
 from backend.settings import Settings
@@ -31,15 +29,6 @@ CALLERS: tuple[Caller, ...] = (*Role, ANONYMOUS)
 PARK_ROLES = (Role.PARK_ADMIN, Role.INSPECTOR, Role.SUPERVISOR)
 Target = Literal["own", "other", "nowhere", "-"]
 Body = Callable[[ParkWorld, Caller], dict[str, Any]]
-
-
-_hash_once = functools.cache(hash_password)
-
-
-@pytest.fixture(autouse=True)
-def hash_each_password_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The matrix builds ~100 worlds; Argon2 per user would dominate its run time."""
-    monkeypatch.setattr(factories, "hash_password", _hash_once)
 
 
 def credentials_of(world: ParkWorld, caller: Caller) -> dict[str, Any]:
@@ -127,10 +116,10 @@ def test_each_caller_gets_the_status_the_scope_rules_give(
 
 def test_the_matrix_covers_every_api_v1_endpoint(tmp_path: Path) -> None:
     settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         data_dir=tmp_path,
         database_url=f"sqlite:///{tmp_path / 'unused.db'}",
-        secret_key="test-signing-key-that-is-long-enough-for-hs256",  # type: ignore[arg-type]
+        secret_key="test-signing-key-that-is-long-enough-for-hs256",
     )
     with TestClient(create_app(settings)) as client:
         paths: dict[str, dict[str, Any]] = client.get("/schema/openapi.json").json()["paths"]

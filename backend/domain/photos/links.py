@@ -1,0 +1,75 @@
+"""Which findings use which photos, and what happens when a finding's last photo arrives."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from backend.db.models import Finding, FindingPhoto, Photo
+from backend.db.types import utcnow
+from backend.jobs.outbox import request_job
+
+PHOTOS_COMPLETE_JOB = "finding.photos_complete"
+
+
+def set_links(session: Session, finding_id: uuid.UUID, photos: list[str], purpose: str) -> None:
+    """Make the link rows of ``purpose`` for this finding name exactly ``photos``."""
+    existing = set(
+        session.exec(
+            select(FindingPhoto.photo_sha256).where(
+                FindingPhoto.finding_id == finding_id, FindingPhoto.purpose == purpose
+            )
+        ).all()
+    )
+    wanted = set(photos)
+    removed = existing - wanted
+    if removed:
+        session.exec(
+            sa.delete(FindingPhoto).where(
+                col(FindingPhoto.finding_id) == finding_id,
+                col(FindingPhoto.purpose) == purpose,
+                col(FindingPhoto.photo_sha256).in_(sorted(removed)),
+            )
+        )
+    all_linked = set(
+        session.exec(select(FindingPhoto.photo_sha256).where(FindingPhoto.finding_id == finding_id)).all()
+    )
+    for sha in sorted(wanted - all_linked):
+        session.add(FindingPhoto(finding_id=finding_id, photo_sha256=sha, purpose=purpose))
+
+
+def missing_photos(session: Session, finding: Finding) -> list[str]:
+    if not finding.photos:
+        return []
+    stored = set(session.exec(select(Photo.sha256).where(col(Photo.sha256).in_(finding.photos))).all())
+    return [sha for sha in finding.photos if sha not in stored]
+
+
+def mark_complete_if_ready(session: Session, finding: Finding, stored: set[str]) -> bool:
+    """When every named photo is stored, note it and ask (once per photo set) for downstream jobs."""
+    if not finding.photos or any(sha not in stored for sha in finding.photos):
+        return False
+    photo_set = hashlib.sha256(",".join(sorted(finding.photos)).encode()).hexdigest()[:16]
+    requested = request_job(
+        session,
+        PHOTOS_COMPLETE_JOB,
+        key=f"photos-complete:{finding.id}:{photo_set}",
+        finding_id=str(finding.id),
+    )
+    if requested:
+        finding.photos_complete_at = utcnow()
+        session.add(finding)
+    return requested
+
+
+def findings_using(session: Session, sha256: str) -> list[Finding]:
+    return list(
+        session.exec(
+            select(Finding)
+            .join(FindingPhoto, col(FindingPhoto.finding_id) == col(Finding.id))
+            .where(FindingPhoto.photo_sha256 == sha256, col(Finding.deleted_at).is_(None))
+        ).all()
+    )

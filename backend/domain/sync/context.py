@@ -1,0 +1,54 @@
+"""State shared by the mutations of one pushed batch."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+from sqlmodel import Session, col, select
+
+from backend.db.models import Photo
+from backend.domain.accounts.principal import Principal
+
+MAX_CLIENT_CLOCK_SKEW = timedelta(hours=24)
+T = TypeVar("T")
+
+
+@dataclass
+class AuditEntry:
+    action: str
+    entity: str
+    entity_id: uuid.UUID
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+@dataclass
+class SyncContext:
+    session: Session
+    principal: Principal
+    now: datetime
+    audit: list[AuditEntry] = field(default_factory=list)
+    stored_photos: set[str] = field(default_factory=set)
+    created: dict[tuple[type, uuid.UUID], Any] = field(default_factory=dict)
+
+    def get(self, model: type[T], record_id: uuid.UUID) -> T | None:
+        """A record by id, including those created earlier in this batch and not yet flushed."""
+        pending = self.created.get((model, record_id))
+        if pending is not None:
+            return pending  # type: ignore[no-any-return]
+        return self.session.get(model, record_id)
+
+    def add_new(self, record: Any) -> None:
+        self.session.add(record)
+        self.created[(type(record), record.id)] = record
+
+    def load_stored_photos(self, hashes: set[str]) -> None:
+        if hashes:
+            found = self.session.exec(select(Photo.sha256).where(col(Photo.sha256).in_(sorted(hashes)))).all()
+            self.stored_photos.update(found)
+
+    def missing_photos(self, hashes: list[str]) -> list[str]:
+        return [sha for sha in hashes if sha not in self.stored_photos]

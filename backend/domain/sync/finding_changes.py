@@ -1,0 +1,156 @@
+"""Applying pushed finding mutations (隐患上报与编辑)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlmodel import select
+
+from backend.db.models import Enterprise, Finding, Inspection
+from backend.domain.findings.vocabulary import FindingStatus
+from backend.domain.photos.links import mark_complete_if_ready, set_links
+from backend.domain.sync.context import AuditEntry, SyncContext
+from backend.domain.sync.documents import finding_document
+from backend.domain.sync.merge import merge_fields
+from backend.domain.sync.mutations import Conflict, Mutation, Rejection, not_found_rejection
+from backend.domain.sync.validation import (
+    FINDING_SERVER_FIELDS,
+    FindingData,
+    check_photos,
+    check_time_not_in_future,
+    parse_data,
+)
+
+REQUIRED_ON_CREATE = ("enterprise_id", "description", "observed_at")
+EDITABLE_ONLY_WHILE_REPORTED = frozenset({"enterprise_id"})
+
+
+def _visible_finding(ctx: SyncContext, finding_id: uuid.UUID) -> Finding | None:
+    finding = ctx.get(Finding, finding_id)
+    if finding is None or not ctx.principal.can_see(finding.park_id, finding.enterprise_id):
+        return None
+    return finding
+
+
+def _check_enterprise(ctx: SyncContext, enterprise_id: uuid.UUID) -> Enterprise:
+    enterprise = ctx.get(Enterprise, enterprise_id)
+    if (
+        enterprise is None
+        or enterprise.deleted_at is not None
+        or not ctx.principal.can_see(enterprise.park_id, enterprise.id)
+    ):
+        raise not_found_rejection("enterprise")
+    return enterprise
+
+
+def _check_inspection(ctx: SyncContext, inspection_id: uuid.UUID | None, enterprise_id: uuid.UUID) -> None:
+    if inspection_id is None:
+        return
+    inspection = ctx.session.exec(select(Inspection).where(Inspection.id == inspection_id)).first()
+    if inspection is None or inspection.enterprise_id != enterprise_id or inspection.deleted_at is not None:
+        raise not_found_rejection("inspection")
+
+
+def _validate(ctx: SyncContext, fields: dict[str, Any]) -> None:
+    if "photos" in fields:
+        check_photos(fields["photos"])
+    if "observed_at" in fields:
+        check_time_not_in_future("observed_at", fields["observed_at"], ctx.now)
+    if "location" in fields:
+        location = fields["location"]
+        fields["location"] = {"text": location.text, "lat": location.lat, "lng": location.lng}
+
+
+def upsert_finding(ctx: SyncContext, mutation: Mutation) -> Finding:
+    if not ctx.principal.role.is_park_role:
+        raise Rejection("forbidden", "企业用户不能上报园区检查隐患 / enterprise staff cannot report findings")
+    existing = ctx.get(Finding, mutation.id)
+    if existing is not None and not ctx.principal.can_see(existing.park_id, existing.enterprise_id):
+        raise not_found_rejection("finding")
+    if existing is None:
+        return _create(ctx, mutation)
+    return _edit(ctx, mutation, existing)
+
+
+def _create(ctx: SyncContext, mutation: Mutation) -> Finding:
+    fields = parse_data(mutation.data, FindingData, FINDING_SERVER_FIELDS, None)
+    missing = [name for name in REQUIRED_ON_CREATE if name not in fields]
+    if missing:
+        raise Rejection(
+            "missing_fields", f"缺少必填字段 / missing fields: {', '.join(missing)}", {"fields": missing}
+        )
+    _validate(ctx, fields)
+    enterprise = _check_enterprise(ctx, fields["enterprise_id"])
+    _check_inspection(ctx, fields.get("inspection_id"), enterprise.id)
+    finding = Finding(id=mutation.id, park_id=enterprise.park_id, reported_by=ctx.principal.user_id, **fields)
+    ctx.add_new(finding)
+    _after_photo_change(ctx, finding)
+    ctx.audit.append(AuditEntry("finding.reported", "finding", finding.id, None, finding_document(finding)))
+    return finding
+
+
+def _edit(ctx: SyncContext, mutation: Mutation, finding: Finding) -> Finding:
+    before = finding_document(finding)
+    if finding.deleted_at is not None:
+        raise Conflict(["deleted"])
+    fields = parse_data(mutation.data, FindingData, FINDING_SERVER_FIELDS, before)
+    _validate(ctx, fields)
+    current = {name: getattr(finding, name) for name in fields}
+    to_write = merge_fields(current, finding.field_versions, mutation.base_version, fields)
+    if not to_write:
+        return finding
+    locked = sorted(EDITABLE_ONLY_WHILE_REPORTED & to_write.keys())
+    if locked and finding.status is not FindingStatus.REPORTED:
+        raise Rejection(
+            "locked_field", f"隐患已下发，不能修改 / cannot change after dispatch: {', '.join(locked)}"
+        )
+    if "enterprise_id" in to_write:
+        _check_enterprise(ctx, to_write["enterprise_id"])
+    if "inspection_id" in to_write:
+        _check_inspection(
+            ctx, to_write["inspection_id"], to_write.get("enterprise_id", finding.enterprise_id)
+        )
+    for name, value in to_write.items():
+        setattr(finding, name, value)
+    ctx.session.add(finding)
+    if "photos" in to_write:
+        _after_photo_change(ctx, finding)
+    ctx.audit.append(
+        AuditEntry(
+            "finding.edited",
+            "finding",
+            finding.id,
+            {k: before.get(k) for k in to_write},
+            {k: finding_document(finding).get(k) for k in to_write},
+        )
+    )
+    return finding
+
+
+def _after_photo_change(ctx: SyncContext, finding: Finding) -> None:
+    set_links(ctx.session, finding.id, finding.photos, "evidence")
+    ctx.load_stored_photos(set(finding.photos))
+    mark_complete_if_ready(ctx.session, finding, ctx.stored_photos)
+
+
+def delete_finding(ctx: SyncContext, mutation: Mutation) -> Finding | None:
+    finding = _visible_finding(ctx, mutation.id)
+    if finding is None or not ctx.principal.role.is_park_role:
+        raise not_found_rejection("finding")
+    if finding.deleted_at is not None:
+        return finding
+    if mutation.base_version is not None and finding.version > mutation.base_version:
+        raise Conflict(["edited_since_base"])
+    if finding.status is not FindingStatus.REPORTED:
+        raise Rejection(
+            "not_deletable",
+            "隐患已进入整改流程，不能删除 / only reported findings can be deleted",
+            {"status": finding.status.value},
+        )
+    finding.deleted_at = ctx.now
+    ctx.session.add(finding)
+    ctx.audit.append(
+        AuditEntry("finding.deleted", "finding", finding.id, None, {"deleted_at": ctx.now.isoformat()})
+    )
+    return finding

@@ -1,0 +1,46 @@
+"""Field-level merge of a device's edit into the server copy (policy in docs/sync.md).
+
+A device sends, with ``base_version`` (the version it last pulled), only the fields it
+changed. For each such field whose value differs from the server's:
+- the server has not changed it since the base → the device's value is taken;
+- the server changed it after the base → both sides edited the same field: conflict.
+Fields the device did not send are never touched, so edits of different fields merge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from backend.domain.sync.mutations import Conflict
+
+
+def merge_fields(
+    current: Mapping[str, Any],
+    field_versions: Mapping[str, int],
+    base_version: int | None,
+    changes: Mapping[str, Any],
+) -> dict[str, Any]:
+    """Return the fields to write, or raise ``Conflict`` naming the contested ones."""
+    base = base_version if base_version is not None else 0
+    to_write: dict[str, Any] = {}
+    contested: list[str] = []
+    for name, value in changes.items():
+        if current.get(name) == value:
+            continue
+        if field_versions.get(name, 0) > base:
+            contested.append(name)
+        else:
+            to_write[name] = value
+    if contested:
+        raise Conflict(sorted(contested))
+    return to_write
+
+
+def record_field_versions(
+    field_versions: Mapping[str, int], fields: list[str], version: int
+) -> dict[str, int]:
+    updated = dict(field_versions)
+    for name in fields:
+        updated[name] = version
+    return updated

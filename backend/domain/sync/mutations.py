@@ -1,0 +1,81 @@
+"""What devices push and what they get back (contract: Sync)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class Entity(StrEnum):
+    FINDING = "finding"
+    RECTIFICATION = "rectification"
+    COMMENT = "comment"
+
+
+class Op(StrEnum):
+    UPSERT = "upsert"
+    DELETE = "delete"
+
+
+class Outcome(StrEnum):
+    APPLIED = "applied"
+    DUPLICATE = "duplicate"
+    CONFLICT = "conflict"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True, slots=True)
+class Mutation:
+    mutation_id: uuid.UUID
+    entity: Entity
+    op: Op
+    id: uuid.UUID
+    base_version: int | None
+    client_time: datetime | None
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class MutationResult:
+    mutation_id: uuid.UUID
+    status: Outcome
+    id: uuid.UUID | None
+    version: int | None = None
+    error: dict[str, Any] | None = None
+    server: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PushBatch:
+    device_id: str
+    batch_id: uuid.UUID
+    mutations: list[Mutation] = field(default_factory=list)
+
+
+class Rejection(Exception):
+    """A mutation that cannot be applied as sent; ``code`` and ``message`` go back to the device."""
+
+    def __init__(self, code: str, message: str, detail: Any = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.detail = detail
+
+    def as_error(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message, "detail": self.detail}
+
+
+class Conflict(Exception):
+    """The record changed since the device's base in a way that cannot be merged."""
+
+    def __init__(self, fields: list[str]) -> None:
+        super().__init__(f"conflicting fields: {', '.join(fields)}")
+        self.fields = fields
+
+
+def not_found_rejection(entity: str) -> Rejection:
+    # One answer for "does not exist" and "exists outside your scope": never leak existence.
+    return Rejection("not_found", f"记录不存在或无权访问 / no such {entity}")

@@ -1,0 +1,130 @@
+"""Applying pushed rectifications (整改): proof that a hazard was fixed."""
+
+from __future__ import annotations
+
+from backend.db.models import Finding, Rectification
+from backend.domain.accounts.roles import Role
+from backend.domain.findings.vocabulary import FindingStatus, Handling
+from backend.domain.lifecycle.state_machine import IllegalTransition, LifecycleEvent, next_status
+from backend.domain.photos.links import set_links
+from backend.domain.sync.context import AuditEntry, SyncContext
+from backend.domain.sync.documents import rectification_document
+from backend.domain.sync.merge import merge_fields
+from backend.domain.sync.mutations import Conflict, Mutation, Rejection, not_found_rejection
+from backend.domain.sync.validation import GENERIC_SERVER_FIELDS, RectificationData, check_photos, parse_data
+
+
+def _finding_for(ctx: SyncContext, finding_id: object) -> Finding:
+    finding = ctx.get(Finding, finding_id)  # type: ignore[arg-type]
+    if (
+        finding is None
+        or finding.deleted_at is not None
+        or not ctx.principal.can_see(finding.park_id, finding.enterprise_id)
+    ):
+        raise not_found_rejection("finding")
+    return finding
+
+
+def _event_for(ctx: SyncContext, finding: Finding) -> LifecycleEvent:
+    """Enterprise staff rectify dispatched findings; an inspector may fix one on the spot (即查即改)."""
+    if ctx.principal.role is Role.ENTERPRISE_STAFF:
+        return LifecycleEvent.RECTIFY
+    if finding.handling is Handling.ON_THE_SPOT:
+        return LifecycleEvent.RECTIFY_ON_THE_SPOT
+    raise Rejection("forbidden", "只有企业安全员可以提交整改 / only enterprise staff submit rectifications")
+
+
+def upsert_rectification(ctx: SyncContext, mutation: Mutation) -> Rectification:
+    existing = ctx.get(Rectification, mutation.id)
+    if existing is not None:
+        return _edit(ctx, mutation, existing)
+    fields = parse_data(mutation.data, RectificationData, GENERIC_SERVER_FIELDS, None)
+    if "finding_id" not in fields:
+        raise Rejection(
+            "missing_fields", "缺少 finding_id / missing fields: finding_id", {"fields": ["finding_id"]}
+        )
+    photos: list[str] = fields.get("photos", [])
+    check_photos(photos)
+    if not photos:
+        raise Rejection(
+            "photos_required", "整改需附整改后照片 / a rectification needs at least one after-photo"
+        )
+    finding = _finding_for(ctx, fields["finding_id"])
+    event = _event_for(ctx, finding)
+    try:
+        new_status = next_status(finding.status, event)
+    except IllegalTransition as exc:
+        raise Rejection(exc.code, exc.message, {"status": finding.status.value}) from exc
+    rectification = Rectification(
+        id=mutation.id,
+        finding_id=finding.id,
+        note=fields.get("note", ""),
+        photos=photos,
+        submitted_by=ctx.principal.user_id,
+    )
+    ctx.add_new(rectification)
+    set_links(ctx.session, finding.id, photos, "rectification")
+    ctx.load_stored_photos(set(photos))
+    old_status = finding.status
+    finding.status = new_status
+    ctx.session.add(finding)
+    ctx.audit.append(
+        AuditEntry(
+            "rectification.submitted",
+            "finding",
+            finding.id,
+            {"status": old_status.value},
+            {
+                "status": new_status.value,
+                "rectification": {"id": str(rectification.id), **rectification_document(rectification)},
+            },
+        )
+    )
+    return rectification
+
+
+def _edit(ctx: SyncContext, mutation: Mutation, rectification: Rectification) -> Rectification:
+    finding = _finding_for(ctx, rectification.finding_id)
+    if rectification.deleted_at is not None:
+        raise Conflict(["deleted"])
+    if finding.status is not FindingStatus.PENDING_VERIFICATION:
+        raise Rejection(
+            "locked",
+            "整改已审核，不能修改 / rectification already reviewed",
+            {"status": finding.status.value},
+        )
+    before = rectification_document(rectification)
+    fields = parse_data(mutation.data, RectificationData, GENERIC_SERVER_FIELDS, before)
+    if fields.pop("finding_id", rectification.finding_id) != rectification.finding_id:
+        raise Rejection("locked_field", "整改不能改挂到其他隐患 / finding_id cannot change")
+    if "photos" in fields:
+        check_photos(fields["photos"])
+    current = {name: getattr(rectification, name) for name in fields}
+    to_write = merge_fields(current, rectification.field_versions, mutation.base_version, fields)
+    for name, value in to_write.items():
+        setattr(rectification, name, value)
+    if to_write:
+        ctx.session.add(rectification)
+        if "photos" in to_write:
+            set_links(ctx.session, finding.id, rectification.photos, "rectification")
+        ctx.audit.append(
+            AuditEntry(
+                "rectification.edited",
+                "rectification",
+                rectification.id,
+                {k: before.get(k) for k in to_write},
+                {k: rectification_document(rectification)[k] for k in to_write},
+            )
+        )
+    return rectification
+
+
+def delete_rectification(ctx: SyncContext, mutation: Mutation) -> Rectification | None:
+    rectification = ctx.get(Rectification, mutation.id)
+    if rectification is None:
+        raise not_found_rejection("rectification")
+    _finding_for(ctx, rectification.finding_id)
+    raise Rejection(
+        "not_deletable",
+        "整改记录不能删除，请提交新的整改 / rectifications cannot be deleted; submit a new one",
+    )

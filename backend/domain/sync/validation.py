@@ -1,0 +1,143 @@
+"""Checking the ``data`` of pushed mutations: types, ranges, and who owns which field."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any, TypeVar
+
+import msgspec
+
+from backend.domain.findings.vocabulary import Handling, HazardSource, HazardType, ManagementClass
+from backend.domain.sync.context import MAX_CLIENT_CLOCK_SKEW
+from backend.domain.sync.mutations import Rejection
+
+SHA256 = re.compile(r"^[0-9a-f]{64}$")
+MAX_PHOTOS = 20
+
+Text2000 = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+ShortText = Annotated[str, msgspec.Meta(max_length=100)]
+LongText = Annotated[str, msgspec.Meta(max_length=4000)]
+PhotoList = Annotated[list[str], msgspec.Meta(max_length=MAX_PHOTOS)]
+
+
+class Location(msgspec.Struct, forbid_unknown_fields=True):
+    text: Annotated[str, msgspec.Meta(max_length=500)] = ""
+    lat: Annotated[float, msgspec.Meta(ge=-90, le=90)] | None = None
+    lng: Annotated[float, msgspec.Meta(ge=-180, le=180)] | None = None
+
+
+class FindingData(msgspec.Struct, forbid_unknown_fields=True):
+    """Device-writable finding fields; any may be omitted in an edit."""
+
+    enterprise_id: uuid.UUID | msgspec.UnsetType = msgspec.UNSET
+    description: Text2000 | msgspec.UnsetType = msgspec.UNSET
+    location: Location | msgspec.UnsetType = msgspec.UNSET
+    photos: PhotoList | msgspec.UnsetType = msgspec.UNSET
+    observed_at: datetime | msgspec.UnsetType = msgspec.UNSET
+    inspection_id: uuid.UUID | msgspec.UnsetType | None = msgspec.UNSET
+    source: HazardSource | msgspec.UnsetType = msgspec.UNSET
+    hazard_type: HazardType | msgspec.UnsetType = msgspec.UNSET
+    management_class: ManagementClass | msgspec.UnsetType | None = msgspec.UNSET
+    handling: Handling | msgspec.UnsetType = msgspec.UNSET
+    checklist_code: Annotated[str, msgspec.Meta(max_length=32)] | msgspec.UnsetType | None = msgspec.UNSET
+    responsible_person: ShortText | msgspec.UnsetType = msgspec.UNSET
+    measures: LongText | msgspec.UnsetType = msgspec.UNSET
+    cost_yuan: Annotated[Decimal, msgspec.Meta(ge=0, le=1000000000)] | msgspec.UnsetType | None = (
+        msgspec.UNSET
+    )
+
+
+class RectificationData(msgspec.Struct, forbid_unknown_fields=True):
+    finding_id: uuid.UUID | msgspec.UnsetType = msgspec.UNSET
+    note: LongText | msgspec.UnsetType = msgspec.UNSET
+    photos: PhotoList | msgspec.UnsetType = msgspec.UNSET
+
+
+class CommentData(msgspec.Struct, forbid_unknown_fields=True):
+    finding_id: uuid.UUID | msgspec.UnsetType = msgspec.UNSET
+    text: Text2000 | msgspec.UnsetType = msgspec.UNSET
+
+
+FINDING_SERVER_FIELDS = frozenset(
+    {
+        "status",
+        "status_label",
+        "level",
+        "deadline",
+        "ai",
+        "matches",
+        "penalty_draft",
+        "reported_by",
+        "dispatched_at",
+        "overdue",
+        "escalation_level",
+        "accepted_by",
+        "accepted_at",
+        "acceptance_comment",
+        "missing_photos",
+        "timeline",
+        "created_at",
+        "updated_at",
+        "version",
+        "id",
+    }
+)
+GENERIC_SERVER_FIELDS = frozenset({"submitted_by", "author_id", "created_at", "updated_at", "version", "id"})
+
+S = TypeVar("S", bound=msgspec.Struct)
+
+
+def parse_data(
+    data: dict[str, Any], schema: type[S], server_fields: frozenset[str], server_values: dict[str, Any] | None
+) -> dict[str, Any]:
+    """Validate ``data`` against ``schema``; return the fields that were sent, typed.
+
+    Server-owned fields may be echoed back unchanged (devices send what they pulled),
+    but any attempt to change one is refused.
+    """
+    owned = sorted(name for name in data if name in server_fields)
+    changed_owned = [name for name in owned if server_values is None or data[name] != server_values.get(name)]
+    if changed_owned:
+        raise Rejection(
+            "server_owned_field",
+            f"这些字段由服务器维护，设备不能修改 / server-owned fields cannot be set: {', '.join(changed_owned)}",
+            {"fields": changed_owned},
+        )
+    device_part = {name: value for name, value in data.items() if name not in server_fields}
+    try:
+        parsed = msgspec.convert(device_part, schema, strict=False)
+    except msgspec.ValidationError as exc:
+        raise Rejection("invalid_data", f"数据不合法 / invalid data: {exc}") from exc
+    return {
+        name: getattr(parsed, name)
+        for name in schema.__struct_fields__
+        if getattr(parsed, name) is not msgspec.UNSET
+    }
+
+
+def check_photos(photos: list[str]) -> None:
+    bad = [sha for sha in photos if not SHA256.match(sha)]
+    if bad:
+        raise Rejection(
+            "invalid_photo_hash",
+            "照片标识应为 64 位小写十六进制 SHA-256 / photos must be sha256 hex",
+            {"photos": bad},
+        )
+    if len(set(photos)) != len(photos):
+        raise Rejection("duplicate_photo", "同一照片重复出现 / a photo is listed twice")
+
+
+def check_time_not_in_future(name: str, value: datetime | None, now: datetime) -> None:
+    if value is None:
+        return
+    if value.tzinfo is None:
+        raise Rejection("invalid_time", f"{name} 必须带时区 / {name} needs a time zone (RFC 3339)")
+    if value - now > MAX_CLIENT_CLOCK_SKEW:
+        raise Rejection(
+            "time_in_future",
+            f"{name} 晚于服务器时间超过 24 小时 / {name} is too far in the future",
+            {"field": name, "value": value.isoformat()},
+        )
