@@ -48,6 +48,12 @@ class Settings(BaseSettings):
     job_queue_name: str = "parksafe"
     run_worker: bool = Field(default=True, description="run the job worker inside the API process")
 
+    photo_max_bytes: int = Field(default=20 * 1024 * 1024, gt=0, description="largest photo upload")
+    photo_max_pixels: int = Field(default=40_000_000, gt=0, description="largest width × height accepted")
+    thumbnail_px: int = Field(default=320, gt=16)
+    sync_max_mutations: int = Field(default=500, gt=0, description="most mutations in one pushed batch")
+    outbox_poll_seconds: float = Field(default=5.0, gt=0)
+
     host: str = "127.0.0.1"
     port: int = 8000
     max_json_body_bytes: int = Field(default=2 * 1024 * 1024, gt=0)

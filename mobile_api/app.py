@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -14,14 +16,19 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
 
+import backend.jobs.catalog  # noqa: F401  (registers every job)
 from backend.db.engine import create_db_engine, create_session_factory
 from backend.jobs import JobContext, create_job_queue
+from backend.jobs.outbox import dispatch_pending
 from backend.settings import Settings
+from backend.storage import create_object_store
 from mobile_api.auth import BearerTokenMiddleware
 from mobile_api.controllers.auth import AuthController
 from mobile_api.controllers.enterprises import EnterpriseController
 from mobile_api.controllers.findings import FindingController
 from mobile_api.controllers.health import health
+from mobile_api.controllers.photos import PhotoController
+from mobile_api.controllers.sync import SyncController
 from mobile_api.dependencies import dependencies
 from mobile_api.errors import exception_handlers
 from mobile_api.logging_setup import configure_logging
@@ -29,7 +36,17 @@ from mobile_api.request_id import RequestIdMiddleware, add_request_id_header
 from mobile_api.state import AppState
 
 PWA_DIR = Path(__file__).parent / "pwa"
-API_CONTROLLERS = [AuthController, EnterpriseController, FindingController]
+API_CONTROLLERS = [AuthController, EnterpriseController, FindingController, SyncController, PhotoController]
+
+
+async def _sweep_outbox(state: AppState) -> None:
+    """Hand jobs left in the outbox (by a crash, or by another process) to the queue."""
+    while True:
+        try:
+            await dispatch_pending(state.session_factory, state.job_queue)
+        except Exception:
+            logging.getLogger(__name__).exception("dispatching the job outbox failed; will retry")
+        await asyncio.sleep(state.settings.outbox_poll_seconds)
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -41,6 +58,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         engine=engine,
         session_factory=create_session_factory(engine),
         job_queue=create_job_queue(settings),
+        object_store=create_object_store(settings),
     )
 
     @asynccontextmanager
@@ -49,9 +67,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             await state.job_queue.start(JobContext(settings, state.session_factory, state.job_queue))
         else:
             await state.job_queue.connect()
+        sweeper = asyncio.create_task(_sweep_outbox(state))
         try:
             yield
         finally:
+            sweeper.cancel()
+            await asyncio.gather(sweeper, return_exceptions=True)
             await state.job_queue.stop()
             engine.dispose()
 

@@ -16,7 +16,10 @@ from backend.domain.errors import DomainError, ErrorKind, TooManyLoginAttempts
 log = logging.getLogger(__name__)
 
 STATUS_OF_KIND: dict[ErrorKind, int] = {
+    ErrorKind.BAD_REQUEST: 400,
     ErrorKind.INVALID: 422,
+    ErrorKind.TOO_LARGE: 413,
+    ErrorKind.UNSUPPORTED_MEDIA: 415,
     ErrorKind.UNAUTHENTICATED: 401,
     ErrorKind.FORBIDDEN: 403,
     ErrorKind.NOT_FOUND: 404,

@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from backend.jobs import JobQueue
 from backend.settings import Settings
+from backend.storage import ObjectStore
 
 
 @dataclass
@@ -19,6 +20,7 @@ class AppState:
     engine: Engine
     session_factory: sessionmaker[Session]
     job_queue: JobQueue
+    object_store: ObjectStore
 
     @staticmethod
     def of(app: Any) -> AppState:

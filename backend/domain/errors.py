@@ -7,7 +7,10 @@ from typing import Any
 
 
 class ErrorKind(StrEnum):
+    BAD_REQUEST = "bad_request"
     INVALID = "invalid"
+    TOO_LARGE = "too_large"
+    UNSUPPORTED_MEDIA = "unsupported_media"
     UNAUTHENTICATED = "unauthenticated"
     FORBIDDEN = "forbidden"
     NOT_FOUND = "not_found"

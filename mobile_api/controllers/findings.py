@@ -33,7 +33,10 @@ class FindingController(Controller):
             FindingFilter(status=status, enterprise_id=enterprise_id, level=level),
             page_request(limit, offset),
         )
-        return ListResponse([FindingOut.of(f) for f in page.items], page.total, page.limit, page.offset)
+        missing = finding_service.missing_photos(page.items)
+        return ListResponse(
+            [FindingOut.of(f, missing[f.id]) for f in page.items], page.total, page.limit, page.offset
+        )
 
     @get("/{finding_id:uuid}", operation_id="get_finding", sync_to_thread=True)
     def get_finding(
@@ -43,4 +46,5 @@ class FindingController(Controller):
         finding_service: NamedDependency[FindingService],
     ) -> FindingOut:
         finding = finding_service.get(principal, finding_id)
-        return FindingOut.of(finding, timeline=finding_service.timeline(finding.id))
+        missing = finding_service.missing_photos([finding])[finding.id]
+        return FindingOut.of(finding, missing, timeline=finding_service.timeline(finding.id))

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from backend.db.models import AuditEvent, Finding
+from backend.db.models import AuditEvent, Finding, Photo
 from backend.domain.accounts.principal import Principal
 from backend.domain.errors import NotFound
 from backend.domain.findings.vocabulary import FindingStatus, HazardLevel
@@ -58,6 +59,16 @@ class FindingService:
         if finding is None:
             raise NotFound("finding", finding_id)
         return finding
+
+    def missing_photos(self, findings: Sequence[Finding]) -> dict[uuid.UUID, list[str]]:
+        """For each finding, the photos it names that have not been uploaded yet (one query)."""
+        named = {sha for finding in findings for sha in finding.photos}
+        stored = (
+            set(self._session.exec(select(Photo.sha256).where(col(Photo.sha256).in_(sorted(named)))).all())
+            if named
+            else set()
+        )
+        return {finding.id: [sha for sha in finding.photos if sha not in stored] for finding in findings}
 
     def timeline(self, finding_id: uuid.UUID) -> list[AuditEvent]:
         return list(

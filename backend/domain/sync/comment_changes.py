@@ -61,7 +61,12 @@ def upsert_comment(ctx: SyncContext, mutation: Mutation) -> Comment:
     fields = parse_data(mutation.data, CommentData, GENERIC_SERVER_FIELDS, before)
     if fields.pop("finding_id", comment.finding_id) != comment.finding_id:
         raise Rejection("locked_field", "评论不能移到其他隐患 / finding_id cannot change")
-    to_write = merge_fields({"text": comment.text}, comment.field_versions, mutation.base_version, fields)
+    own = ctx.fields_written_in_batch(comment)
+    to_write = merge_fields(
+        {"text": comment.text}, comment.field_versions, mutation.base_version, fields, own
+    )
+    if own is not None:
+        own.update(to_write)
     if to_write:
         comment.text = to_write["text"]
         ctx.session.add(comment)

@@ -33,6 +33,16 @@ class SyncContext:
     audit: list[AuditEntry] = field(default_factory=list)
     stored_photos: set[str] = field(default_factory=set)
     created: dict[tuple[type, uuid.UUID], Any] = field(default_factory=dict)
+    touched: dict[uuid.UUID, set[str]] = field(default_factory=dict)
+
+    def fields_written_in_batch(self, record: Any) -> set[str] | None:
+        """Fields this batch already wrote on ``record`` (None: the batch created it, so all).
+
+        A device's later mutation in the same batch never conflicts with its own earlier one.
+        """
+        if self.created.get((type(record), record.id)) is record:
+            return None
+        return self.touched.setdefault(record.id, set())
 
     def get(self, model: type[T], record_id: uuid.UUID) -> T | None:
         """A record by id, including those created earlier in this batch and not yet flushed."""

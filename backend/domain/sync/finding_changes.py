@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 from typing import Any
 
 from sqlmodel import select
@@ -57,6 +58,8 @@ def _validate(ctx: SyncContext, fields: dict[str, Any]) -> None:
         check_photos(fields["photos"])
     if "observed_at" in fields:
         check_time_not_in_future("observed_at", fields["observed_at"], ctx.now)
+    if fields.get("cost_yuan") is not None:
+        fields["cost_yuan"] = Decimal(str(round(fields["cost_yuan"], 2)))
     if "location" in fields:
         location = fields["location"]
         fields["location"] = {"text": location.text, "lat": location.lat, "lng": location.lng}
@@ -97,7 +100,10 @@ def _edit(ctx: SyncContext, mutation: Mutation, finding: Finding) -> Finding:
     fields = parse_data(mutation.data, FindingData, FINDING_SERVER_FIELDS, before)
     _validate(ctx, fields)
     current = {name: getattr(finding, name) for name in fields}
-    to_write = merge_fields(current, finding.field_versions, mutation.base_version, fields)
+    own = ctx.fields_written_in_batch(finding)
+    to_write = merge_fields(current, finding.field_versions, mutation.base_version, fields, own)
+    if own is not None:
+        own.update(to_write)
     if not to_write:
         return finding
     locked = sorted(EDITABLE_ONLY_WHILE_REPORTED & to_write.keys())

@@ -9,7 +9,7 @@ Fields the device did not send are never touched, so edits of different fields m
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from backend.domain.sync.mutations import Conflict
@@ -20,15 +20,20 @@ def merge_fields(
     field_versions: Mapping[str, int],
     base_version: int | None,
     changes: Mapping[str, Any],
+    own_fields: Collection[str] | None = (),
 ) -> dict[str, Any]:
-    """Return the fields to write, or raise ``Conflict`` naming the contested ones."""
+    """Return the fields to write, or raise ``Conflict`` naming the contested ones.
+
+    ``own_fields`` were written earlier in the same batch by the same device (None: all
+    of them, the batch created the record); they are the device's own and never contested.
+    """
     base = base_version if base_version is not None else 0
     to_write: dict[str, Any] = {}
     contested: list[str] = []
     for name, value in changes.items():
         if current.get(name) == value:
             continue
-        if field_versions.get(name, 0) > base:
+        if own_fields is not None and name not in own_fields and field_versions.get(name, 0) > base:
             contested.append(name)
         else:
             to_write[name] = value

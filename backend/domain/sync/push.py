@@ -71,7 +71,12 @@ def _server_copy(mutation: Mutation, record: SyncedModel | None) -> dict[str, An
     if record is None:
         return None
     document = DOCUMENTS[mutation.entity](record)
-    return {"id": str(mutation.id), "version": record.version, "deleted": record.deleted_at is not None, "data": document}
+    return {
+        "id": str(mutation.id),
+        "version": record.version,
+        "deleted": record.deleted_at is not None,
+        "data": document,
+    }
 
 
 class PushService:

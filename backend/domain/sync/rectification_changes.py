@@ -100,7 +100,10 @@ def _edit(ctx: SyncContext, mutation: Mutation, rectification: Rectification) ->
     if "photos" in fields:
         check_photos(fields["photos"])
     current = {name: getattr(rectification, name) for name in fields}
-    to_write = merge_fields(current, rectification.field_versions, mutation.base_version, fields)
+    own = ctx.fields_written_in_batch(rectification)
+    to_write = merge_fields(current, rectification.field_versions, mutation.base_version, fields, own)
+    if own is not None:
+        own.update(to_write)
     for name, value in to_write.items():
         setattr(rectification, name, value)
     if to_write:

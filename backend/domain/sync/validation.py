@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import datetime
-from decimal import Decimal
 from typing import Annotated, Any, TypeVar
 
 import msgspec
@@ -45,7 +44,7 @@ class FindingData(msgspec.Struct, forbid_unknown_fields=True):
     checklist_code: Annotated[str, msgspec.Meta(max_length=32)] | msgspec.UnsetType | None = msgspec.UNSET
     responsible_person: ShortText | msgspec.UnsetType = msgspec.UNSET
     measures: LongText | msgspec.UnsetType = msgspec.UNSET
-    cost_yuan: Annotated[Decimal, msgspec.Meta(ge=0, le=1000000000)] | msgspec.UnsetType | None = (
+    cost_yuan: Annotated[float, msgspec.Meta(ge=0, le=1_000_000_000)] | msgspec.UnsetType | None = (
         msgspec.UNSET
     )
 

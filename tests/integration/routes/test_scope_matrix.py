@@ -66,16 +66,45 @@ ENDPOINTS: list[Row] = [
     Row("GET", "/api/v1/findings/{finding_id}", "own", park=200, staff=200),
     Row("GET", "/api/v1/findings/{finding_id}", "other", park=200, staff=404),
     Row("GET", "/api/v1/findings/{finding_id}", "nowhere", park=404, staff=404),
+    Row("POST", "/api/v1/sync/push", "-", park=200, staff=200, body=lambda w, c: comment_batch(w)),
+    Row("GET", "/api/v1/sync/pull", "-", park=200, staff=200),
+    # Photos of real findings are covered per role in tests/integration/photos; here: unknown hashes.
+    Row("GET", "/api/v1/photos/{sha256}", "nowhere", park=404, staff=404),
+    Row("HEAD", "/api/v1/photos/{sha256}", "nowhere", park=404, staff=404),
+    Row(
+        "PUT",
+        "/api/v1/photos/{sha256}",
+        "nowhere",
+        park=400,
+        staff=400,
+        body=lambda w, c: {"not": "an image"},
+    ),
 ]
 LIST_PATHS = ["/api/v1/enterprises", "/api/v1/findings"]
 
 
-def target_ids(world: ParkWorld, target: Target) -> dict[str, uuid.UUID]:
+def comment_batch(world: ParkWorld) -> dict[str, Any]:
+    return {
+        "device_id": "matrix-device",
+        "batch_id": str(uuid.uuid4()),
+        "mutations": [
+            {
+                "mutation_id": str(uuid.uuid4()),
+                "entity": "comment",
+                "op": "upsert",
+                "id": str(uuid.uuid4()),
+                "data": {"finding_id": str(world.own_finding.id), "text": "请尽快整改"},
+            }
+        ],
+    }
+
+
+def target_ids(world: ParkWorld, target: Target) -> dict[str, Any]:
     if target == "own":
         return {"enterprise_id": world.own.id, "finding_id": world.own_finding.id}
     if target == "other":
         return {"enterprise_id": world.other.id, "finding_id": world.other_finding.id}
-    return {"enterprise_id": uuid.uuid4(), "finding_id": uuid.uuid4()}
+    return {"enterprise_id": uuid.uuid4(), "finding_id": uuid.uuid4(), "sha256": uuid.uuid4().hex * 2}
 
 
 def headers_for(client: TestClient[Litestar], world: ParkWorld, caller: Caller) -> dict[str, str]:
@@ -103,6 +132,9 @@ def test_each_caller_gets_the_status_the_scope_rules_give(
         json=row.body(world, caller) if row.body else None,
     )
     assert response.status_code == row.expected(caller), response.text
+    if row.method == "HEAD":
+        assert response.content == b""
+        return
     body = response.json()
     if response.status_code >= 400:
         error = assert_error_envelope(body)

@@ -1,0 +1,74 @@
+"""Capture time and GPS position from a photo's EXIF, read from the header alone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from PIL import Image
+
+EXIF_IFD = 0x8769
+GPS_IFD = 0x8825
+DATETIME_ORIGINAL = 36867
+OFFSET_TIME_ORIGINAL = 36881
+DATETIME = 306
+# Cameras write local time without a zone; parks in China keep Beijing time.
+DEFAULT_ZONE = timezone(timedelta(hours=8))
+
+
+@dataclass(frozen=True, slots=True)
+class PhotoMetadata:
+    taken_at: datetime | None
+    gps_lat: float | None
+    gps_lng: float | None
+
+
+def _parse_offset(value: Any) -> timezone | None:
+    if not isinstance(value, str) or len(value) < 6 or value[0] not in "+-":
+        return None
+    try:
+        hours, minutes = int(value[1:3]), int(value[4:6])
+    except ValueError:
+        return None
+    delta = timedelta(hours=hours, minutes=minutes)
+    return timezone(delta if value[0] == "+" else -delta)
+
+
+def _taken_at(exif: Image.Exif) -> datetime | None:
+    sub = exif.get_ifd(EXIF_IFD)
+    raw = sub.get(DATETIME_ORIGINAL) or exif.get(DATETIME)
+    if not isinstance(raw, str):
+        return None
+    try:
+        naive = datetime.strptime(raw.strip("\x00 "), "%Y:%m:%d %H:%M:%S")
+    except ValueError:
+        return None
+    zone = _parse_offset(sub.get(OFFSET_TIME_ORIGINAL)) or DEFAULT_ZONE
+    return naive.replace(tzinfo=zone)
+
+
+def _degrees(value: Any, reference: Any, negative: str) -> float | None:
+    try:
+        degrees, minutes, seconds = (float(part) for part in value)
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+    decimal = degrees + minutes / 60 + seconds / 3600
+    if isinstance(reference, bytes):
+        reference = reference.decode("ascii", "ignore")
+    return -decimal if str(reference).strip().upper() == negative else decimal
+
+
+def read_metadata(image: Image.Image) -> PhotoMetadata:
+    try:
+        exif = image.getexif()
+    except Exception:  # a corrupt EXIF block must not refuse an otherwise good photo
+        return PhotoMetadata(None, None, None)
+    gps = exif.get_ifd(GPS_IFD)
+    lat = _degrees(gps.get(2), gps.get(1), "S") if gps else None
+    lng = _degrees(gps.get(4), gps.get(3), "W") if gps else None
+    if lat is not None and not -90 <= lat <= 90:
+        lat = None
+    if lng is not None and not -180 <= lng <= 180:
+        lng = None
+    return PhotoMetadata(_taken_at(exif), lat if lng is not None else None, lng if lat is not None else None)

@@ -1,0 +1,96 @@
+"""Stored photos: intake, who may fetch them, and linking to the findings that name them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC
+
+from sqlmodel import Session, col, select
+
+from backend.db.models import Finding, FindingPhoto, Photo
+from backend.db.versioning import lock_changes
+from backend.domain.accounts.principal import Principal
+from backend.domain.errors import NotFound
+from backend.domain.photos.intake import InspectedImage, ReceivedUpload
+from backend.domain.photos.links import findings_using, mark_complete_if_ready
+from backend.jobs.outbox import request_job
+from backend.storage import ObjectStore
+
+THUMBNAIL_JOB = "photo.thumbnail"
+
+
+def original_key(sha256: str) -> str:
+    return f"originals/{sha256[:2]}/{sha256}"
+
+
+def thumbnail_key(sha256: str) -> str:
+    return f"thumbs/{sha256[:2]}/{sha256}.jpg"
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPhoto:
+    photo: Photo
+    created: bool
+
+
+class PhotoService:
+    def __init__(self, session: Session, store: ObjectStore) -> None:
+        self._session = session
+        self._store = store
+
+    def get(self, sha256: str) -> Photo | None:
+        return self._session.get(Photo, sha256)
+
+    def store(self, upload: ReceivedUpload, image: InspectedImage, principal: Principal) -> StoredPhoto:
+        # First statement of the transaction: a finding naming this photo, pushed at the
+        # same moment, either committed before (we see its links) or waits for us.
+        lock_changes(self._session)
+        existing = self._session.get(Photo, upload.sha256)
+        if existing is not None:
+            return StoredPhoto(existing, created=False)
+        self._store.put_file(original_key(upload.sha256), upload.path, image.content_type)
+        photo = Photo(
+            sha256=upload.sha256,
+            content_type=image.content_type,
+            bytes=upload.size,
+            width=image.width,
+            height=image.height,
+            taken_at=image.metadata.taken_at.astimezone(UTC) if image.metadata.taken_at else None,
+            gps_lat=image.metadata.gps_lat,
+            gps_lng=image.metadata.gps_lng,
+            uploaded_by=principal.user_id,
+        )
+        self._session.add(photo)
+        request_job(self._session, THUMBNAIL_JOB, key=f"thumbnail:{upload.sha256}", sha256=upload.sha256)
+        self._link_waiting_findings(upload.sha256)
+        self._session.flush()
+        return StoredPhoto(photo, created=True)
+
+    def _link_waiting_findings(self, sha256: str) -> None:
+        for finding in findings_using(self._session, sha256):
+            if finding.photos_complete_at is None:
+                stored = set(
+                    self._session.exec(
+                        select(Photo.sha256).where(col(Photo.sha256).in_(finding.photos))
+                    ).all()
+                )
+                stored.add(sha256)
+                mark_complete_if_ready(self._session, finding, stored)
+
+    def visible_photo(self, principal: Principal, sha256: str) -> Photo:
+        """The photo, if the caller uploaded it or may see a finding that uses it; else 404."""
+        photo = self._session.get(Photo, sha256)
+        if photo is None:
+            raise NotFound("photo", sha256)
+        if photo.uploaded_by == principal.user_id:
+            return photo
+        query = (
+            select(Finding.id)
+            .join(FindingPhoto, col(FindingPhoto.finding_id) == col(Finding.id))
+            .where(FindingPhoto.photo_sha256 == sha256, Finding.park_id == principal.park_id)
+        )
+        if principal.scoped_enterprise_id is not None:
+            query = query.where(Finding.enterprise_id == principal.scoped_enterprise_id)
+        if self._session.exec(query.limit(1)).first() is None:
+            raise NotFound("photo", sha256)
+        return photo

@@ -1,0 +1,148 @@
+"""Serving every change a caller may see, in version order, page by page.
+
+Versions are handed out in commit order (``backend.db.versioning``), so a page that
+ends at version V can promise that every change up to V that will ever be visible
+already is: the next page starts after V and skips nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from backend.db.models import Comment, Enterprise, Finding, Inspection, Photo, Rectification, SyncedModel
+from backend.domain.accounts.principal import Principal
+from backend.domain.errors import InvalidInput
+from backend.domain.sync.documents import (
+    comment_document,
+    enterprise_document,
+    finding_document,
+    inspection_document,
+    rectification_document,
+)
+
+DEFAULT_PAGE = 500
+MAX_PAGE = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    entity: str
+    id: uuid.UUID
+    version: int
+    deleted: bool
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class PullPage:
+    changes: list[Change]
+    cursor: str
+    has_more: bool
+
+
+@dataclass(frozen=True)
+class _Source:
+    entity: str
+    model: type[SyncedModel]
+    document: Callable[[Any], dict[str, Any]]
+    visible: Callable[[Principal], sa.ColumnElement[bool]]
+
+
+def _finding_scope(principal: Principal) -> sa.ColumnElement[bool]:
+    condition = col(Finding.park_id) == principal.park_id
+    if principal.scoped_enterprise_id is not None:
+        condition = sa.and_(condition, col(Finding.enterprise_id) == principal.scoped_enterprise_id)
+    return condition
+
+
+def _child_of_visible_finding(
+    model: type[Rectification] | type[Comment],
+) -> Callable[[Principal], sa.ColumnElement[bool]]:
+    def visible(principal: Principal) -> sa.ColumnElement[bool]:
+        return col(model.finding_id).in_(select(Finding.id).where(_finding_scope(principal)))
+
+    return visible
+
+
+def _enterprise_scope(principal: Principal) -> sa.ColumnElement[bool]:
+    condition = col(Enterprise.park_id) == principal.park_id
+    if principal.scoped_enterprise_id is not None:
+        condition = sa.and_(condition, col(Enterprise.id) == principal.scoped_enterprise_id)
+    return condition
+
+
+def _inspection_scope(principal: Principal) -> sa.ColumnElement[bool]:
+    condition = col(Inspection.park_id) == principal.park_id
+    if principal.scoped_enterprise_id is not None:
+        condition = sa.and_(condition, col(Inspection.enterprise_id) == principal.scoped_enterprise_id)
+    return condition
+
+
+SOURCES: list[_Source] = [
+    _Source("enterprise", Enterprise, enterprise_document, _enterprise_scope),
+    _Source("inspection", Inspection, inspection_document, _inspection_scope),
+    _Source("finding", Finding, finding_document, _finding_scope),
+    _Source("rectification", Rectification, rectification_document, _child_of_visible_finding(Rectification)),
+    _Source("comment", Comment, comment_document, _child_of_visible_finding(Comment)),
+]
+
+
+def register_source(
+    entity: str,
+    model: type[SyncedModel],
+    document: Callable[[Any], dict[str, Any]],
+    visible: Callable[[Principal], sa.ColumnElement[bool]],
+) -> None:
+    """Reference libraries (checklist items, regulations) join the pull stream here."""
+    if all(source.entity != entity for source in SOURCES):
+        SOURCES.append(_Source(entity, model, document, visible))
+
+
+def parse_cursor(cursor: str | None) -> int:
+    if cursor is None or cursor == "":
+        return 0
+    if not cursor.isdigit() or len(cursor) > 18:
+        raise InvalidInput("无效的同步游标 / invalid cursor", {"cursor": cursor[:40]})
+    return int(cursor)
+
+
+class PullService:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def pull(self, principal: Principal, cursor: str | None, limit: int = DEFAULT_PAGE) -> PullPage:
+        after = parse_cursor(cursor)
+        rows: list[tuple[int, _Source, Any]] = []
+        for source in SOURCES:
+            model = source.model
+            records = self._session.exec(
+                select(model)
+                .where(col(model.version) > after, source.visible(principal))
+                .order_by(col(model.version))
+                .limit(limit + 1)
+            ).all()
+            rows.extend((record.version, source, record) for record in records)
+        rows.sort(key=lambda row: row[0])
+        page = rows[:limit]
+        changes = [
+            Change(source.entity, record.id, version, record.deleted_at is not None, source.document(record))
+            for version, source, record in page
+        ]
+        self._fill_missing_photos(changes, [record for _, _, record in page if isinstance(record, Finding)])
+        next_cursor = str(page[-1][0]) if page else str(after)
+        return PullPage(changes, next_cursor, has_more=len(rows) > limit)
+
+    def _fill_missing_photos(self, changes: list[Change], findings: list[Finding]) -> None:
+        named = sorted({sha for finding in findings for sha in finding.photos})
+        if not named:
+            return
+        stored = set(self._session.exec(select(Photo.sha256).where(col(Photo.sha256).in_(named))).all())
+        for change in changes:
+            if change.entity == "finding":
+                change.data["missing_photos"] = [sha for sha in change.data["photos"] if sha not in stored]

@@ -1,0 +1,44 @@
+"""Every background job, registered in one place."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlmodel import col, select
+
+from backend.db.engine import transaction
+from backend.db.models import AuditEvent, Photo
+from backend.domain.audit.service import AuditLog
+from backend.domain.photos.links import PHOTOS_COMPLETE_JOB
+from backend.domain.photos.service import THUMBNAIL_JOB, original_key, thumbnail_key
+from backend.domain.photos.thumbnails import ensure_thumbnail
+from backend.jobs.base import JobContext, registry
+from backend.storage import create_object_store
+
+
+@registry.job(THUMBNAIL_JOB, retries=5, retry_delay_seconds=2.0)
+def make_thumbnail(context: JobContext, *, sha256: str) -> None:
+    store = create_object_store(context.settings)
+    ensure_thumbnail(store, original_key(sha256), thumbnail_key(sha256), context.settings.thumbnail_px)
+    with transaction(context.session_factory) as session:
+        photo = session.get(Photo, sha256)
+        if photo is not None and not photo.thumbnail_ready:
+            photo.thumbnail_ready = True
+            session.add(photo)
+
+
+@registry.job(PHOTOS_COMPLETE_JOB, retries=5, retry_delay_seconds=2.0)
+def photos_complete(context: JobContext, *, finding_id: str) -> None:
+    """All photos of a finding have arrived: note it on the timeline (AI detection hooks in here)."""
+    with transaction(context.session_factory) as session:
+        already = session.exec(
+            select(AuditEvent.id).where(
+                AuditEvent.entity == "finding",
+                AuditEvent.entity_id == finding_id,
+                col(AuditEvent.action) == "finding.photos_complete",
+            )
+        ).first()
+        if already is None:
+            AuditLog(session).record(
+                None, "finding.photos_complete", "finding", uuid.UUID(finding_id), None, None
+            )

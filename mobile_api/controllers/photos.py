@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import anyio.to_thread
+from litestar import Controller, Request, Response, get, head, put
+from litestar.background_tasks import BackgroundTask
+from litestar.datastructures import State
+from litestar.params import FromPath, FromQuery
+from litestar.response import Stream
+
+from backend.db.engine import transaction
+from backend.domain.accounts.principal import Principal
+from backend.domain.photos.intake import check_hash_format, inspect_image, receive, too_large, verify_hash
+from backend.domain.photos.service import PhotoService, original_key, thumbnail_key
+from backend.domain.photos.thumbnails import ensure_thumbnail
+from backend.jobs.outbox import dispatch_pending
+from mobile_api.schemas.sync import PhotoOut
+from mobile_api.state import AppState
+
+
+def _photo_out(photo: Any) -> PhotoOut:
+    gps = {"lat": photo.gps_lat, "lng": photo.gps_lng} if photo.gps_lat is not None else None
+    return PhotoOut(
+        photo.sha256, photo.width, photo.height, photo.content_type, photo.bytes, photo.taken_at, gps
+    )
+
+
+class PhotoController(Controller):
+    path = "/photos"
+    tags = ["photos"]
+
+    @put("/{sha256:str}", operation_id="put_photo", request_max_body_size=None, status_code=201)
+    async def put_photo(
+        self, sha256: FromPath[str], request: Request[Principal, Any, Any], state: State
+    ) -> Response[PhotoOut]:
+        """Store raw image bytes under their SHA-256: 201 stored, 200 already stored."""
+        app: AppState = state.parksafe
+        settings = app.settings
+        check_hash_format(sha256)
+        declared = request.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > settings.photo_max_bytes:
+            raise too_large(settings.photo_max_bytes)
+        upload = await receive(
+            request.stream(), settings.resolved_data_dir / "incoming", settings.photo_max_bytes
+        )
+        try:
+            verify_hash(upload, sha256)
+            image = await anyio.to_thread.run_sync(inspect_image, upload.path, settings.photo_max_pixels)
+
+            def store() -> Any:
+                with transaction(app.session_factory) as session:
+                    return PhotoService(session, app.object_store).store(upload, image, request.user)
+
+            stored = await anyio.to_thread.run_sync(store)
+        finally:
+            upload.path.unlink(missing_ok=True)
+        return Response(
+            _photo_out(stored.photo),
+            status_code=201 if stored.created else 200,
+            background=BackgroundTask(dispatch_pending, app.session_factory, app.job_queue),
+        )
+
+    @head("/{sha256:str}", operation_id="head_photo", sync_to_thread=True)
+    def head_photo(self, sha256: FromPath[str], state: State) -> Response[None]:
+        """200 when the photo is stored (the client may skip its upload), 404 when not."""
+        app: AppState = state.parksafe
+        check_hash_format(sha256)
+        with app.session_factory() as session:
+            photo = PhotoService(session, app.object_store).get(sha256)
+        if photo is None:
+            return Response(None, status_code=404)
+        return Response(None, headers={"content-type": photo.content_type, "x-photo-bytes": str(photo.bytes)})
+
+    @get("/{sha256:str}", operation_id="get_photo")
+    async def get_photo(
+        self,
+        sha256: FromPath[str],
+        request: Request[Principal, Any, Any],
+        state: State,
+        size: FromQuery[Literal["original", "thumb"]] = "original",
+    ) -> Stream:
+        """The image, only for callers who may see a finding that uses it (or who uploaded it)."""
+        app: AppState = state.parksafe
+        check_hash_format(sha256)
+
+        def find() -> Any:
+            with app.session_factory() as session:
+                return PhotoService(session, app.object_store).visible_photo(request.user, sha256)
+
+        photo = await anyio.to_thread.run_sync(find)
+        if size == "thumb":
+            key = thumbnail_key(sha256)
+            await anyio.to_thread.run_sync(
+                ensure_thumbnail, app.object_store, original_key(sha256), key, app.settings.thumbnail_px
+            )
+            content_type = "image/jpeg"
+        else:
+            key, content_type = original_key(sha256), photo.content_type
+        return Stream(
+            app.object_store.iter_chunks(key),
+            media_type=content_type,
+            headers={"cache-control": "private, max-age=31536000, immutable", "etag": f'"{sha256}-{size}"'},
+        )

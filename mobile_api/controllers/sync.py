@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, Response, get, post
+from litestar.background_tasks import BackgroundTask
+from litestar.datastructures import State
+from litestar.di import NamedDependency
+from litestar.exceptions import ClientException
+from litestar.params import FromQuery, QueryParameter
+from sqlmodel import Session
+
+from backend.db.versioning import current_version
+from backend.domain.accounts.principal import Principal
+from backend.domain.sync.mutations import Entity, Mutation, MutationResult, Op, Outcome, PushBatch
+from backend.domain.sync.pull import DEFAULT_PAGE, MAX_PAGE, PullService
+from backend.domain.sync.push import PushService
+from backend.jobs.outbox import dispatch_pending
+from mobile_api.schemas.sync import MutationIn, MutationResultOut, PullResponse, PushRequest, PushResponse
+
+
+def _unknown_kind(item: MutationIn) -> MutationResult | None:
+    if item.entity not in Entity.__members__.values() or item.op not in Op.__members__.values():
+        return MutationResult(
+            item.mutation_id,
+            Outcome.REJECTED,
+            item.id,
+            error={
+                "code": "unknown_entity_or_op",
+                "message": f"不支持的实体或操作 / unknown entity {item.entity!r} or op {item.op!r}",
+                "detail": {"entities": [e.value for e in Entity], "ops": [o.value for o in Op]},
+            },
+        )
+    return None
+
+
+class SyncController(Controller):
+    path = "/sync"
+    tags = ["sync"]
+
+    @post("/push", status_code=200, operation_id="sync_push", sync_to_thread=True)
+    def push(
+        self,
+        data: PushRequest,
+        principal: NamedDependency[Principal],
+        db_session: NamedDependency[Session],
+        state: State,
+    ) -> Response[PushResponse]:
+        """Apply a device's batch of offline mutations; retries return the stored outcomes."""
+        limit = state.parksafe.settings.sync_max_mutations
+        if len(data.mutations) > limit:
+            raise ClientException(
+                f"批次过大：最多 {limit} 条 / batch over {limit} mutations",
+                status_code=413,
+                extra={"max_mutations": limit, "received": len(data.mutations)},
+            )
+        known: list[Mutation] = []
+        early: dict[int, MutationResult] = {}
+        for index, item in enumerate(data.mutations):
+            rejected = _unknown_kind(item)
+            if rejected is not None:
+                early[index] = rejected
+                continue
+            known.append(
+                Mutation(
+                    item.mutation_id,
+                    Entity(item.entity),
+                    Op(item.op),
+                    item.id,
+                    item.base_version,
+                    item.client_time,
+                    item.data,
+                )
+            )
+        applied = iter(
+            PushService(db_session, principal).push(
+                data.device_id, PushBatch(data.device_id, data.batch_id, known)
+            )
+        )
+        results = [early[i] if i in early else next(applied) for i in range(len(data.mutations))]
+        app_state = state.parksafe
+        return Response(
+            PushResponse(
+                data.batch_id, [MutationResultOut.of(r) for r in results], str(current_version(db_session))
+            ),
+            background=BackgroundTask(dispatch_pending, app_state.session_factory, app_state.job_queue),
+        )
+
+    @get("/pull", operation_id="sync_pull", sync_to_thread=True)
+    def pull(
+        self,
+        principal: NamedDependency[Principal],
+        db_session: NamedDependency[Session],
+        cursor: FromQuery[str | None] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
+    ) -> PullResponse:
+        """Every change the caller may see after ``cursor``, reference data included, in version order."""
+        return PullResponse.of(PullService(db_session).pull(principal, cursor, limit))

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+import msgspec
+
+from backend.domain.sync.mutations import MutationResult
+from backend.domain.sync.pull import PullPage
+
+
+class MutationIn(msgspec.Struct, forbid_unknown_fields=False):
+    mutation_id: uuid.UUID
+    entity: Annotated[str, msgspec.Meta(max_length=32)]
+    op: Annotated[str, msgspec.Meta(max_length=16)]
+    id: uuid.UUID
+    base_version: Annotated[int, msgspec.Meta(ge=0)] | None = None
+    client_time: datetime | None = None
+    data: dict[str, Any] = msgspec.field(default_factory=dict)
+
+
+class PushRequest(msgspec.Struct):
+    device_id: Annotated[str, msgspec.Meta(min_length=1, max_length=128, pattern=r"^[^\x00-\x1f\x7f]+$")]
+    batch_id: uuid.UUID
+    mutations: list[MutationIn]
+
+
+class MutationResultOut(msgspec.Struct):
+    mutation_id: uuid.UUID
+    status: str
+    id: uuid.UUID | None
+    version: int | None
+    error: dict[str, Any] | None
+    server: dict[str, Any] | None
+
+    @classmethod
+    def of(cls, result: MutationResult) -> MutationResultOut:
+        return cls(
+            result.mutation_id, result.status.value, result.id, result.version, result.error, result.server
+        )
+
+
+class PushResponse(msgspec.Struct):
+    batch_id: uuid.UUID
+    results: list[MutationResultOut]
+    cursor: str
+
+
+class ChangeOut(msgspec.Struct):
+    entity: str
+    id: uuid.UUID
+    version: int
+    deleted: bool
+    data: dict[str, Any]
+
+
+class PullResponse(msgspec.Struct):
+    changes: list[ChangeOut]
+    cursor: str
+    has_more: bool
+
+    @classmethod
+    def of(cls, page: PullPage) -> PullResponse:
+        return cls(
+            [ChangeOut(c.entity, c.id, c.version, c.deleted, c.data) for c in page.changes],
+            page.cursor,
+            page.has_more,
+        )
+
+
+class PhotoOut(msgspec.Struct):
+    sha256: str
+    width: int
+    height: int
+    content_type: str
+    bytes: int
+    taken_at: datetime | None
+    gps: dict[str, float] | None

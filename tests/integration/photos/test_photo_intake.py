@@ -1,0 +1,122 @@
+"""Uploading photos by content hash, as a phone with a flaky connection does."""
+
+from __future__ import annotations
+
+import io
+
+from litestar import Litestar
+from litestar.testing import TestClient
+from PIL import Image
+
+from backend.domain.accounts.roles import Role
+from tests.conftest import ParkWorld
+from tests.devices import Device
+from tests.photos import camera_jpeg, png_bomb, sha256
+
+
+def inspector(client: TestClient[Litestar], world: ParkWorld) -> Device:
+    return Device(client, world.headers(client, Role.INSPECTOR))
+
+
+def test_upload_stores_once_and_reports_exif_time_and_gps(
+    client: TestClient[Litestar], world: ParkWorld
+) -> None:
+    phone = inspector(client, world)
+    data = camera_jpeg()
+    digest = sha256(data)
+    assert client.head(f"/api/v1/photos/{digest}", headers=phone.headers).status_code == 404
+    first = phone.upload(digest, data)
+    assert first.status_code == 201, first.text
+    assert first.json() == {
+        "sha256": digest,
+        "width": 60,
+        "height": 40,
+        "content_type": "image/jpeg",
+        "bytes": len(data),
+        "taken_at": "2026-11-20T01:30:00Z",  # camera local time, Beijing (+08:00)
+        "gps": {"lat": 32.05, "lng": 119.42},
+    }
+    again = phone.upload(digest, data)
+    assert again.status_code == 200
+    assert again.json() == first.json()
+    assert client.head(f"/api/v1/photos/{digest}", headers=phone.headers).status_code == 200
+    assert client.get(f"/api/v1/photos/{digest}", headers=phone.headers).content == data
+
+
+def test_type_is_sniffed_from_the_bytes_not_the_header(
+    client: TestClient[Litestar], world: ParkWorld
+) -> None:
+    phone = inspector(client, world)
+    data = camera_jpeg()
+    response = phone.upload(sha256(data), data, content_type="image/png")
+    assert response.status_code == 201
+    assert response.json()["content_type"] == "image/jpeg"
+
+
+def test_bad_uploads_get_the_contract_status_and_store_nothing(
+    client: TestClient[Litestar], world: ParkWorld
+) -> None:
+    phone = inspector(client, world)
+    good = camera_jpeg()
+    text = "这不是图片".encode() * 20
+    truncated = good[: len(good) // 2]
+    bomb = png_bomb()
+    cases = [
+        (sha256(good), b"other bytes", 400, "hash_mismatch"),
+        (sha256(text), text, 415, "not_an_image"),
+        (sha256(truncated), truncated, 422, "undecodable_image"),
+        (sha256(bomb), bomb, 422, "too_many_pixels"),
+        ("NOT-A-HASH", good, 400, "invalid_hash"),
+    ]
+    for digest, body, status, code in cases:
+        response = phone.upload(digest, body)
+        assert response.status_code == status, (code, response.text)
+        assert response.json()["error"]["code"] == code
+        if len(digest) == 64:
+            assert client.head(f"/api/v1/photos/{digest}", headers=phone.headers).status_code == 404
+
+
+def test_upload_over_the_size_limit_is_413(
+    client: TestClient[Litestar], world: ParkWorld, app: Litestar
+) -> None:
+    phone = inspector(client, world)
+    limit = app.state.parksafe.settings.photo_max_bytes
+    big = camera_jpeg() + b"\x00" * limit
+    response = phone.upload(sha256(big), big)
+    assert response.status_code == 413
+    assert response.json()["error"]["detail"] == {"limit_bytes": limit}
+
+
+def test_thumbnail_is_upright_and_small(client: TestClient[Litestar], world: ParkWorld) -> None:
+    phone = inspector(client, world)
+    data = camera_jpeg(size=(800, 400), orientation=6)  # camera held sideways: display rotated 90°
+    digest = sha256(data)
+    phone.upload(digest, data)
+    response = client.get(f"/api/v1/photos/{digest}", params={"size": "thumb"}, headers=phone.headers)
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "image/jpeg"
+    with Image.open(io.BytesIO(response.content)) as thumb:
+        assert thumb.size == (160, 320)
+
+
+def test_photo_is_served_only_to_who_may_see_a_finding_using_it(
+    client: TestClient[Litestar], world: ParkWorld
+) -> None:
+    phone = inspector(client, world)
+    data = camera_jpeg(color=(10, 200, 10))
+    digest = sha256(data)
+    phone.upload(digest, data)
+    staff = world.headers(client, Role.ENTERPRISE_STAFF)
+    supervisor = world.headers(client, Role.SUPERVISOR)
+    # Not used by any finding yet: only the uploader may fetch it.
+    assert client.get(f"/api/v1/photos/{digest}", headers=supervisor).status_code == 404
+    from tests.devices import edit_mutation
+
+    phone.push_ok(
+        [edit_mutation("finding", world.other_finding.id, world.other_finding.version, photos=[digest])]
+    )
+    assert client.get(f"/api/v1/photos/{digest}", headers=supervisor).status_code == 200
+    # It belongs to another enterprise's finding: the staff user cannot tell it exists.
+    denied = client.get(f"/api/v1/photos/{digest}", headers=staff)
+    assert denied.status_code == 404
+    assert denied.json()["error"]["code"] == "not_found"

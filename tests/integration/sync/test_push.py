@@ -1,0 +1,237 @@
+"""Pushing offline mutations: at most once, in order, none blocking the others."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from litestar import Litestar
+from litestar.testing import TestClient
+from sqlmodel import Session, func, select
+
+from backend.db.models import AuditEvent, Finding, SyncMutation
+from backend.domain.accounts.roles import Role
+from backend.domain.findings.vocabulary import FindingStatus
+from backend.settings import Settings
+from tests.conftest import ParkWorld
+from tests.devices import Device, comment_mutation, finding_mutation, new_id, rectification_mutation
+
+
+def device(client: TestClient[Litestar], world: ParkWorld, role: Role = Role.INSPECTOR) -> Device:
+    return Device(client, world.headers(client, role))
+
+
+def count(db: Session, model: type) -> int:
+    return int(db.exec(select(func.count()).select_from(model)).one())
+
+
+def test_inspector_reports_a_finding_and_reads_it_back(
+    client: TestClient[Litestar], world: ParkWorld
+) -> None:
+    phone = device(client, world)
+    mutation = finding_mutation(world.own.id, photos=["a" * 64])
+    [result] = phone.push_ok([mutation])
+    assert result["status"] == "applied"
+    assert result["id"] == mutation["id"]
+    assert result["version"] > 0
+    finding = client.get(f"/api/v1/findings/{mutation['id']}", headers=phone.headers).json()
+    assert finding["description"] == mutation["data"]["description"]
+    assert finding["status"] == "reported"
+    assert finding["reported_by"] == str(world.users[Role.INSPECTOR].id)
+    assert finding["missing_photos"] == ["a" * 64]
+    assert [step["action"] for step in finding["timeline"]] == ["finding.reported"]
+
+
+def test_retried_batch_returns_the_same_results_and_changes_nothing(
+    client: TestClient[Litestar], world: ParkWorld, db: Session
+) -> None:
+    phone = device(client, world)
+    batch_id = new_id()
+    mutations = [finding_mutation(world.own.id, f"隐患{n}") for n in range(3)]
+    first = phone.push_ok(mutations, batch_id)
+    findings_after_first, audit_after_first = count(db, Finding), count(db, AuditEvent)
+    again = phone.push_ok(mutations, batch_id)
+    assert again == first
+    assert (count(db, Finding), count(db, AuditEvent)) == (findings_after_first, audit_after_first)
+
+
+def test_mutation_resent_in_a_new_batch_is_a_duplicate_with_the_same_outcome(
+    client: TestClient[Litestar], world: ParkWorld, db: Session
+) -> None:
+    phone = device(client, world)
+    mutation = finding_mutation(world.own.id)
+    [first] = phone.push_ok([mutation])
+    [again] = phone.push_ok([mutation])
+    assert again["status"] == "duplicate"
+    assert (again["id"], again["version"]) == (first["id"], first["version"])
+    assert count(db, Finding) == 3  # the world's two plus this one
+
+
+def test_one_invalid_mutation_is_rejected_without_blocking_the_others(
+    client: TestClient[Litestar], world: ParkWorld
+) -> None:
+    phone = device(client, world)
+    bad = finding_mutation(world.own.id, "")  # empty description
+    results = phone.push_ok(
+        [finding_mutation(world.own.id, "第一条"), bad, finding_mutation(world.own.id, "第三条")]
+    )
+    assert [r["status"] for r in results] == ["applied", "rejected", "applied"]
+    assert results[1]["error"]["code"] == "invalid_data"
+    assert "description" in results[1]["error"]["message"]
+    assert results[0]["version"] < results[2]["version"]
+
+
+def test_batch_over_the_mutation_limit_is_413_and_applies_nothing(
+    client: TestClient[Litestar], world: ParkWorld, settings: Settings, db: Session
+) -> None:
+    phone = device(client, world)
+    response = phone.push([finding_mutation(world.own.id) for _ in range(settings.sync_max_mutations + 1)])
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "payload_too_large"
+    assert count(db, Finding) == 2
+    assert count(db, SyncMutation) == 0
+
+
+def test_enterprise_staff_cannot_report_or_comment_outside_their_enterprise(
+    client: TestClient[Litestar], world: ParkWorld
+) -> None:
+    staff = device(client, world, Role.ENTERPRISE_STAFF)
+    results = staff.push_ok(
+        [
+            finding_mutation(world.own.id),
+            comment_mutation(world.other_finding.id),
+            comment_mutation(new_id()),
+            comment_mutation(world.own_finding.id),
+        ]
+    )
+    assert [r["status"] for r in results] == ["rejected", "rejected", "rejected", "applied"]
+    assert results[0]["error"]["code"] == "forbidden"
+    # Another enterprise's finding reads exactly like one that does not exist.
+    assert results[1]["error"] == results[2]["error"]
+    assert results[1]["error"]["code"] == "not_found"
+
+
+def test_server_owned_fields_cannot_be_set_but_may_be_echoed(
+    client: TestClient[Litestar], world: ParkWorld
+) -> None:
+    phone = device(client, world)
+    created = finding_mutation(world.own.id)
+    [applied] = phone.push_ok([created])
+    results = phone.push_ok(
+        [
+            {
+                **finding_mutation(world.own.id),
+                "data": {**finding_mutation(world.own.id)["data"], "status": "closed"},
+            },
+            {
+                "mutation_id": new_id(),
+                "entity": "finding",
+                "op": "upsert",
+                "id": created["id"],
+                "base_version": applied["version"],
+                "data": {"level": "major"},
+            },
+            {
+                "mutation_id": new_id(),
+                "entity": "finding",
+                "op": "upsert",
+                "id": created["id"],
+                "base_version": applied["version"],
+                "data": {"status": "reported", "measures": "立即停止作业"},
+            },
+        ]
+    )
+    assert [r["status"] for r in results] == ["rejected", "rejected", "applied"]
+    assert results[0]["error"]["detail"] == {"fields": ["status"]}
+    assert results[1]["error"]["code"] == "server_owned_field"
+
+
+def test_duplicate_mutation_ids_in_one_batch_apply_once(
+    client: TestClient[Litestar], world: ParkWorld, db: Session
+) -> None:
+    phone = device(client, world)
+    mutation = finding_mutation(world.own.id)
+    results = phone.push_ok([mutation, mutation])
+    assert [r["status"] for r in results] == ["applied", "rejected"]
+    assert results[1]["error"]["code"] == "duplicate_mutation_id"
+    assert count(db, Finding) == 3
+
+
+def test_far_future_client_time_unknown_entity_and_op_are_rejected(
+    client: TestClient[Litestar], world: ParkWorld
+) -> None:
+    phone = device(client, world)
+    future = finding_mutation(world.own.id)
+    future["client_time"] = (datetime.now(UTC) + timedelta(days=3)).isoformat()
+    future_observation = finding_mutation(
+        world.own.id, observed_at=(datetime.now(UTC) + timedelta(days=3)).isoformat()
+    )
+    unknown_entity = {**finding_mutation(world.own.id), "entity": "spaceship"}
+    unknown_op = {**finding_mutation(world.own.id), "op": "explode"}
+    results = phone.push_ok(
+        [future, future_observation, unknown_entity, unknown_op, finding_mutation(world.own.id)]
+    )
+    assert [r["status"] for r in results] == ["rejected"] * 4 + ["applied"]
+    assert [r["error"]["code"] for r in results[:4]] == [
+        "time_in_future",
+        "time_in_future",
+        "unknown_entity_or_op",
+        "unknown_entity_or_op",
+    ]
+
+
+def test_malformed_uuids_and_missing_fields_are_a_400_with_nothing_applied(
+    client: TestClient[Litestar], world: ParkWorld, db: Session
+) -> None:
+    phone = device(client, world)
+    good = finding_mutation(world.own.id)
+    for broken in (
+        {**good, "mutation_id": "not-a-uuid"},
+        {**good, "id": "123"},
+        {k: v for k, v in good.items() if k != "op"},
+    ):
+        response = phone.push([finding_mutation(world.own.id), broken])
+        assert response.status_code == 400, response.text
+        assert response.json()["error"]["code"] == "validation_error"
+    assert count(db, Finding) == 2
+    results = phone.push_ok([{**finding_mutation(world.own.id), "data": {"description": "缺企业和时间"}}])
+    assert results[0]["error"]["code"] == "missing_fields"
+    assert results[0]["error"]["detail"] == {"fields": ["enterprise_id", "observed_at"]}
+
+
+def test_rectification_by_the_finding_enterprise_moves_it_to_pending_verification(
+    client: TestClient[Litestar], world: ParkWorld, db: Session
+) -> None:
+    world.own_finding.status = FindingStatus.DISPATCHED
+    world.other_finding.status = FindingStatus.DISPATCHED
+    db.add(world.own_finding)
+    db.add(world.other_finding)
+    db.commit()
+    staff = device(client, world, Role.ENTERPRISE_STAFF)
+    results = staff.push_ok(
+        [
+            rectification_mutation(world.other_finding.id, ["b" * 64]),
+            rectification_mutation(world.own_finding.id, []),
+            rectification_mutation(world.own_finding.id, ["c" * 64]),
+            rectification_mutation(world.own_finding.id, ["d" * 64]),
+        ]
+    )
+    assert [r["status"] for r in results] == ["rejected", "rejected", "applied", "rejected"]
+    assert [r["error"]["code"] for r in (results[0], results[1], results[3])] == [
+        "not_found",
+        "photos_required",
+        "illegal_transition",
+    ]
+    assert results[3]["error"]["detail"] == {"status": "pending_verification"}
+    finding = client.get(f"/api/v1/findings/{world.own_finding.id}", headers=staff.headers).json()
+    assert finding["status"] == "pending_verification"
+    assert finding["timeline"][-1]["action"] == "rectification.submitted"
+
+
+def test_rectification_of_a_finding_not_yet_dispatched_is_rejected(
+    client: TestClient[Litestar], world: ParkWorld
+) -> None:
+    staff = device(client, world, Role.ENTERPRISE_STAFF)
+    [result] = staff.push_ok([rectification_mutation(world.own_finding.id, ["e" * 64])])
+    assert result["status"] == "rejected"
+    assert result["error"]["code"] == "illegal_transition"
+    assert result["error"]["detail"] == {"status": "reported"}
