@@ -51,7 +51,7 @@ typecheck: install
 	$(BIN)/mypy backend mobile_api seed ai rules regulations tests
 
 bench: install
-	$(BIN)/python -m tests.benchmarks.api_throughput
+	$(BIN)/python -m tests.benchmarks
 
 lock:
 	$(BIN)/python -m pip freeze --exclude-editable | sed '1i # Exact versions of everything ParkSafe installs (pip constraints). Regenerate with `make lock`.' > $(LOCK)

@@ -25,6 +25,15 @@ def _json_safe(value: Any) -> Any:
     return None if value is None else json.loads(canonical(value))
 
 
+@dataclass(frozen=True, slots=True)
+class AuditRecord:
+    action: str
+    entity: str
+    entity_id: object
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+
+
 class AuditLog:
     """Appends events in one global order. The counter row lock serialises appenders
     until commit, so the previous event read here is the one committed last."""
@@ -40,46 +49,63 @@ class AuditLog:
         entity_id: object,
         before: dict[str, Any] | None = None,
         after: dict[str, Any] | None = None,
-    ) -> AuditEvent:
-        connection = self._session.connection()
-        sequence = int(
-            connection.execute(
+    ) -> dict[str, Any]:
+        [event] = self.record_many(actor_id, [AuditRecord(action, entity, entity_id, before, after)])
+        return event
+
+    def record_many(self, actor_id: uuid.UUID | None, records: list[AuditRecord]) -> list[dict[str, Any]]:
+        """Append several events with one counter update and one look-up of the chain's end."""
+        if not records:
+            return []
+        last = int(
+            self._session.connection()
+            .execute(
                 _counter.update()
                 .where(_counter.c.name == AUDIT_COUNTER)
-                .values(value=_counter.c.value + 1)
+                .values(value=_counter.c.value + len(records))
                 .returning(_counter.c.value)
-            ).scalar_one()
+            )
+            .scalar_one()
         )
         previous = self._session.exec(
             select(AuditEvent.hash).order_by(col(AuditEvent.id).desc()).limit(1)
         ).first()
+        prev_hash = previous or GENESIS
         at = utcnow()
-        before_json, after_json = _json_safe(before), _json_safe(after)
-        event = AuditEvent(
-            id=sequence,
-            at=at,
-            actor_id=actor_id,
-            action=action,
-            entity=entity,
-            entity_id=str(entity_id),
-            before=before_json,
-            after=after_json,
-            prev_hash=previous or GENESIS,
-        )
-        event.hash = event_hash(
-            event.prev_hash,
-            sequence,
-            at,
-            str(actor_id) if actor_id else None,
-            action,
-            entity,
-            str(entity_id),
-            before_json,
-            after_json,
-        )
-        self._session.add(event)
-        self._session.flush()
-        return event
+        actor = str(actor_id) if actor_id else None
+        rows: list[dict[str, Any]] = []
+        for offset, item in enumerate(records):
+            sequence = last - len(records) + 1 + offset
+            before_json, after_json = _json_safe(item.before), _json_safe(item.after)
+            row_hash = event_hash(
+                prev_hash,
+                sequence,
+                at,
+                actor,
+                item.action,
+                item.entity,
+                str(item.entity_id),
+                before_json,
+                after_json,
+            )
+            rows.append(
+                {
+                    "id": sequence,
+                    "at": at,
+                    "actor_id": actor_id,
+                    "action": item.action,
+                    "entity": item.entity,
+                    "entity_id": str(item.entity_id),
+                    "before": before_json,
+                    "after": after_json,
+                    "prev_hash": prev_hash,
+                    "hash": row_hash,
+                }
+            )
+            prev_hash = row_hash
+        # Append-only rows: a Core insert skips building ORM objects nobody reads back.
+        self._session.execute(sa.insert(AuditEvent), rows)
+        return rows
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,8 +15,17 @@ from backend.jobs.outbox import request_job
 PHOTOS_COMPLETE_JOB = "finding.photos_complete"
 
 
-def set_links(session: Session, finding_id: uuid.UUID, photos: list[str], purpose: str) -> None:
-    """Make the link rows of ``purpose`` for this finding name exactly ``photos``."""
+def set_links(
+    session: Session, finding_id: uuid.UUID, photos: list[str], purpose: str, *, new: bool = False
+) -> None:
+    """Make the link rows of ``purpose`` for this finding name exactly ``photos``.
+
+    ``new``: the finding is being created, so it has no links yet (saves two queries).
+    """
+    if new:
+        for sha in dict.fromkeys(photos):
+            session.add(FindingPhoto(finding_id=finding_id, photo_sha256=sha, purpose=purpose))
+        return
     existing = set(
         session.exec(
             select(FindingPhoto.photo_sha256).where(

@@ -44,11 +44,36 @@ class SyncContext:
             return None
         return self.touched.setdefault(record.id, set())
 
+    absent: set[tuple[type, uuid.UUID]] = field(default_factory=set)
+    enterprises: dict[uuid.UUID, Any] = field(default_factory=dict)
+
+    def preload(self, mutations: list[Any]) -> None:
+        """Load every record the batch names with one query per entity (instead of one per mutation)."""
+        from backend.db.models import Comment, Finding, Rectification
+
+        models: dict[str, Any] = {
+            "finding": Finding,
+            "rectification": Rectification,
+            "comment": Comment,
+        }
+        wanted: dict[str, set[uuid.UUID]] = {}
+        for mutation in mutations:
+            wanted.setdefault(mutation.entity.value, set()).add(mutation.id)
+        for entity, ids in wanted.items():
+            model = models[entity]
+            records = self.session.exec(
+                select(model).where(col(model.id).in_(ids))
+            ).all()  # into the identity map
+            found = {record.id for record in records}
+            self.absent.update((model, record_id) for record_id in ids - found)
+
     def get(self, model: type[T], record_id: uuid.UUID) -> T | None:
         """A record by id, including those created earlier in this batch and not yet flushed."""
         pending = self.created.get((model, record_id))
         if pending is not None:
             return pending  # type: ignore[no-any-return]
+        if (model, record_id) in self.absent:
+            return None
         return self.session.get(model, record_id)
 
     def add_new(self, record: Any) -> None:

@@ -35,7 +35,9 @@ def _visible_finding(ctx: SyncContext, finding_id: uuid.UUID) -> Finding | None:
 
 
 def _check_enterprise(ctx: SyncContext, enterprise_id: uuid.UUID) -> Enterprise:
-    enterprise = ctx.get(Enterprise, enterprise_id)
+    enterprise: Enterprise | None = ctx.enterprises.get(enterprise_id)
+    if enterprise is None:
+        enterprise = ctx.enterprises[enterprise_id] = ctx.get(Enterprise, enterprise_id)
     if (
         enterprise is None
         or enterprise.deleted_at is not None
@@ -88,7 +90,7 @@ def _create(ctx: SyncContext, mutation: Mutation) -> Finding:
     _check_inspection(ctx, fields.get("inspection_id"), enterprise.id)
     finding = Finding(id=mutation.id, park_id=enterprise.park_id, reported_by=ctx.principal.user_id, **fields)
     ctx.add_new(finding)
-    _after_photo_change(ctx, finding)
+    _after_photo_change(ctx, finding, new=True)
     ctx.audit.append(AuditEntry("finding.reported", "finding", finding.id, None, finding_document(finding)))
     return finding
 
@@ -134,10 +136,11 @@ def _edit(ctx: SyncContext, mutation: Mutation, finding: Finding) -> Finding:
     return finding
 
 
-def _after_photo_change(ctx: SyncContext, finding: Finding) -> None:
-    set_links(ctx.session, finding.id, finding.photos, "evidence")
-    ctx.load_stored_photos(set(finding.photos))
-    mark_complete_if_ready(ctx.session, finding, ctx.stored_photos)
+def _after_photo_change(ctx: SyncContext, finding: Finding, new: bool = False) -> None:
+    set_links(ctx.session, finding.id, finding.photos, "evidence", new=new)
+    if finding.photos:
+        ctx.load_stored_photos(set(finding.photos))
+        mark_complete_if_ready(ctx.session, finding, ctx.stored_photos)
 
 
 def delete_finding(ctx: SyncContext, mutation: Mutation) -> Finding | None:

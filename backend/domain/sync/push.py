@@ -22,7 +22,7 @@ from backend.db.models import SyncedModel, SyncMutation
 from backend.db.types import utcnow
 from backend.db.versioning import lock_changes
 from backend.domain.accounts.principal import Principal
-from backend.domain.audit.service import AuditLog
+from backend.domain.audit.service import AuditLog, AuditRecord
 from backend.domain.sync import comment_changes, finding_changes, rectification_changes
 from backend.domain.sync.context import SyncContext
 from backend.domain.sync.documents import comment_document, finding_document, rectification_document
@@ -105,6 +105,7 @@ class PushService:
                 select(SyncMutation).where(col(SyncMutation.mutation_id).in_(ids))
             ).all()
         }
+        ctx.preload(batch.mutations)
         results: list[MutationResult | _Pending] = []
         seen: set[uuid.UUID] = set()
         for mutation in batch.mutations:
@@ -166,37 +167,38 @@ class PushService:
 
     def _write(self, ctx: SyncContext, device_id: str, batch_id: uuid.UUID, pending: list[_Pending]) -> None:
         self._session.flush()  # allocates versions for everything applied
+        outcomes: list[dict[str, Any]] = []
         for item in pending:
             if item.outcome is Outcome.CONFLICT:
                 item.server = _server_copy(item.mutation, item.record)
             version = (
                 item.record.version if item.record is not None and item.outcome is Outcome.APPLIED else None
             )
-            self._session.add(
-                SyncMutation(
-                    mutation_id=item.mutation.mutation_id,
-                    batch_id=batch_id,
-                    device_id=device_id,
-                    user_id=self._principal.user_id,
-                    entity=item.mutation.entity.value,
-                    record_id=item.mutation.id,
-                    status=item.outcome.value,
-                    version=version,
-                    error=item.error
-                    if item.outcome is not Outcome.CONFLICT
-                    else {**(item.error or {}), "server": item.server},
-                )
+            error = (
+                item.error
+                if item.outcome is not Outcome.CONFLICT
+                else {**(item.error or {}), "server": item.server}
             )
-        audit = AuditLog(self._session)
-        for entry in ctx.audit:
-            audit.record(
-                self._principal.user_id,
-                entry.action,
-                entry.entity,
-                entry.entity_id,
-                entry.before,
-                entry.after,
+            outcomes.append(
+                {
+                    "mutation_id": item.mutation.mutation_id,
+                    "batch_id": batch_id,
+                    "device_id": device_id,
+                    "user_id": self._principal.user_id,
+                    "entity": item.mutation.entity.value,
+                    "record_id": item.mutation.id,
+                    "status": item.outcome.value,
+                    "version": version,
+                    "error": error,
+                    "received_at": ctx.now,
+                }
             )
+        if outcomes:
+            self._session.execute(sa.insert(SyncMutation), outcomes)
+        AuditLog(self._session).record_many(
+            self._principal.user_id,
+            [AuditRecord(e.action, e.entity, e.entity_id, e.before, e.after) for e in ctx.audit],
+        )
         ctx.audit.clear()
         self._session.flush()
 

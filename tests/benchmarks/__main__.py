@@ -1,0 +1,29 @@
+"""``make bench``: every benchmark, each figure a ratio to a baseline measured in the same run."""
+
+from __future__ import annotations
+
+import os
+
+from tests.benchmarks import api_throughput, photo_uploads, sync_push_pull
+from tests.databases import POSTGRES_ADMIN_URL, postgres_available, postgres_database
+
+
+def main() -> None:
+    print("== HTTP throughput (one uvicorn process each) ==")
+    api_throughput.main()
+    print("\n== Sync ==")
+    for figure in sync_push_pull.measure():
+        print(figure.line())
+    if postgres_available() and not os.environ.get("BENCH_SKIP_POSTGRES"):
+        with postgres_database() as url:
+            for figure in sync_push_pull.measure(url):
+                print(figure.line())
+    else:
+        print(f"(PostgreSQL at {POSTGRES_ADMIN_URL} not reachable: its figures skipped)")
+    print("\n== Photos ==")
+    for figure in photo_uploads.measure():
+        print(figure.line())
+
+
+if __name__ == "__main__":
+    main()
