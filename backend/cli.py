@@ -168,6 +168,27 @@ def users_create(
         click.echo(f"已创建用户 {user.username}（{Role(role).label}）/ created user {user.username} ({role})")
 
 
+@cli.group()
+def audit() -> None:
+    """Tamper-evident audit trail (审计链)."""
+
+
+@audit.command("verify")
+@friendly_errors
+def audit_verify() -> None:
+    """Check the hash chain; exit 1 naming the first event that was edited, deleted or reordered."""
+    from backend.domain.audit.service import verify_chain
+
+    with _unit_of_work(Settings()) as session:
+        checked, broken = verify_chain(session)
+    if broken is not None:
+        raise click.ClickException(
+            f"审计链在第 {broken.event_id} 号事件处断裂 / audit chain broken at event {broken.event_id}: {broken.reason} "
+            f"({checked} events verified before it)"
+        )
+    click.echo(f"审计链完整：已校验 {checked} 条事件 / audit chain intact: {checked} events verified")
+
+
 def main() -> None:
     cli(prog_name="parksafe")
 

@@ -14,6 +14,7 @@ from backend.domain.accounts.principal import Principal
 from backend.domain.accounts.service import AccountService
 from backend.domain.enterprises.service import EnterpriseService
 from backend.domain.findings.service import FindingService
+from backend.domain.lifecycle.service import LifecycleService
 from backend.settings import Settings
 
 
@@ -47,6 +48,12 @@ def provide_enterprise_service(db_session: NamedDependency[Session]) -> Enterpri
     return EnterpriseService(db_session)
 
 
+def provide_lifecycle_service(
+    db_session: NamedDependency[Session], settings: NamedDependency[Settings]
+) -> LifecycleService:
+    return LifecycleService(db_session, settings)
+
+
 def provide_finding_service(db_session: NamedDependency[Session]) -> FindingService:
     return FindingService(db_session)
 
@@ -58,4 +65,5 @@ dependencies: dict[str, Provide] = {
     "account_service": Provide(provide_account_service, sync_to_thread=False),
     "enterprise_service": Provide(provide_enterprise_service, sync_to_thread=False),
     "finding_service": Provide(provide_finding_service, sync_to_thread=False),
+    "lifecycle_service": Provide(provide_lifecycle_service, sync_to_thread=False),
 }

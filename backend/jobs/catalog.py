@@ -9,6 +9,8 @@ from sqlmodel import col, select
 from backend.db.engine import transaction
 from backend.db.models import AuditEvent, Photo
 from backend.domain.audit.service import AuditLog
+from backend.domain.notifications.delivery import MAX_ATTEMPTS, deliver
+from backend.domain.notifications.outbox import SEND_JOB
 from backend.domain.photos.links import PHOTOS_COMPLETE_JOB
 from backend.domain.photos.service import THUMBNAIL_JOB, original_key, thumbnail_key
 from backend.domain.photos.thumbnails import ensure_thumbnail
@@ -25,6 +27,11 @@ def make_thumbnail(context: JobContext, *, sha256: str) -> None:
         if photo is not None and not photo.thumbnail_ready:
             photo.thumbnail_ready = True
             session.add(photo)
+
+
+@registry.job(SEND_JOB, retries=MAX_ATTEMPTS - 1, retry_delay_seconds=2.0, max_retry_delay_seconds=600.0)
+def send_notification(context: JobContext, *, notification_id: str) -> None:
+    deliver(context.session_factory, context.settings, uuid.UUID(notification_id))
 
 
 @registry.job(PHOTOS_COMPLETE_JOB, retries=5, retry_delay_seconds=2.0)

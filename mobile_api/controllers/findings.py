@@ -2,15 +2,18 @@ from __future__ import annotations
 
 import uuid
 
-from litestar import Controller, get
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 
+from backend.db.models import Finding
 from backend.domain.accounts.principal import Principal
 from backend.domain.findings.service import FindingFilter, FindingService
 from backend.domain.findings.vocabulary import FindingStatus, HazardLevel
+from backend.domain.lifecycle.service import Decision, LifecycleService
 from mobile_api.schemas.common import LimitParam, ListResponse, OffsetParam, page_request
 from mobile_api.schemas.findings import FindingOut
+from mobile_api.schemas.lifecycle import DispatchRequest, ReviewRequest
 
 
 class FindingController(Controller):
@@ -38,6 +41,39 @@ class FindingController(Controller):
             [FindingOut.of(f, missing[f.id]) for f in page.items], page.total, page.limit, page.offset
         )
 
+    @post(
+        "/{finding_id:uuid}/dispatch", operation_id="dispatch_finding", status_code=200, sync_to_thread=True
+    )
+    def dispatch(
+        self,
+        finding_id: FromPath[uuid.UUID],
+        data: DispatchRequest,
+        principal: NamedDependency[Principal],
+        lifecycle_service: NamedDependency[LifecycleService],
+        finding_service: NamedDependency[FindingService],
+    ) -> FindingOut:
+        """Send a reported finding to its enterprise with a deadline (park roles)."""
+        finding = lifecycle_service.dispatch(principal, finding_id, data.deadline)
+        return self._detail(finding_service, finding)
+
+    @post("/{finding_id:uuid}/review", operation_id="review_finding", status_code=200, sync_to_thread=True)
+    def review(
+        self,
+        finding_id: FromPath[uuid.UUID],
+        data: ReviewRequest,
+        principal: NamedDependency[Principal],
+        lifecycle_service: NamedDependency[LifecycleService],
+        finding_service: NamedDependency[FindingService],
+    ) -> FindingOut:
+        """Approve (closes it) or reject (back to rectification) a rectified finding (supervisors)."""
+        finding = lifecycle_service.review(principal, finding_id, Decision(data.decision), data.comment)
+        return self._detail(finding_service, finding)
+
+    @staticmethod
+    def _detail(finding_service: FindingService, finding: Finding) -> FindingOut:
+        missing = finding_service.missing_photos([finding])[finding.id]
+        return FindingOut.of(finding, missing, timeline=finding_service.timeline(finding.id))
+
     @get("/{finding_id:uuid}", operation_id="get_finding", sync_to_thread=True)
     def get_finding(
         self,
@@ -45,6 +81,4 @@ class FindingController(Controller):
         principal: NamedDependency[Principal],
         finding_service: NamedDependency[FindingService],
     ) -> FindingOut:
-        finding = finding_service.get(principal, finding_id)
-        missing = finding_service.missing_photos([finding])[finding.id]
-        return FindingOut.of(finding, missing, timeline=finding_service.timeline(finding.id))
+        return self._detail(finding_service, finding_service.get(principal, finding_id))

@@ -73,7 +73,7 @@ class SyncController(Controller):
                 )
             )
         applied = iter(
-            PushService(db_session, principal).push(
+            PushService(db_session, principal, state.parksafe.settings).push(
                 data.device_id, PushBatch(data.device_id, data.batch_id, known)
             )
         )

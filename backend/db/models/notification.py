@@ -21,7 +21,9 @@ class Notification(TimestampedModel, table=True):
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     event_key: str = Field(max_length=200, unique=True)
     recipient_id: uuid.UUID | None = Field(default=None, foreign_key="user_account.id", index=True)
-    channel: str = Field(max_length=32, description="wecom | dingtalk | feishu | email | sms | webhook")
+    channel: str = Field(
+        max_length=64, description="where it goes: user:<id> or settings:<n> (no secrets stored)"
+    )
     title: str = Field(max_length=200)
     body: str = Field(sa_type=sa.Text)
     finding_id: uuid.UUID | None = Field(default=None, foreign_key="finding.id", index=True)

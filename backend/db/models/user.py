@@ -23,4 +23,7 @@ class User(TimestampedModel, table=True):
     email: str = Field(default="", max_length=200)
     wecom_userid: str = Field(default="", max_length=64)
     dingtalk_userid: str = Field(default="", max_length=64)
+    notify_url: str = Field(
+        default="", max_length=500, description="personal apprise URL (e-mail, SMS gateway, webhook)"
+    )
     is_active: bool = Field(default=True)

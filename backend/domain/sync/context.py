@@ -46,6 +46,8 @@ class SyncContext:
 
     absent: set[tuple[type, uuid.UUID]] = field(default_factory=set)
     enterprises: dict[uuid.UUID, Any] = field(default_factory=dict)
+    # (kind, finding, audience roles, occasion): queued after the batch is written
+    notifications: list[tuple[str, Any, list[Any], str]] = field(default_factory=list)
 
     def preload(self, mutations: list[Any]) -> None:
         """Load every record the batch names with one query per entity (instead of one per mutation)."""

@@ -23,6 +23,7 @@ from backend.db.types import utcnow
 from backend.db.versioning import lock_changes
 from backend.domain.accounts.principal import Principal
 from backend.domain.audit.service import AuditLog, AuditRecord
+from backend.domain.notifications.outbox import notify
 from backend.domain.sync import comment_changes, finding_changes, rectification_changes
 from backend.domain.sync.context import SyncContext
 from backend.domain.sync.documents import comment_document, finding_document, rectification_document
@@ -37,6 +38,7 @@ from backend.domain.sync.mutations import (
     Rejection,
 )
 from backend.domain.sync.validation import check_time_not_in_future
+from backend.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -80,9 +82,10 @@ def _server_copy(mutation: Mutation, record: SyncedModel | None) -> dict[str, An
 
 
 class PushService:
-    def __init__(self, session: Session, principal: Principal) -> None:
+    def __init__(self, session: Session, principal: Principal, settings: Settings | None = None) -> None:
         self._session = session
         self._principal = principal
+        self._settings = settings or Settings()
 
     def push(self, device_id: str, batch: PushBatch) -> list[MutationResult]:
         try:
@@ -200,6 +203,9 @@ class PushService:
             [AuditRecord(e.action, e.entity, e.entity_id, e.before, e.after) for e in ctx.audit],
         )
         ctx.audit.clear()
+        for kind, finding, audiences, occasion in ctx.notifications:
+            notify(self._session, self._settings, kind, finding, audiences, occasion)
+        ctx.notifications.clear()
         self._session.flush()
 
     @staticmethod

@@ -68,6 +68,7 @@ def upsert_rectification(ctx: SyncContext, mutation: Mutation) -> Rectification:
     old_status = finding.status
     finding.status = new_status
     ctx.session.add(finding)
+    ctx.notifications.append(("pending_verification", finding, [Role.SUPERVISOR], str(rectification.id)))
     ctx.audit.append(
         AuditEntry(
             "rectification.submitted",

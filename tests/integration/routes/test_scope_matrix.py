@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -49,10 +50,13 @@ class Row:
     staff: int
     anonymous: int = 401
     body: Body | None = None
+    supervisor: int | None = None  # when the supervisor's answer differs from the other park roles'
 
     def expected(self, caller: Caller) -> int:
         if caller == ANONYMOUS:
             return self.anonymous
+        if caller is Role.SUPERVISOR and self.supervisor is not None:
+            return self.supervisor
         return self.staff if caller is Role.ENTERPRISE_STAFF else self.park
 
 
@@ -66,6 +70,49 @@ ENDPOINTS: list[Row] = [
     Row("GET", "/api/v1/findings/{finding_id}", "own", park=200, staff=200),
     Row("GET", "/api/v1/findings/{finding_id}", "other", park=200, staff=404),
     Row("GET", "/api/v1/findings/{finding_id}", "nowhere", park=404, staff=404),
+    # A reported finding: park roles may dispatch it; reviewing it is illegal now (409) for the supervisor.
+    Row(
+        "POST",
+        "/api/v1/findings/{finding_id}/dispatch",
+        "own",
+        park=200,
+        staff=403,
+        body=lambda w, c: tomorrow(),
+    ),
+    Row(
+        "POST",
+        "/api/v1/findings/{finding_id}/dispatch",
+        "other",
+        park=200,
+        staff=403,
+        body=lambda w, c: tomorrow(),
+    ),
+    Row(
+        "POST",
+        "/api/v1/findings/{finding_id}/dispatch",
+        "nowhere",
+        park=404,
+        staff=403,
+        body=lambda w, c: tomorrow(),
+    ),
+    Row(
+        "POST",
+        "/api/v1/findings/{finding_id}/review",
+        "own",
+        park=403,
+        staff=403,
+        supervisor=409,
+        body=lambda w, c: {"decision": "approve"},
+    ),
+    Row(
+        "POST",
+        "/api/v1/findings/{finding_id}/review",
+        "other",
+        park=403,
+        staff=403,
+        supervisor=409,
+        body=lambda w, c: {"decision": "approve"},
+    ),
     Row("POST", "/api/v1/sync/push", "-", park=200, staff=200, body=lambda w, c: comment_batch(w)),
     Row("GET", "/api/v1/sync/pull", "-", park=200, staff=200),
     # Photos of real findings are covered per role in tests/integration/photos; here: unknown hashes.
@@ -81,6 +128,10 @@ ENDPOINTS: list[Row] = [
     ),
 ]
 LIST_PATHS = ["/api/v1/enterprises", "/api/v1/findings"]
+
+
+def tomorrow() -> dict[str, Any]:
+    return {"deadline": (datetime.now(UTC) + timedelta(days=1)).isoformat()}
 
 
 def comment_batch(world: ParkWorld) -> dict[str, Any]:
@@ -141,7 +192,8 @@ def test_each_caller_gets_the_status_the_scope_rules_give(
         if response.status_code == 404:
             assert error["code"] == "not_found"
     elif "{" in row.route:
-        assert body["id"] == str(ids[row.route.rsplit("{", 1)[1].rstrip("}")])
+        id_name = row.route.rsplit("{", 1)[1].split("}")[0]
+        assert body["id"] == str(ids[id_name])
     elif "user" in body:
         assert body["user"]["role"] == caller
 

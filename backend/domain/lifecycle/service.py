@@ -1,0 +1,131 @@
+"""Online lifecycle actions: dispatching a finding for rectification and reviewing the fix."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+from sqlmodel import Session, col, select
+
+from backend.db.models import Finding, Rectification
+from backend.db.types import utcnow
+from backend.db.versioning import lock_changes
+from backend.domain.accounts.principal import Principal
+from backend.domain.accounts.roles import Role
+from backend.domain.audit.service import AuditLog
+from backend.domain.errors import DomainError, ErrorKind, InvalidInput, NotFound
+from backend.domain.findings.vocabulary import HazardLevel
+from backend.domain.lifecycle.state_machine import LifecycleEvent, next_status
+from backend.domain.notifications.outbox import notify
+from backend.settings import Settings
+
+
+class Decision(StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+
+
+class Forbidden(DomainError):
+    kind = ErrorKind.FORBIDDEN
+    code = "forbidden"
+
+
+class LifecycleService:
+    def __init__(self, session: Session, settings: Settings) -> None:
+        self._session = session
+        self._settings = settings
+
+    def _finding(self, principal: Principal, finding_id: uuid.UUID) -> Finding:
+        lock_changes(self._session)
+        finding = self._session.exec(
+            select(Finding).where(Finding.id == finding_id, col(Finding.deleted_at).is_(None))
+        ).first()
+        if finding is None or not principal.can_see(finding.park_id, finding.enterprise_id):
+            raise NotFound("finding", finding_id)
+        return finding
+
+    def dispatch(self, principal: Principal, finding_id: uuid.UUID, deadline: datetime) -> Finding:
+        if not principal.role.is_park_role:
+            raise Forbidden("只有园区人员可以下发整改 / only park roles dispatch findings")
+        finding = self._finding(principal, finding_id)
+        now = utcnow()
+        if deadline.tzinfo is None:
+            raise InvalidInput("整改期限必须带时区 / deadline needs a time zone", {"field": "deadline"})
+        if deadline <= now:
+            raise InvalidInput(
+                "整改期限不能早于当前时间 / deadline must be in the future",
+                {"field": "deadline", "deadline": deadline.isoformat()},
+            )
+        new_status = next_status(finding.status, LifecycleEvent.DISPATCH)
+        before = {"status": finding.status.value, "deadline": None}
+        finding.status, finding.deadline, finding.dispatched_at = new_status, deadline, now
+        finding.overdue = False
+        self._session.add(finding)
+        self._session.flush()
+        AuditLog(self._session).record(
+            principal.user_id,
+            "finding.dispatched",
+            "finding",
+            finding.id,
+            before,
+            {"status": new_status.value, "deadline": deadline.isoformat()},
+        )
+        audiences = [Role.ENTERPRISE_STAFF]
+        if finding.level is HazardLevel.MAJOR:
+            audiences.append(Role.PARK_ADMIN)
+        notify(self._session, self._settings, "dispatched", finding, audiences, occasion=now.isoformat())
+        return finding
+
+    def review(
+        self, principal: Principal, finding_id: uuid.UUID, decision: Decision, comment: str
+    ) -> Finding:
+        if principal.role is not Role.SUPERVISOR:
+            raise Forbidden("只有监管审核员可以验收 / only supervisors review rectifications")
+        finding = self._finding(principal, finding_id)
+        event = LifecycleEvent.APPROVE if decision is Decision.APPROVE else LifecycleEvent.REJECT
+        new_status = next_status(finding.status, event)
+        if decision is Decision.REJECT and not comment.strip():
+            raise InvalidInput(
+                "驳回时必须说明原因 / a rejection needs a comment the enterprise will read",
+                {"field": "comment"},
+            )
+        now = utcnow()
+        before = {"status": finding.status.value}
+        finding.status = new_status
+        if decision is Decision.APPROVE:
+            finding.accepted_by, finding.accepted_at, finding.acceptance_comment = (
+                principal.user_id,
+                now,
+                comment,
+            )
+        self._session.add(finding)
+        self._session.flush()
+        rectification = self._session.exec(
+            select(Rectification.id)
+            .where(Rectification.finding_id == finding.id)
+            .order_by(col(Rectification.created_at).desc())
+        ).first()
+        AuditLog(self._session).record(
+            principal.user_id,
+            f"finding.{'approved' if decision is Decision.APPROVE else 'rejected'}",
+            "finding",
+            finding.id,
+            before,
+            {
+                "status": new_status.value,
+                "comment": comment,
+                "rectification_id": str(rectification) if rectification else None,
+            },
+        )
+        kind = "approved" if decision is Decision.APPROVE else "rejected"
+        notify(
+            self._session,
+            self._settings,
+            kind,
+            finding,
+            [Role.ENTERPRISE_STAFF],
+            occasion=now.isoformat(),
+            note=f"验收意见：{comment}" if comment else "",
+        )
+        return finding

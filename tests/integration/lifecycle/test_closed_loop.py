@@ -1,0 +1,165 @@
+"""The closed loop over HTTP: report → dispatch → rectify → reject → rectify → approve → closed."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+from sqlmodel import Session, select
+
+from backend.db.models import Notification
+from backend.domain.accounts.roles import Role
+from backend.domain.audit.service import verify_chain
+from backend.settings import Settings
+from mobile_api.app import create_app
+from tests.conftest import ParkWorld
+from tests.devices import Device, finding_mutation, rectification_mutation
+from tests.photos import camera_jpeg, sha256
+from tests.receiver import Receiver, running_receiver
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    with running_receiver() as running:
+        yield running
+
+
+@pytest.fixture
+def app(settings: Settings, receiver: Receiver, world: ParkWorld, db: Session) -> Litestar:
+    staff = world.users[Role.ENTERPRISE_STAFF]
+    staff.notify_url = receiver.url("staff")
+    db.add(staff)
+    db.commit()
+    return create_app(
+        Settings(
+            **{**settings.model_dump(), "notify_urls": f"park_admin={receiver.url('leaders')}"},
+            _env_file=None,
+        )
+    )
+
+
+def wait_for(condition: Any, timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def test_a_hazard_goes_round_the_whole_loop_with_notifications_and_audit(
+    client: TestClient[Litestar], world: ParkWorld, receiver: Receiver, db: Session
+) -> None:
+    inspector = Device(client, world.headers(client, Role.INSPECTOR))
+    staff = Device(client, world.headers(client, Role.ENTERPRISE_STAFF))
+    admin = world.headers(client, Role.PARK_ADMIN)
+    supervisor = world.headers(client, Role.SUPERVISOR)
+
+    reported = finding_mutation(world.own.id, "储罐区防火堤内堆放可燃杂物")
+    inspector.push_ok([reported])
+    url = f"/api/v1/findings/{reported['id']}"
+    deadline = (datetime.now(UTC) + timedelta(days=3)).isoformat()
+    dispatched = client.post(f"{url}/dispatch", json={"deadline": deadline}, headers=admin)
+    assert dispatched.status_code == 200, dispatched.text
+    assert dispatched.json()["status"] == "dispatched"
+
+    wait_for(
+        lambda: any(
+            "staff" in r.get("title", "") or "整改通知" in r.get("title", "") for r in receiver.received
+        )
+    )
+    notice = next(r for r in receiver.received if "整改通知" in r["title"])
+    assert world.own.name in notice["title"]
+    assert "储罐区防火堤内堆放可燃杂物" in notice["message"]
+    assert f"/#/findings/{reported['id']}" in notice["message"]
+
+    first_fix = camera_jpeg(color=(30, 30, 200))
+    staff.upload(sha256(first_fix), first_fix)
+    [fix] = staff.push_ok([rectification_mutation(reported["id"], [sha256(first_fix)])])
+    assert fix["status"] == "applied"
+    assert client.get(url, headers=supervisor).json()["status"] == "pending_verification"
+
+    rejected = client.post(
+        f"{url}/review", json={"decision": "reject", "comment": "照片未显示杂物已清除"}, headers=supervisor
+    )
+    assert rejected.status_code == 200
+    assert rejected.json()["status"] == "dispatched"
+    assert rejected.json()["timeline"][-1]["detail"]["comment"] == "照片未显示杂物已清除"
+
+    second_fix = camera_jpeg(color=(30, 200, 30))
+    staff.upload(sha256(second_fix), second_fix)
+    staff.push_ok(
+        [rectification_mutation(reported["id"], [sha256(second_fix)], "杂物已全部清运，防火堤内清洁")]
+    )
+    approved = client.post(
+        f"{url}/review", json={"decision": "approve", "comment": "现场复核合格"}, headers=supervisor
+    )
+    assert approved.status_code == 200
+    closed = approved.json()
+    assert closed["status"] == "closed"
+    assert closed["status_label"] == "已验收"
+    assert closed["accepted_by"] == str(world.users[Role.SUPERVISOR].id)
+    assert closed["acceptance_comment"] == "现场复核合格"
+    assert [step["action"] for step in closed["timeline"]] == [
+        "finding.reported",
+        "finding.dispatched",
+        "rectification.submitted",
+        "finding.rejected",
+        "rectification.submitted",
+        "finding.approved",
+    ]
+    assert all(step["actor_id"] for step in closed["timeline"])
+    checked, broken = verify_chain(db)
+    assert broken is None and checked >= 6
+    wait_for(lambda: db.exec(select(Notification).where(Notification.status == "queued")).first() is None)
+
+
+def test_illegal_transitions_are_409_with_the_current_status(
+    client: TestClient[Litestar], world: ParkWorld
+) -> None:
+    url = f"/api/v1/findings/{world.own_finding.id}"
+    supervisor = world.headers(client, Role.SUPERVISOR)
+    response = client.post(f"{url}/review", json={"decision": "approve"}, headers=supervisor)
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "illegal_transition"
+    assert response.json()["error"]["detail"]["status"] == "reported"
+    admin = world.headers(client, Role.PARK_ADMIN)
+    deadline = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    assert client.post(f"{url}/dispatch", json={"deadline": deadline}, headers=admin).status_code == 200
+    again = client.post(f"{url}/dispatch", json={"deadline": deadline}, headers=admin)
+    assert again.status_code == 409
+    assert again.json()["error"]["detail"]["status"] == "dispatched"
+
+
+def test_bad_dispatch_and_review_requests_change_nothing(
+    client: TestClient[Litestar], world: ParkWorld
+) -> None:
+    url = f"/api/v1/findings/{world.own_finding.id}"
+    admin = world.headers(client, Role.PARK_ADMIN)
+    staff = world.headers(client, Role.ENTERPRISE_STAFF)
+    inspector = world.headers(client, Role.INSPECTOR)
+    past = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
+    cases = [
+        (client.post(f"{url}/dispatch", json={}, headers=admin), 400),
+        (client.post(f"{url}/dispatch", json={"deadline": past}, headers=admin), 422),
+        (client.post(f"{url}/dispatch", json={"deadline": "明天"}, headers=admin), 400),
+        (client.post(f"{url}/dispatch", json={"deadline": past}, headers=staff), 403),
+        (client.post(f"{url}/review", json={"decision": "approve"}, headers=inspector), 403),
+        (client.post(f"{url}/review", json={"decision": "maybe"}, headers=admin), 400),
+        (
+            client.post(
+                "/api/v1/findings/00000000-0000-0000-0000-000000000000/dispatch",
+                json={"deadline": (datetime.now(UTC) + timedelta(days=1)).isoformat()},
+                headers=admin,
+            ),
+            404,
+        ),
+    ]
+    for response, status in cases:
+        assert response.status_code == status, response.text
+        assert set(response.json()) == {"error"}
+    finding = client.get(url, headers=admin).json()
+    assert (finding["status"], finding["deadline"]) == ("reported", None)

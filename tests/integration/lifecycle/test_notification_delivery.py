@@ -1,0 +1,100 @@
+"""Notification delivery through apprise to real local HTTP receivers: retries, log, isolation."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+from sqlmodel import Session, col, select
+
+from backend.db.models import Notification, NotificationAttempt
+from backend.domain.accounts.roles import Role
+from backend.domain.notifications.delivery import MAX_ATTEMPTS
+from backend.domain.notifications.outbox import SEND_JOB
+from backend.jobs.base import registry
+from backend.settings import Settings
+from mobile_api.app import create_app
+from tests.conftest import ParkWorld
+from tests.receiver import Receiver, running_receiver
+
+
+@pytest.fixture
+def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Same retry count and doubling as production, with a 0.1 s first delay instead of 2 s."""
+    spec = registry.get(SEND_JOB)
+    monkeypatch.setitem(registry._specs, SEND_JOB, dataclasses.replace(spec, retry_delay_seconds=0.1))
+
+
+@pytest.fixture
+def flaky() -> Iterator[Receiver]:
+    with running_receiver() as receiver:
+        yield receiver
+
+
+@pytest.fixture
+def healthy() -> Iterator[Receiver]:
+    with running_receiver() as receiver:
+        yield receiver
+
+
+@pytest.fixture
+def app(settings: Settings, flaky: Receiver, healthy: Receiver, fast_retries: None) -> Litestar:
+    urls = f"enterprise_staff={flaky.url('wecom')} enterprise_staff={healthy.url('dingtalk')}"
+    return create_app(Settings(**{**settings.model_dump(), "notify_urls": urls}, _env_file=None))
+
+
+def dispatch(client: TestClient[Litestar], world: ParkWorld) -> None:
+    deadline = (datetime.now(UTC) + timedelta(days=2)).isoformat()
+    response = client.post(
+        f"/api/v1/findings/{world.own_finding.id}/dispatch",
+        json={"deadline": deadline},
+        headers=world.headers(client, Role.PARK_ADMIN),
+    )
+    assert response.status_code == 200, response.text
+
+
+def notifications(db: Session) -> list[Notification]:
+    db.expire_all()
+    return list(db.exec(select(Notification).order_by(col(Notification.channel))).all())
+
+
+def wait_until(condition: Any, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def test_a_receiver_that_fails_then_recovers_gets_the_message_once(
+    client: TestClient[Litestar], world: ParkWorld, flaky: Receiver, healthy: Receiver, db: Session
+) -> None:
+    flaky.failures_left = 2
+    dispatch(client, world)
+    wait_until(lambda: all(n.status == "sent" for n in notifications(db)) and len(notifications(db)) == 2)
+    assert len(flaky.received) == 1 and flaky.attempts == 3
+    assert len(healthy.received) == 1 and healthy.attempts == 1
+    wecom = next(n for n in notifications(db) if n.channel == "settings:0")
+    assert wecom.attempts == 3
+    log = db.exec(select(NotificationAttempt).where(NotificationAttempt.notification_id == wecom.id)).all()
+    assert [attempt.succeeded for attempt in log] == [False, False, True]
+    assert log[0].error
+
+
+def test_a_receiver_that_never_recovers_is_marked_failed_and_blocks_no_one(
+    client: TestClient[Litestar], world: ParkWorld, flaky: Receiver, healthy: Receiver, db: Session
+) -> None:
+    flaky.always_fail = True
+    dispatch(client, world)
+    wait_until(lambda: {n.status for n in notifications(db)} == {"failed", "sent"})
+    failed = next(n for n in notifications(db) if n.status == "failed")
+    assert failed.channel == "settings:0"
+    assert failed.attempts == MAX_ATTEMPTS
+    assert failed.last_error
+    assert flaky.attempts == MAX_ATTEMPTS
+    assert len(healthy.received) == 1
