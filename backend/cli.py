@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from backend.domain.accounts.roles import Role
 from backend.domain.errors import DomainError
 from backend.settings import Settings
+from rules.loader import RulesFileError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -27,6 +28,8 @@ def friendly_errors(command: F) -> F:
             return command(*args, **kwargs)
         except DomainError as exc:
             raise click.ClickException(exc.message) from exc
+        except RulesFileError as exc:
+            raise click.ClickException(str(exc)) from exc
         except sa.exc.OperationalError as exc:
             if "no such table" in str(exc.orig):
                 raise click.ClickException(
@@ -166,6 +169,38 @@ def users_create(
             phone=phone,
         )
         click.echo(f"已创建用户 {user.username}（{Role(role).label}）/ created user {user.username} ({role})")
+
+
+@cli.command()
+@click.option(
+    "--now",
+    "now_text",
+    default=None,
+    metavar="RFC3339",
+    help="pretend the time is this (tests, back-fills); default: the current time",
+)
+@friendly_errors
+def escalate(now_text: str | None) -> None:
+    """Run the escalation rules once (督办/提醒); running twice never notifies twice."""
+    from datetime import UTC, datetime
+
+    from backend.domain.escalation.service import EscalationService, load_escalation_rules
+
+    now = datetime.now(UTC)
+    if now_text:
+        try:
+            now = datetime.fromisoformat(now_text)
+        except ValueError as exc:
+            raise click.BadParameter(f"not an RFC 3339 time: {now_text!r}", param_hint="--now") from exc
+        if now.tzinfo is None:
+            raise click.BadParameter(
+                "the time needs a zone, e.g. 2026-12-01T09:00:00+08:00", param_hint="--now"
+            )
+    settings = Settings()
+    rules = load_escalation_rules(settings.escalation_rules_path)
+    with _unit_of_work(settings) as session:
+        report = EscalationService(session, settings, rules).run(now)
+    click.echo(report.summary())
 
 
 @cli.group()

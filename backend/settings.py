@@ -54,6 +54,14 @@ class Settings(BaseSettings):
     sync_max_mutations: int = Field(default=500, gt=0, description="most mutations in one pushed batch")
     outbox_poll_seconds: float = Field(default=5.0, gt=0)
 
+    escalation_rules_path: Path = Field(
+        default=Path(__file__).resolve().parent.parent / "rules" / "escalation.yaml",
+        description="督办/提醒 rules file (YAML, see docs/rules.md)",
+    )
+    escalation_interval_seconds: float = Field(
+        default=300.0, gt=0, description="how often the server runs the rules"
+    )
+
     host: str = "127.0.0.1"
     port: int = 8000
     max_json_body_bytes: int = Field(default=2 * 1024 * 1024, gt=0)

@@ -17,7 +17,9 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
 
 import backend.jobs.catalog  # noqa: F401  (registers every job)
-from backend.db.engine import create_db_engine, create_session_factory
+from backend.db.engine import create_db_engine, create_session_factory, transaction
+from backend.db.types import utcnow
+from backend.domain.escalation.service import EscalationService, load_escalation_rules
 from backend.jobs import JobContext, create_job_queue
 from backend.jobs.outbox import dispatch_pending
 from backend.settings import Settings
@@ -34,6 +36,7 @@ from mobile_api.errors import exception_handlers
 from mobile_api.logging_setup import configure_logging
 from mobile_api.request_id import RequestIdMiddleware, add_request_id_header
 from mobile_api.state import AppState
+from rules.escalation_schema import EscalationRules
 
 PWA_DIR = Path(__file__).parent / "pwa"
 API_CONTROLLERS = [AuthController, EnterpriseController, FindingController, SyncController, PhotoController]
@@ -49,9 +52,27 @@ async def _sweep_outbox(state: AppState) -> None:
         await asyncio.sleep(state.settings.outbox_poll_seconds)
 
 
+async def _run_escalation_rules(state: AppState, rules: EscalationRules) -> None:
+    """The scheduled 督办 run; idempotent, so several replicas running it is harmless."""
+    import anyio.to_thread
+
+    def run_once() -> None:
+        with transaction(state.session_factory) as session:
+            EscalationService(session, state.settings, rules).run(utcnow())
+
+    while True:
+        await asyncio.sleep(state.settings.escalation_interval_seconds)
+        try:
+            await anyio.to_thread.run_sync(run_once)
+            await dispatch_pending(state.session_factory, state.job_queue)
+        except Exception:
+            logging.getLogger(__name__).exception("escalation run failed; will retry")
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings()
     configure_logging(settings)
+    rules = load_escalation_rules(settings.escalation_rules_path)  # a bad rules file stops the start
     engine = create_db_engine(settings)
     state = AppState(
         settings=settings,
@@ -67,12 +88,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
             await state.job_queue.start(JobContext(settings, state.session_factory, state.job_queue))
         else:
             await state.job_queue.connect()
-        sweeper = asyncio.create_task(_sweep_outbox(state))
+        background = [
+            asyncio.create_task(_sweep_outbox(state)),
+            asyncio.create_task(_run_escalation_rules(state, rules)),
+        ]
         try:
             yield
         finally:
-            sweeper.cancel()
-            await asyncio.gather(sweeper, return_exceptions=True)
+            for task in background:
+                task.cancel()
+            await asyncio.gather(*background, return_exceptions=True)
             await state.job_queue.stop()
             engine.dispose()
 

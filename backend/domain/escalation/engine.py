@@ -1,0 +1,157 @@
+"""Deciding what the escalation rules ask for at a given moment (pure: no database).
+
+Each decision carries an ``occasion``: the same finding, rule and occasion is acted on
+once, so running the rules twice (or on several replicas) never notifies twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import math
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from backend.db.models import Finding
+from backend.domain.accounts.roles import Role
+from backend.domain.findings.vocabulary import FindingStatus, HazardLevel
+from rules.escalation_schema import EscalationRules
+
+OPEN = (FindingStatus.REPORTED, FindingStatus.DISPATCHED, FindingStatus.PENDING_VERIFICATION)
+
+
+@dataclass(frozen=True)
+class Decision:
+    finding_id: uuid.UUID
+    kind: str  # reminder | overdue | major | repeated | coupled
+    occasion: str
+    audiences: tuple[Role, ...]
+    note: str
+    escalate: bool = True
+    mark_overdue: bool = False
+    raise_to_major: bool = False
+
+
+@dataclass
+class Categorizer:
+    rules: EscalationRules
+    _cache: dict[uuid.UUID, set[str]] = field(default_factory=dict)
+
+    def categories(self, finding: Finding) -> set[str]:
+        if finding.id not in self._cache:
+            found = set()
+            for name, category in self.rules.categories.items():
+                if (finding.checklist_code and finding.checklist_code in category.checklist_codes) or any(
+                    word in finding.description for word in category.keywords
+                ):
+                    found.add(name)
+            self._cache[finding.id] = found
+        return self._cache[finding.id]
+
+
+def _reminders(rules: EscalationRules, finding: Finding, now: datetime) -> Iterable[Decision]:
+    if finding.status is not FindingStatus.DISPATCHED or finding.deadline is None or finding.deadline <= now:
+        return
+    for reminder in rules.reminders:
+        if finding.deadline - now <= timedelta(hours=reminder.hours_before_deadline):
+            yield Decision(
+                finding.id,
+                "reminder",
+                f"reminder-{reminder.hours_before_deadline:g}h-{finding.deadline.isoformat()}",
+                (Role.ENTERPRISE_STAFF,),
+                f"距整改期限不足 {reminder.hours_before_deadline:g} 小时",
+                escalate=False,
+            )
+
+
+def _overdue(rules: EscalationRules, finding: Finding, now: datetime) -> Iterable[Decision]:
+    if (
+        not rules.overdue.escalate
+        or finding.status is not FindingStatus.DISPATCHED
+        or finding.deadline is None
+    ):
+        return
+    if now <= finding.deadline:
+        return
+    period = math.floor((now - finding.deadline) / timedelta(days=rules.overdue.repeat_every_days)) + 1
+    days = (now - finding.deadline).days
+    yield Decision(
+        finding.id,
+        "overdue",
+        f"overdue-{period}",
+        (Role.ENTERPRISE_STAFF, Role.PARK_ADMIN),
+        f"已逾期 {days} 天，第 {period} 次督办",
+        mark_overdue=True,
+    )
+
+
+def _major(rules: EscalationRules, finding: Finding) -> Iterable[Decision]:
+    if rules.major.escalate_immediately and finding.level is HazardLevel.MAJOR:
+        yield Decision(finding.id, "major", "major", (Role.PARK_ADMIN,), "重大事故隐患，立即督办")
+
+
+def _repeated(rules: EscalationRules, findings: list[Finding]) -> Iterable[Decision]:
+    window = timedelta(days=rules.repeated.window_days)
+    by_item: dict[tuple[uuid.UUID, str], list[Finding]] = defaultdict(list)
+    for finding in findings:
+        if finding.checklist_code:
+            by_item[(finding.enterprise_id, finding.checklist_code)].append(finding)
+    for group in by_item.values():
+        group.sort(key=lambda f: f.observed_at)
+        for earlier, later in itertools.pairwise(group):
+            if later.status in OPEN and later.observed_at - earlier.observed_at <= window:
+                yield Decision(
+                    later.id,
+                    "repeated",
+                    f"repeated-{earlier.id}",
+                    (Role.ENTERPRISE_STAFF, Role.PARK_ADMIN),
+                    f"{rules.repeated.window_days} 天内同一检查项（{later.checklist_code}）重复发现",
+                )
+
+
+def _coupled(rules: EscalationRules, findings: list[Finding]) -> Iterable[Decision]:
+    categorizer = Categorizer(rules)
+    open_findings = [f for f in findings if f.status in OPEN]
+    for coupling in rules.couplings:
+        groups: dict[object, list[Finding]] = defaultdict(list)
+        for finding in open_findings:
+            key = (
+                finding.enterprise_id
+                if coupling.scope == "enterprise"
+                else (finding.enterprise_id, (finding.location or {}).get("text", "").strip())
+            )
+            if coupling.scope == "location" and not key[1]:  # type: ignore[index]
+                continue
+            groups[key].append(finding)
+        for group in groups.values():
+            members = [f for f in group if categorizer.categories(f) & set(coupling.categories)]
+            covered = set().union(*(categorizer.categories(f) for f in members)) if members else set()
+            if not set(coupling.categories) <= covered:
+                continue
+            tag = hashlib.sha256(",".join(sorted(str(f.id) for f in members)).encode()).hexdigest()[:12]
+            for finding in members:
+                yield Decision(
+                    finding.id,
+                    "coupled",
+                    f"coupled-{coupling.name}-{tag}",
+                    (Role.ENTERPRISE_STAFF, Role.PARK_ADMIN),
+                    f"耦合隐患：{coupling.name}，升为重大隐患",
+                    raise_to_major=finding.level is not HazardLevel.MAJOR,
+                )
+
+
+def decide(rules: EscalationRules, findings: list[Finding], now: datetime) -> list[Decision]:
+    """Everything the rules ask for now, for these (non-deleted) findings."""
+    decisions: list[Decision] = []
+    for finding in findings:
+        if finding.status not in OPEN:
+            continue
+        decisions += _reminders(rules, finding, now)
+        decisions += _overdue(rules, finding, now)
+        decisions += _major(rules, finding)
+    decisions += _repeated(rules, findings)
+    decisions += _coupled(rules, findings)
+    return decisions

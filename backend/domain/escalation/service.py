@@ -1,0 +1,120 @@
+"""Applying escalation decisions: flags, levels, 督办 history in the audit trail, notifications."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+
+from sqlmodel import Session, col, select
+
+from backend.db.models import AuditEvent, Finding
+from backend.db.versioning import lock_changes
+from backend.domain.audit.service import AuditLog
+from backend.domain.escalation.engine import Decision, decide
+from backend.domain.findings.vocabulary import HazardLevel
+from backend.domain.notifications.outbox import notify
+from backend.settings import Settings
+from rules.escalation_schema import EscalationRules
+from rules.loader import load_rules
+
+ACTION = "finding.escalated"
+
+
+@cache
+def load_escalation_rules(path: Path) -> EscalationRules:
+    return load_rules(path, EscalationRules)
+
+
+@dataclass
+class EscalationReport:
+    decisions: int = 0
+    applied: int = 0
+    notifications: int = 0
+
+    def summary(self) -> str:
+        return (
+            f"规则判定 {self.decisions} 项，新执行 {self.applied} 项，新通知 {self.notifications} 条 / "
+            f"{self.decisions} decisions, {self.applied} newly applied, {self.notifications} notifications queued"
+        )
+
+
+class EscalationService:
+    def __init__(self, session: Session, settings: Settings, rules: EscalationRules) -> None:
+        self._session = session
+        self._settings = settings
+        self._rules = rules
+
+    def run(self, now: datetime) -> EscalationReport:
+        lock_changes(self._session)
+        findings = list(self._session.exec(select(Finding).where(col(Finding.deleted_at).is_(None))).all())
+        decisions = decide(self._rules, findings, now)
+        done = self._occasions_done()
+        by_id = {f.id: f for f in findings}
+        report = EscalationReport(decisions=len(decisions))
+        audit = AuditLog(self._session)
+        for decision in decisions:
+            key = (str(decision.finding_id), decision.kind, decision.occasion)
+            # A finding made major by a coupling was escalated as such: the major rule adds nothing.
+            coupled_before = any(d[0] == key[0] and d[1] == "coupled" for d in done)
+            if key in done or (decision.kind == "major" and coupled_before):
+                continue
+            done.add(key)
+            finding = by_id[decision.finding_id]
+            before = {
+                "level": finding.level.value,
+                "overdue": finding.overdue,
+                "escalation_level": finding.escalation_level,
+            }
+            self._apply(finding, decision)
+            self._session.add(finding)
+            self._session.flush()
+            audit.record(
+                None,
+                ACTION if decision.escalate else "finding.reminded",
+                "finding",
+                finding.id,
+                before,
+                {
+                    "kind": decision.kind,
+                    "occasion": decision.occasion,
+                    "note": decision.note,
+                    "level": finding.level.value,
+                    "overdue": finding.overdue,
+                    "escalation_level": finding.escalation_level,
+                },
+            )
+            report.applied += 1
+            kind = (
+                "reminder"
+                if decision.kind == "reminder"
+                else ("major" if decision.kind == "major" else "escalated")
+            )
+            report.notifications += notify(
+                self._session,
+                self._settings,
+                kind,
+                finding,
+                list(decision.audiences),
+                occasion=f"{decision.kind}-{decision.occasion}",
+                note=decision.note,
+            )
+        return report
+
+    @staticmethod
+    def _apply(finding: Finding, decision: Decision) -> None:
+        if decision.mark_overdue:
+            finding.overdue = True
+        if decision.raise_to_major:
+            finding.level = HazardLevel.MAJOR
+        if decision.escalate:
+            finding.escalation_level += 1
+
+    def _occasions_done(self) -> set[tuple[str, str, str]]:
+        events = self._session.exec(
+            select(AuditEvent.entity_id, AuditEvent.after).where(
+                col(AuditEvent.action).in_([ACTION, "finding.reminded"])
+            )
+        ).all()
+        return {(entity_id, after["kind"], after["occasion"]) for entity_id, after in events if after}
