@@ -8,9 +8,10 @@ from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from litestar import Litestar, Router
+from litestar import Controller, Litestar, Router
 from litestar.config.response_cache import ResponseCacheConfig
 from litestar.datastructures import State
+from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
@@ -30,6 +31,7 @@ from mobile_api.controllers.enterprises import EnterpriseController
 from mobile_api.controllers.findings import FindingController
 from mobile_api.controllers.health import health
 from mobile_api.controllers.photos import PhotoController
+from mobile_api.controllers.stats import stats
 from mobile_api.controllers.sync import SyncController
 from mobile_api.dependencies import dependencies
 from mobile_api.errors import exception_handlers
@@ -39,7 +41,14 @@ from mobile_api.state import AppState
 from rules.escalation_schema import EscalationRules
 
 PWA_DIR = Path(__file__).parent / "pwa"
-API_CONTROLLERS = [AuthController, EnterpriseController, FindingController, SyncController, PhotoController]
+API_HANDLERS: list[type[Controller] | HTTPRouteHandler] = [
+    AuthController,
+    EnterpriseController,
+    FindingController,
+    SyncController,
+    PhotoController,
+    stats,
+]
 
 
 async def _sweep_outbox(state: AppState) -> None:
@@ -103,7 +112,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     api = Router(
         path="/api/v1",
-        route_handlers=API_CONTROLLERS,
+        route_handlers=API_HANDLERS,
         middleware=[BearerTokenMiddleware],
         security=[{"BearerToken": []}],
     )

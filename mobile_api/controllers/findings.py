@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import uuid
+from typing import Literal
+from urllib.parse import quote
 
-from litestar import Controller, get, post
+from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 
@@ -11,9 +13,12 @@ from backend.domain.accounts.principal import Principal
 from backend.domain.findings.service import FindingFilter, FindingService
 from backend.domain.findings.vocabulary import FindingStatus, HazardLevel
 from backend.domain.lifecycle.service import Decision, LifecycleService
+from backend.domain.oversight.export import ledger_rows, to_csv, to_xlsx
 from mobile_api.schemas.common import LimitParam, ListResponse, OffsetParam, page_request
 from mobile_api.schemas.findings import FindingOut
 from mobile_api.schemas.lifecycle import DispatchRequest, ReviewRequest
+
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class FindingController(Controller):
@@ -39,6 +44,31 @@ class FindingController(Controller):
         missing = finding_service.missing_photos(page.items)
         return ListResponse(
             [FindingOut.of(f, missing[f.id]) for f in page.items], page.total, page.limit, page.offset
+        )
+
+    @get("/export", operation_id="export_findings", sync_to_thread=True)
+    def export(
+        self,
+        principal: NamedDependency[Principal],
+        finding_service: NamedDependency[FindingService],
+        format: FromQuery[Literal["csv", "xlsx"]] = "xlsx",
+        status: FromQuery[FindingStatus | None] = None,
+        enterprise_id: FromQuery[uuid.UUID | None] = None,
+        level: FromQuery[HazardLevel | None] = None,
+    ) -> Response[bytes]:
+        """The hazard ledger (隐患台账) with Chinese headers, as CSV or XLSX."""
+        filters = FindingFilter(status=status, enterprise_id=enterprise_id, level=level)
+        rows = ledger_rows(
+            finding_service.all_matching(principal, filters), finding_service.enterprises_by_id(principal)
+        )
+        content, media_type = (
+            (to_csv(rows), "text/csv; charset=utf-8") if format == "csv" else (to_xlsx(rows), XLSX_MEDIA_TYPE)
+        )
+        filename = quote(f"隐患台账.{format}")
+        return Response(
+            content,
+            media_type=media_type,
+            headers={"content-disposition": f"attachment; filename*=UTF-8''{filename}"},
         )
 
     @post(

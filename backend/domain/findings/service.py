@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from backend.db.models import AuditEvent, Finding, Photo
+from backend.db.models import AuditEvent, Enterprise, Finding, Photo
 from backend.domain.accounts.principal import Principal
 from backend.domain.errors import NotFound
 from backend.domain.findings.vocabulary import FindingStatus, HazardLevel
@@ -51,6 +51,25 @@ class FindingService:
             .offset(page.offset)
         ).all()
         return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+
+    def all_matching(self, principal: Principal, filters: FindingFilter, cap: int = 100_000) -> list[Finding]:
+        """Every visible finding matching ``filters`` (exports and statistics), oldest first."""
+        conditions = [self._visible(principal)]
+        if filters.status is not None:
+            conditions.append(col(Finding.status) == filters.status)
+        if filters.enterprise_id is not None:
+            conditions.append(col(Finding.enterprise_id) == filters.enterprise_id)
+        if filters.level is not None:
+            conditions.append(col(Finding.level) == filters.level)
+        return list(
+            self._session.exec(
+                select(Finding).where(sa.and_(*conditions)).order_by(col(Finding.observed_at)).limit(cap)
+            ).all()
+        )
+
+    def enterprises_by_id(self, principal: Principal) -> dict[uuid.UUID, Enterprise]:
+        query = select(Enterprise).where(Enterprise.park_id == principal.park_id)
+        return {enterprise.id: enterprise for enterprise in self._session.exec(query).all()}
 
     def get(self, principal: Principal, finding_id: uuid.UUID) -> Finding:
         finding = self._session.exec(

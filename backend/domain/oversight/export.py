@@ -1,0 +1,109 @@
+"""The hazard ledger (隐患台账) as a table with the headers enterprises' 双重预防 systems use."""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta, timezone
+
+from backend.db.models import Enterprise, Finding
+from backend.domain.findings.vocabulary import FindingStatus, label
+
+BEIJING = timezone(timedelta(hours=8))
+EXPORT_STATUS = {
+    FindingStatus.REPORTED: "已上报",
+    FindingStatus.DISPATCHED: "整改中",
+    FindingStatus.PENDING_VERIFICATION: "待验收",
+    FindingStatus.CLOSED: "已验收",
+}
+HEADERS = [
+    "隐患编号",
+    "企业名称",
+    "统一社会信用代码",
+    "隐患描述",
+    "隐患位置",
+    "隐患等级",
+    "隐患来源",
+    "隐患类别",
+    "管理分类",
+    "治理方式",
+    "状态",
+    "发现时间",
+    "整改期限",
+    "整改责任人",
+    "整改措施",
+    "整改资金（元）",
+    "是否逾期",
+    "督办次数",
+    "验收时间",
+    "验收意见",
+]
+
+
+def _time(value: datetime | None) -> str:
+    return value.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def ledger_rows(findings: Sequence[Finding], enterprises: Mapping[uuid.UUID, Enterprise]) -> list[list[str]]:
+    rows = []
+    for finding in findings:
+        enterprise = enterprises.get(finding.enterprise_id)
+        rows.append(
+            [
+                str(finding.id),
+                enterprise.name if enterprise else "",
+                enterprise.credit_code if enterprise else "",
+                finding.description,
+                str((finding.location or {}).get("text", "")),
+                label(finding.level).removesuffix("隐患"),
+                label(finding.source),
+                label(finding.hazard_type),
+                label(finding.management_class) if finding.management_class else "",
+                label(finding.handling),
+                EXPORT_STATUS[finding.status],
+                _time(finding.observed_at),
+                _time(finding.deadline),
+                finding.responsible_person,
+                finding.measures,
+                f"{finding.cost_yuan:.2f}" if finding.cost_yuan is not None else "",
+                "是" if finding.overdue else "否",
+                str(finding.escalation_level),
+                _time(finding.accepted_at),
+                finding.acceptance_comment,
+            ]
+        )
+    return rows
+
+
+def to_csv(rows: list[list[str]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(HEADERS)
+    writer.writerows(rows)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # the BOM makes Excel read UTF-8 Chinese correctly
+
+
+def to_xlsx(rows: list[list[str]]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "隐患台账"
+    sheet.append(HEADERS)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(row)
+    sheet.freeze_panes = "A2"
+    for column, width in zip(
+        "ABCDEFGHIJKLMNOPQRST",
+        [38, 28, 22, 48, 16, 8, 14, 8, 14, 10, 8, 17, 17, 12, 30, 12, 8, 8, 17, 24],
+        strict=True,
+    ):
+        sheet.column_dimensions[column].width = width
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,116 @@
+"""Oversight views: statistics and the ledger export as a park office uses them."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+
+from litestar import Litestar
+from litestar.testing import TestClient
+from openpyxl import load_workbook
+from sqlmodel import Session
+
+from backend.domain.accounts.roles import Role
+from backend.domain.findings.vocabulary import FindingStatus, HazardLevel
+from backend.domain.oversight.export import HEADERS
+from tests import factories
+from tests.conftest import ParkWorld
+
+OBSERVED = datetime(2026, 8, 3, 9, 0, tzinfo=UTC)
+
+
+def seed_ledger(db: Session, world: ParkWorld) -> None:
+    factories.finding(
+        db,
+        world.own,
+        level=HazardLevel.MAJOR,
+        status=FindingStatus.DISPATCHED,
+        overdue=True,
+        escalation_level=2,
+        checklist_code="JC-01",
+        observed_at=OBSERVED,
+        deadline=OBSERVED + timedelta(days=7),
+        responsible_person="王海涛",
+    )
+    factories.finding(
+        db,
+        world.own,
+        checklist_code="JC-01",
+        status=FindingStatus.CLOSED,
+        observed_at=OBSERVED,
+        accepted_at=OBSERVED + timedelta(hours=30),
+        acceptance_comment="复查合格",
+    )
+    db.commit()
+
+
+def test_xlsx_export_opens_with_chinese_headers_and_one_row_per_finding(
+    client: TestClient[Litestar], world: ParkWorld, db: Session
+) -> None:
+    seed_ledger(db, world)
+    response = client.get(
+        "/api/v1/findings/export", params={"format": "xlsx"}, headers=world.headers(client, Role.PARK_ADMIN)
+    )
+    assert response.status_code == 200
+    assert "attachment" in response.headers["content-disposition"]
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert list(rows[0]) == HEADERS
+    assert len(rows) == 1 + 4  # the world's two findings and the two seeded here
+    major = next(row for row in rows[1:] if row[5] == "重大")
+    assert (major[1], major[10], major[16], major[17], major[13]) == (
+        world.own.name,
+        "整改中",
+        "是",
+        "2",
+        "王海涛",
+    )
+    assert {row[10] for row in rows[1:]} == {"已上报", "整改中", "已验收"}
+
+
+def test_csv_export_is_filtered_and_scoped(
+    client: TestClient[Litestar], world: ParkWorld, db: Session
+) -> None:
+    seed_ledger(db, world)
+    staff = client.get(
+        "/api/v1/findings/export",
+        params={"format": "csv"},
+        headers=world.headers(client, Role.ENTERPRISE_STAFF),
+    )
+    table = list(csv.reader(io.StringIO(staff.content.decode("utf-8-sig"))))
+    assert table[0] == HEADERS
+    assert {row[1] for row in table[1:]} == {world.own.name}
+    closed_only = client.get(
+        "/api/v1/findings/export",
+        params={"format": "csv", "status": "closed"},
+        headers=world.headers(client, Role.PARK_ADMIN),
+    )
+    rows = list(csv.reader(io.StringIO(closed_only.content.decode("utf-8-sig"))))[1:]
+    assert [row[10] for row in rows] == ["已验收"]
+    assert (
+        client.get(
+            "/api/v1/findings/export",
+            params={"format": "pdf"},
+            headers=world.headers(client, Role.PARK_ADMIN),
+        ).status_code
+        == 400
+    )
+
+
+def test_stats_count_open_overdue_escalated_time_to_close_and_repeats(
+    client: TestClient[Litestar], world: ParkWorld, db: Session
+) -> None:
+    seed_ledger(db, world)
+    stats = client.get("/api/v1/stats", headers=world.headers(client, Role.PARK_ADMIN)).json()
+    assert stats["open_by_level"] == {"general": 2, "major": 1}
+    assert stats["by_status"] == {"reported": 2, "dispatched": 1, "closed": 1}
+    assert (stats["overdue"], stats["escalated"]) == (1, 1)
+    assert stats["median_hours_to_close"] == 30.0
+    assert stats["repeat_offenders"] == [
+        {"enterprise_id": str(world.own.id), "name": world.own.name, "checklist_code": "JC-01", "count": 2}
+    ]
+    q3 = next(row for row in stats["quarters"] if row["period"] == "2026-Q3")
+    assert (q3["found"], q3["major_found"], q3["closed"]) == (2, 1, 1)
+    own_only = client.get("/api/v1/stats", headers=world.headers(client, Role.ENTERPRISE_STAFF)).json()
+    assert [row["name"] for row in own_only["by_enterprise"]] == [world.own.name]
