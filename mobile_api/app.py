@@ -29,6 +29,7 @@ from mobile_api.auth import BearerTokenMiddleware
 from mobile_api.controllers.auth import AuthController
 from mobile_api.controllers.enterprises import EnterpriseController
 from mobile_api.controllers.findings import FindingController
+from mobile_api.controllers.governance import GovernancePlanController
 from mobile_api.controllers.health import health
 from mobile_api.controllers.photos import PhotoController
 from mobile_api.controllers.stats import stats
@@ -47,6 +48,7 @@ API_HANDLERS: list[type[Controller] | HTTPRouteHandler] = [
     FindingController,
     SyncController,
     PhotoController,
+    GovernancePlanController,
     stats,
 ]
 

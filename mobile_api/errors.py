@@ -69,7 +69,7 @@ def handle_http_exception(_: Request[Any, Any, Any], exc: HTTPException) -> Resp
     message = default_message
     if isinstance(exc, ValidationException):
         code = "validation_error"
-        message = f"请求参数不合法 / invalid request: {exc.detail}"
+        message = f"请求参数不合法 / invalid request: {_describe(exc)}"
         if _is_missing_body(exc):
             message = "缺少请求体（JSON） / request body is required"
     elif exc.detail and exc.detail != HTTPStatus(status).phrase:
@@ -94,12 +94,28 @@ def handle_too_deep(_: Request[Any, Any, Any], exc: RecursionError) -> Response[
     return envelope(400, "bad_request", "JSON 嵌套层级过深 / JSON nested too deeply")
 
 
+def _problems(exc: ValidationException) -> list[dict[str, Any]]:
+    return [item for item in (exc.extra if isinstance(exc.extra, list) else []) if isinstance(item, dict)]
+
+
 def _is_missing_body(exc: ValidationException) -> bool:
-    extra = exc.extra if isinstance(exc.extra, list) else []
+    # Litestar reports a missing body as the bare KeyError text of its "data" argument.
     return any(
-        isinstance(item, dict) and item.get("source") == "body" and item.get("key") == "data"
-        for item in extra
+        item.get("source") == "body" and item.get("message") in {"'data'", "data"} for item in _problems(exc)
     )
+
+
+def _describe(exc: ValidationException) -> str:
+    """Name each problem: 'Object missing required field `methods` (body)', 'limit: … (query)'."""
+    parts = []
+    for item in _problems(exc):
+        where = item.get("source", "")
+        key = item.get("key", "")
+        prefix = f"{key}: " if key and key != "data" else ""
+        parts.append(
+            f"{prefix}{item.get('message', '')} ({where})" if where else f"{prefix}{item.get('message', '')}"
+        )
+    return "; ".join(parts) or str(exc.detail)
 
 
 def handle_unexpected(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:

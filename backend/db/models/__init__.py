@@ -6,6 +6,7 @@ from backend.db.models.comment import Comment
 from backend.db.models.enterprise import Enterprise
 from backend.db.models.finding import Finding
 from backend.db.models.finding_photo import FindingPhoto
+from backend.db.models.governance_plan import GovernancePlan
 from backend.db.models.inspection import Inspection
 from backend.db.models.job_outbox import JobOutbox
 from backend.db.models.login_failure import LoginFailure
@@ -25,6 +26,7 @@ __all__ = [
     "Enterprise",
     "Finding",
     "FindingPhoto",
+    "GovernancePlan",
     "Inspection",
     "JobOutbox",
     "LoginFailure",

@@ -16,6 +16,7 @@ from backend.domain.accounts.roles import Role
 from backend.domain.audit.service import AuditLog
 from backend.domain.errors import DomainError, ErrorKind, InvalidInput, NotFound
 from backend.domain.findings.vocabulary import HazardLevel
+from backend.domain.lifecycle.governance import plan_accepted
 from backend.domain.lifecycle.state_machine import LifecycleEvent, next_status
 from backend.domain.notifications.outbox import notify
 from backend.settings import Settings
@@ -29,6 +30,11 @@ class Decision(StrEnum):
 class Forbidden(DomainError):
     kind = ErrorKind.FORBIDDEN
     code = "forbidden"
+
+
+class GovernancePlanRequired(DomainError):
+    kind = ErrorKind.CONFLICT
+    code = "governance_plan_required"
 
 
 class LifecycleService:
@@ -58,6 +64,11 @@ class LifecycleService:
                 {"field": "deadline", "deadline": deadline.isoformat()},
             )
         new_status = next_status(finding.status, LifecycleEvent.DISPATCH)
+        if finding.level is HazardLevel.MAJOR and not plan_accepted(self._session, finding.id):
+            raise GovernancePlanRequired(
+                "重大隐患须先由企业提交治理方案并经园区审核通过 / a major finding needs an accepted governance plan",
+                {"status": finding.status.value, "level": finding.level.value},
+            )
         before = {"status": finding.status.value, "deadline": None}
         finding.status, finding.deadline, finding.dispatched_at = new_status, deadline, now
         finding.overdue = False

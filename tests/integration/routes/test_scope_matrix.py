@@ -116,6 +116,33 @@ ENDPOINTS: list[Row] = [
     Row("POST", "/api/v1/sync/push", "-", park=200, staff=200, body=lambda w, c: comment_batch(w)),
     Row("GET", "/api/v1/sync/pull", "-", park=200, staff=200),
     Row("GET", "/api/v1/stats", "-", park=200, staff=200),
+    # The world's findings are general: no plan exists, and none may be submitted or reviewed (409).
+    Row("GET", "/api/v1/findings/{finding_id}/governance-plan", "own", park=404, staff=404),
+    Row("GET", "/api/v1/findings/{finding_id}/governance-plan", "other", park=404, staff=404),
+    Row(
+        "POST",
+        "/api/v1/findings/{finding_id}/governance-plan",
+        "own",
+        park=403,
+        staff=409,
+        body=lambda w, c: PLAN,
+    ),
+    Row(
+        "POST",
+        "/api/v1/findings/{finding_id}/governance-plan",
+        "other",
+        park=403,
+        staff=404,
+        body=lambda w, c: PLAN,
+    ),
+    Row(
+        "POST",
+        "/api/v1/findings/{finding_id}/governance-plan/review",
+        "own",
+        park=409,
+        staff=403,
+        body=lambda w, c: {"decision": "accept"},
+    ),
     Row("GET", "/api/v1/findings/export", "-", park=200, staff=200),
     # Photos of real findings are covered per role in tests/integration/photos; here: unknown hashes.
     Row("GET", "/api/v1/photos/{sha256}", "nowhere", park=404, staff=404),
@@ -130,6 +157,19 @@ ENDPOINTS: list[Row] = [
     ),
 ]
 LIST_PATHS = ["/api/v1/enterprises", "/api/v1/findings"]
+
+
+PLAN: dict[str, str] = dict.fromkeys(
+    [
+        "target_tasks",
+        "methods",
+        "funding_materials",
+        "organization_personnel",
+        "time_limit",
+        "safety_and_emergency",
+    ],
+    "按期完成整改",
+)
 
 
 def tomorrow() -> dict[str, Any]:
