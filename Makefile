@@ -8,9 +8,21 @@ STAMP := $(VENV)/.installed-$(shell printf '%s' "$(EXTRAS)" | tr ',' '-')
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-ai run serve migrate seed test test-fast lint typecheck bench lock clean
+.PHONY: install install-ai system-deps run serve migrate seed test test-fast lint typecheck bench lock clean
 
-install: $(STAMP)
+# Debian packages: a CJK TrueType font for the PDF notices, poppler to check them in tests.
+SYSTEM_PACKAGES := fonts-wqy-zenhei poppler-utils
+
+install: system-deps $(STAMP)
+
+system-deps:
+	@if ! command -v pdftoppm >/dev/null || [ ! -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES); \
+		else \
+			echo "note: install $(SYSTEM_PACKAGES) (as root) for PDF notices in Chinese; continuing without"; \
+		fi; \
+	fi
 
 $(STAMP): pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -204,6 +204,25 @@ def escalate(now_text: str | None) -> None:
 
 
 @cli.group()
+def match() -> None:
+    """Matching findings to the checklist and law library (隐患依据匹配)."""
+
+
+@match.command("eval")
+@click.option("--show-misses", is_flag=True, help="list the phrasings whose item is not in the top 3")
+def match_eval(show_misses: bool) -> None:
+    """Accuracy on the development set: top-1/top-3 item and citation, major-hazard precision/recall."""
+    from regulations.evaluation import evaluate, load_devset
+    from regulations.service import get_matcher
+
+    result = evaluate(get_matcher(), load_devset())
+    click.echo(result.summary())
+    if show_misses:
+        for miss in result.misses:
+            click.echo(f"  miss: {miss}")
+
+
+@cli.group()
 def audit() -> None:
     """Tamper-evident audit trail (审计链)."""
 

@@ -31,6 +31,7 @@ from mobile_api.controllers.enterprises import EnterpriseController
 from mobile_api.controllers.findings import FindingController
 from mobile_api.controllers.governance import GovernancePlanController
 from mobile_api.controllers.health import health
+from mobile_api.controllers.library import RegulationController, match
 from mobile_api.controllers.photos import PhotoController
 from mobile_api.controllers.stats import stats
 from mobile_api.controllers.sync import SyncController
@@ -49,6 +50,8 @@ API_HANDLERS: list[type[Controller] | HTTPRouteHandler] = [
     SyncController,
     PhotoController,
     GovernancePlanController,
+    RegulationController,
+    match,
     stats,
 ]
 

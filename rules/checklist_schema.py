@@ -35,7 +35,9 @@ class ChecklistItem(msgspec.Struct, forbid_unknown_fields=True):
     phrasings: Annotated[list[Text], msgspec.Meta(min_length=1)]  # how inspectors actually write it
     synonyms: list[Text] = []
     level: Literal["general", "major"] = "general"
-    hazard_type: Literal["safety", "process", "electrical", "instrument", "fire", "layout", "equipment", "other"] = "safety"
+    hazard_type: Literal[
+        "safety", "process", "electrical", "instrument", "fire", "layout", "equipment", "other"
+    ] = "safety"
     duty: list[LawReference] = []
     penalty: list[LawReference] = []
     major_criterion: Annotated[str, msgspec.Meta(pattern=r"^[一二三四五六七八九十]+$")] | None = None

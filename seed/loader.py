@@ -16,6 +16,9 @@ from backend.db.models import Enterprise, Park, User
 from backend.domain.accounts.roles import Role
 from backend.domain.accounts.service import AccountService
 from backend.settings import Settings
+from regulations.library import load_library
+from rules.checklist_loader import default_checklist
+from seed.libraries import seed_checklist, seed_regulations
 
 DEMO_FIXTURE = Path(__file__).parent / "fixtures" / "demo_park.json"
 
@@ -25,11 +28,15 @@ class SeedReport:
     parks_created: int = 0
     enterprises_created: int = 0
     users_created: int = 0
+    articles_written: int = 0
+    checklist_written: int = 0
 
     def summary(self) -> str:
         return (
-            f"园区 +{self.parks_created}，企业 +{self.enterprises_created}，用户 +{self.users_created} / "
-            f"parks +{self.parks_created}, enterprises +{self.enterprises_created}, users +{self.users_created}"
+            f"园区 +{self.parks_created}，企业 +{self.enterprises_created}，用户 +{self.users_created}，"
+            f"法规条文 +{self.articles_written}，检查项 +{self.checklist_written} / "
+            f"parks +{self.parks_created}, enterprises +{self.enterprises_created}, users +{self.users_created}, "
+            f"articles +{self.articles_written}, checklist items +{self.checklist_written}"
         )
 
 
@@ -75,6 +82,9 @@ def seed_demo(session: Session, settings: Settings, park: Park, report: SeedRepo
 def run_seed(session: Session, settings: Settings, demo: bool) -> SeedReport:
     report = SeedReport()
     park = ensure_park(session, settings, report)
+    library = load_library()
+    report.articles_written = seed_regulations(session, library)
+    report.checklist_written = seed_checklist(session, default_checklist(), library)
     if demo:
         seed_demo(session, settings, park, report)
     return report

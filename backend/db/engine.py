@@ -17,10 +17,17 @@ from backend.settings import Settings
 
 def _enable_sqlite_foreign_keys(dbapi_connection: object, _record: object) -> None:
     cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _use_wal(engine: Engine) -> None:
+    """WAL lets readers work while one writer commits. It is a property of the database file,
+    set once here: switching it on every new connection takes a lock and fails under load."""
+    with engine.connect() as connection:
+        if connection.exec_driver_sql("PRAGMA journal_mode").scalar() != "wal":
+            connection.exec_driver_sql("PRAGMA journal_mode=WAL")
 
 
 def create_db_engine(settings: Settings) -> Engine:
@@ -28,6 +35,8 @@ def create_db_engine(settings: Settings) -> Engine:
     if url.startswith("sqlite"):
         engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
         event.listen(engine, "connect", _enable_sqlite_foreign_keys)
+        if ":memory:" not in url and url != "sqlite://":
+            _use_wal(engine)
         return engine
     return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 

@@ -9,6 +9,7 @@ from sqlmodel import col, select
 from backend.db.engine import transaction
 from backend.db.models import AuditEvent, Photo
 from backend.domain.audit.service import AuditLog
+from backend.domain.findings.legal_basis import MATCH_JOB, give_legal_basis
 from backend.domain.notifications.delivery import MAX_ATTEMPTS, deliver
 from backend.domain.notifications.outbox import SEND_JOB
 from backend.domain.photos.links import PHOTOS_COMPLETE_JOB
@@ -32,6 +33,14 @@ def make_thumbnail(context: JobContext, *, sha256: str) -> None:
 @registry.job(SEND_JOB, retries=MAX_ATTEMPTS - 1, retry_delay_seconds=2.0, max_retry_delay_seconds=600.0)
 def send_notification(context: JobContext, *, notification_id: str) -> None:
     deliver(context.session_factory, context.settings, uuid.UUID(notification_id))
+
+
+@registry.job(MATCH_JOB, retries=3, retry_delay_seconds=2.0)
+def match_finding(context: JobContext, *, finding_id: str) -> None:
+    from regulations.service import get_matcher
+
+    with transaction(context.session_factory) as session:
+        give_legal_basis(session, get_matcher(), uuid.UUID(finding_id))
 
 
 @registry.job(PHOTOS_COMPLETE_JOB, retries=5, retry_delay_seconds=2.0)

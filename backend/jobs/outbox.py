@@ -17,8 +17,11 @@ log = logging.getLogger(__name__)
 
 def request_job(session: Session, name: str, key: str, **payload: Any) -> bool:
     """Record that ``name`` must run once for ``key``; False if it was already requested."""
-    if session.exec(select(JobOutbox.id).where(JobOutbox.key == key)).first() is not None:
+    if any(isinstance(row, JobOutbox) and row.key == key for row in session.new):
         return False
+    with session.no_autoflush:  # no flush per request: a pushed batch is written in one flush
+        if session.exec(select(JobOutbox.id).where(JobOutbox.key == key)).first() is not None:
+            return False
     session.add(JobOutbox(key=key, name=name, payload=payload))
     return True
 

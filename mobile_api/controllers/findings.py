@@ -104,6 +104,20 @@ class FindingController(Controller):
         missing = finding_service.missing_photos([finding])[finding.id]
         return FindingOut.of(finding, missing, timeline=finding_service.timeline(finding.id))
 
+    @get("/{finding_id:uuid}/penalty-draft.pdf", operation_id="penalty_draft_pdf", sync_to_thread=True)
+    def penalty_draft_pdf(
+        self,
+        finding_id: FromPath[uuid.UUID],
+        principal: NamedDependency[Principal],
+        finding_service: NamedDependency[FindingService],
+    ) -> Response[bytes]:
+        """责令限期整改指令书 (and 行政处罚告知书 where a fine applies) drafted from the finding's legal basis."""
+        return Response(
+            finding_service.penalty_notice(principal, finding_id),
+            media_type="application/pdf",
+            headers={"content-disposition": f"inline; filename*=UTF-8''{quote('处罚建议.pdf')}"},
+        )
+
     @get("/{finding_id:uuid}", operation_id="get_finding", sync_to_thread=True)
     def get_finding(
         self,

@@ -2,6 +2,7 @@
 
 from backend.db.models.audit_event import AuditEvent
 from backend.db.models.base import SyncedModel, TimestampedModel
+from backend.db.models.checklist_item import ChecklistItem
 from backend.db.models.comment import Comment
 from backend.db.models.enterprise import Enterprise
 from backend.db.models.finding import Finding
@@ -15,6 +16,7 @@ from backend.db.models.notification_attempt import NotificationAttempt
 from backend.db.models.park import Park
 from backend.db.models.photo import Photo
 from backend.db.models.rectification import Rectification
+from backend.db.models.regulation_article import RegulationArticle
 from backend.db.models.sync_counter import CHANGE_COUNTER, SyncCounter
 from backend.db.models.sync_mutation import SyncMutation
 from backend.db.models.user import User
@@ -22,6 +24,7 @@ from backend.db.models.user import User
 __all__ = [
     "CHANGE_COUNTER",
     "AuditEvent",
+    "ChecklistItem",
     "Comment",
     "Enterprise",
     "Finding",
@@ -35,6 +38,7 @@ __all__ = [
     "Park",
     "Photo",
     "Rectification",
+    "RegulationArticle",
     "SyncCounter",
     "SyncMutation",
     "SyncedModel",

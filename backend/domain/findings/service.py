@@ -9,9 +9,10 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from backend.db.models import AuditEvent, Enterprise, Finding, Photo
+from backend.db.models import AuditEvent, Enterprise, Finding, Park, Photo
+from backend.db.types import utcnow
 from backend.domain.accounts.principal import Principal
-from backend.domain.errors import NotFound
+from backend.domain.errors import DomainError, ErrorKind, NotFound
 from backend.domain.findings.vocabulary import FindingStatus, HazardLevel
 from backend.domain.pagination import Page, PageRequest
 
@@ -21,6 +22,11 @@ class FindingFilter:
     status: FindingStatus | None = None
     enterprise_id: uuid.UUID | None = None
     level: HazardLevel | None = None
+
+
+class NoPenaltyDraft(DomainError):
+    kind = ErrorKind.NOT_FOUND
+    code = "no_penalty_draft"
 
 
 class FindingService:
@@ -88,6 +94,33 @@ class FindingService:
             else set()
         )
         return {finding.id: [sha for sha in finding.photos if sha not in stored] for finding in findings}
+
+    def penalty_notice(self, principal: Principal, finding_id: uuid.UUID) -> bytes:
+        from regulations.notice_pdf import NoticeFacts, render_notice
+
+        finding = self.get(principal, finding_id)
+        if not finding.penalty_draft:
+            raise NoPenaltyDraft(
+                "该隐患尚无处罚建议（未匹配到法律依据） / no penalty draft for this finding yet"
+            )
+        enterprise = self._session.get(Enterprise, finding.enterprise_id)
+        park = self._session.get(Park, finding.park_id)
+        assert enterprise is not None and park is not None
+        authority = park.authority or f"{park.name}安全生产监督管理部门"
+        if finding.penalty_draft.get("authority") == "消防救援机构":
+            authority = f"{park.name}消防救援机构（移送）"
+        facts = NoticeFacts(
+            number=str(finding.id)[:8].upper(),
+            enterprise=enterprise.name,
+            description=finding.description,
+            location=str((finding.location or {}).get("text", "")),
+            observed_at=finding.observed_at,
+            deadline=finding.deadline,
+            authority=authority,
+            draft=finding.penalty_draft,
+            issued_on=utcnow(),
+        )
+        return render_notice(facts)
 
     def timeline(self, finding_id: uuid.UUID) -> list[AuditEvent]:
         return list(

@@ -9,6 +9,7 @@ from typing import Any
 from sqlmodel import select
 
 from backend.db.models import Enterprise, Finding, Inspection
+from backend.domain.findings.legal_basis import request_matching
 from backend.domain.findings.vocabulary import FindingStatus
 from backend.domain.photos.links import mark_complete_if_ready, set_links
 from backend.domain.sync.context import AuditEntry, SyncContext
@@ -91,6 +92,7 @@ def _create(ctx: SyncContext, mutation: Mutation) -> Finding:
     finding = Finding(id=mutation.id, park_id=enterprise.park_id, reported_by=ctx.principal.user_id, **fields)
     ctx.add_new(finding)
     _after_photo_change(ctx, finding, new=True)
+    request_matching(ctx.session, finding)
     ctx.audit.append(AuditEntry("finding.reported", "finding", finding.id, None, finding_document(finding)))
     return finding
 
@@ -124,6 +126,8 @@ def _edit(ctx: SyncContext, mutation: Mutation, finding: Finding) -> Finding:
     ctx.session.add(finding)
     if "photos" in to_write:
         _after_photo_change(ctx, finding)
+    if "description" in to_write:
+        request_matching(ctx.session, finding)
     ctx.audit.append(
         AuditEntry(
             "finding.edited",
@@ -149,8 +153,16 @@ def delete_finding(ctx: SyncContext, mutation: Mutation) -> Finding | None:
         raise not_found_rejection("finding")
     if finding.deleted_at is not None:
         return finding
-    if mutation.base_version is not None and finding.version > mutation.base_version:
-        raise Conflict(["edited_since_base"])
+    if mutation.base_version is not None:
+        # Someone else's edit of a field a device writes would be lost; server bookkeeping
+        # (matches, AI results) since the base is no reason to refuse the delete.
+        edited = sorted(
+            name
+            for name, version in finding.field_versions.items()
+            if version > mutation.base_version and name in FindingData.__struct_fields__
+        )
+        if edited:
+            raise Conflict(edited)
     if finding.status is not FindingStatus.REPORTED:
         raise Rejection(
             "not_deletable",

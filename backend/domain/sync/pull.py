@@ -2,7 +2,8 @@
 
 Versions are handed out in commit order (``backend.db.versioning``), so a page that
 ends at version V can promise that every change up to V that will ever be visible
-already is: the next page starts after V and skips nothing.
+already is: the next page starts after V and skips nothing. A page reads several
+tables; it reads each only up to the counter value committed when the page started.
 """
 
 from __future__ import annotations
@@ -15,7 +16,17 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from backend.db.models import Comment, Enterprise, Finding, Inspection, Photo, Rectification, SyncedModel
+from backend.db.models import (
+    ChecklistItem,
+    Comment,
+    Enterprise,
+    Finding,
+    Inspection,
+    Photo,
+    Rectification,
+    SyncedModel,
+)
+from backend.db.versioning import current_version
 from backend.domain.accounts.principal import Principal
 from backend.domain.errors import InvalidInput
 from backend.domain.sync.documents import (
@@ -84,24 +95,33 @@ def _inspection_scope(principal: Principal) -> sa.ColumnElement[bool]:
     return condition
 
 
+def _everyone(_: Principal) -> sa.ColumnElement[bool]:
+    return sa.true()
+
+
+def checklist_document(item: ChecklistItem) -> dict[str, Any]:
+    return {
+        "code": item.code,
+        "category": item.category,
+        "category_name": item.category_name,
+        "kind": item.kind,
+        "title": item.title,
+        "method": item.method,
+        "phrasings": item.phrasings,
+        "level": item.level,
+        "major_criterion": item.major_criterion,
+        "citations": item.references.get("current", []),
+    }
+
+
 SOURCES: list[_Source] = [
     _Source("enterprise", Enterprise, enterprise_document, _enterprise_scope),
     _Source("inspection", Inspection, inspection_document, _inspection_scope),
     _Source("finding", Finding, finding_document, _finding_scope),
     _Source("rectification", Rectification, rectification_document, _child_of_visible_finding(Rectification)),
     _Source("comment", Comment, comment_document, _child_of_visible_finding(Comment)),
+    _Source("checklist_item", ChecklistItem, checklist_document, _everyone),
 ]
-
-
-def register_source(
-    entity: str,
-    model: type[SyncedModel],
-    document: Callable[[Any], dict[str, Any]],
-    visible: Callable[[Principal], sa.ColumnElement[bool]],
-) -> None:
-    """Reference libraries (checklist items, regulations) join the pull stream here."""
-    if all(source.entity != entity for source in SOURCES):
-        SOURCES.append(_Source(entity, model, document, visible))
 
 
 def parse_cursor(cursor: str | None) -> int:
@@ -118,12 +138,18 @@ class PullService:
 
     def pull(self, principal: Principal, cursor: str | None, limit: int = DEFAULT_PAGE) -> PullPage:
         after = parse_cursor(cursor)
+        # Each SELECT below may see a newer snapshot than the one before (READ COMMITTED on
+        # PostgreSQL, autocommit reads on SQLite). Reading only up to the committed counter
+        # value, taken first, keeps them consistent: every version up to it is committed.
+        high_water = current_version(self._session)
         rows: list[tuple[int, _Source, Any]] = []
         for source in SOURCES:
             model = source.model
             records = self._session.exec(
                 select(model)
-                .where(col(model.version) > after, source.visible(principal))
+                .where(
+                    col(model.version) > after, col(model.version) <= high_water, source.visible(principal)
+                )
                 .order_by(col(model.version))
                 .limit(limit + 1)
             ).all()

@@ -1,0 +1,109 @@
+"""Giving a finding its legal basis: matches to the libraries and a drafted penalty.
+
+Runs as a job after a finding arrives or its description changes (and when AI detection
+adds hazard codes). The result is stored on the finding; a park user confirms the
+suggested level and the penalty.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from backend.db.models import Finding
+from backend.domain.audit.service import AuditLog
+from backend.jobs.outbox import request_job
+from regulations.matching import Matcher, MatchResult
+from regulations.penalty import Circumstances, draft_penalty
+
+MATCH_JOB = "finding.match"
+CONFIDENT_ITEM = 25.0  # below this the top checklist item is only a suggestion, no penalty drafted
+REPEAT_WINDOW = timedelta(days=90)
+
+
+def request_matching(session: Session, finding: Finding) -> None:
+    """Ask for (re)matching once per distinct description and set of AI hazard codes."""
+    codes = sorted({d.get("hazard_code", "") for d in finding.ai if d.get("hazard_code")})
+    fingerprint = hashlib.sha256(f"{finding.description}|{','.join(codes)}".encode()).hexdigest()[:16]
+    request_job(session, MATCH_JOB, key=f"match:{finding.id}:{fingerprint}", finding_id=str(finding.id))
+
+
+def _matches_document(result: MatchResult) -> dict[str, Any]:
+    return {
+        "checklist": [{"code": m.code, "title": m.title, "score": m.score} for m in result.checklist],
+        "regulations": [
+            {
+                "citation": r.citation,
+                "law": r.law,
+                "article": r.article,
+                "score": r.score,
+                "excerpt": r.excerpt,
+            }
+            for r in result.regulations
+        ],
+        "major_hazard": {"criterion": result.major_hazard.criterion, "citation": result.major_hazard.citation}
+        if result.major_hazard
+        else None,
+        "suggested_level": "major" if result.major_hazard else None,
+    }
+
+
+def _repeated(session: Session, finding: Finding, code: str) -> bool:
+    return (
+        session.exec(
+            select(Finding.id).where(
+                Finding.enterprise_id == finding.enterprise_id,
+                Finding.checklist_code == code,
+                Finding.id != finding.id,
+                col(Finding.observed_at) >= finding.observed_at - REPEAT_WINDOW,
+                col(Finding.observed_at) < finding.observed_at,
+                col(Finding.deleted_at).is_(None),
+            )
+        ).first()
+        is not None
+    )
+
+
+def give_legal_basis(session: Session, matcher: Matcher, finding_id: uuid.UUID) -> Finding | None:
+    finding = session.get(Finding, finding_id)
+    if finding is None or finding.deleted_at is not None:
+        return None
+    codes = sorted({d.get("hazard_code", "") for d in finding.ai if d.get("hazard_code")})
+    result = matcher.match(finding.description, 5, finding.observed_at.date(), codes)
+    matches = _matches_document(result)
+    draft = None
+    top = result.checklist[0] if result.checklist else None
+    if top is not None and top.score >= CONFIDENT_ITEM:
+        if not finding.checklist_code:
+            finding.checklist_code = top.code
+        item = matcher.checklist.items[top.code]
+        facts = Circumstances(
+            observed=finding.observed_at.date(),
+            repeated=_repeated(session, finding, top.code),
+            overdue_or_refused=finding.overdue,
+            rectified_promptly=finding.handling.value == "on_the_spot",
+        )
+        draft = draft_penalty(item, matcher.library, facts)
+    if finding.matches == matches and finding.penalty_draft == draft:
+        return finding
+    before = {"matches": finding.matches, "penalty_draft": finding.penalty_draft}
+    finding.matches, finding.penalty_draft = matches, draft
+    session.add(finding)
+    session.flush()
+    AuditLog(session).record(
+        None,
+        "finding.matched",
+        "finding",
+        finding.id,
+        before,
+        {
+            "checklist": [m["code"] for m in matches["checklist"][:3]],
+            "major_hazard": matches["major_hazard"],
+            "penalty_basis": draft and draft["penalty_basis"],
+        },
+    )
+    return finding

@@ -1,0 +1,223 @@
+"""Matching an inspector's free text to checklist items, law articles and major-hazard criteria.
+
+rapidfuzz scores every candidate text in C; two scorers are combined per candidate:
+``partial_ratio`` on the normalised characters (a phrase inside a longer sentence) and
+``token_set_ratio`` on jieba words (the same words in another order).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+
+from rapidfuzz import fuzz, process
+
+from regulations.library import CRITERIA, Library
+from regulations.normalize import normalize, tokens
+from rules.checklist_loader import Checklist
+from rules.checklist_schema import ChecklistItem, LawReference
+
+MAJOR_THRESHOLD = 22.0  # tuned on regulations/devset.yaml (see `parksafe match eval`, docs/matching.md)
+MAJOR_MARGIN = 8.0  # a major item must also be (nearly) the best match
+ARTICLE_WEIGHT = 0.85  # direct article-text matches rank below checklist-derived citations
+FUZZY_WEIGHT = 0.2  # the rest of an item's score is character-bigram overlap (IDF-weighted cosine)
+MAX_TEXT = 2000
+
+
+@dataclass(frozen=True)
+class ChecklistMatch:
+    code: str
+    title: str
+    score: float
+
+
+@dataclass(frozen=True)
+class RegulationMatch:
+    citation: str
+    law: str
+    article: str
+    score: float
+    excerpt: str
+
+
+@dataclass(frozen=True)
+class MajorHazard:
+    criterion: str
+    citation: str
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    checklist: list[ChecklistMatch]
+    regulations: list[RegulationMatch]
+    major_hazard: MajorHazard | None
+
+
+def applicable(references: list[LawReference], library: Library, observed: date) -> list[LawReference]:
+    chosen = []
+    for reference in references:
+        document = library.documents.get(reference.law)
+        if document is None or not document.applies_on(observed):
+            continue
+        if reference.valid_from and observed < reference.valid_from:
+            continue
+        if reference.valid_until and observed > reference.valid_until:
+            continue
+        chosen.append(reference)
+    return chosen
+
+
+def _excerpt(text: str, length: int = 80) -> str:
+    flat = text.replace("\n", "")
+    return flat if len(flat) <= length else flat[:length] + "…"
+
+
+def _bigrams(text: str) -> list[str]:
+    return [text[i : i + 2] for i in range(len(text) - 1)] or ([text] if text else [])
+
+
+def _bigram_index(texts: dict[str, list[str]]) -> tuple[dict[str, dict[str, float]], dict[str, float]]:
+    """Per item, an IDF-weighted unit vector of the character bigrams of all its texts."""
+    counts = {
+        code: Counter(gram for text in group for gram in _bigrams(text)) for code, group in texts.items()
+    }
+    documents = Counter(gram for counter in counts.values() for gram in counter)
+    idf = {gram: math.log((1 + len(counts)) / (1 + n)) + 1 for gram, n in documents.items()}
+    vectors = {}
+    for code, counter in counts.items():
+        weights = {gram: (1 + math.log(n)) * idf[gram] for gram, n in counter.items()}
+        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        vectors[code] = {gram: w / norm for gram, w in weights.items()}
+    return vectors, idf
+
+
+def _cosine_scores(
+    query: str, vectors: dict[str, dict[str, float]], idf: dict[str, float]
+) -> dict[str, float]:
+    grams = Counter(gram for gram in _bigrams(query) if gram in idf)
+    if not grams:
+        return {}
+    weights = {gram: (1 + math.log(n)) * idf[gram] for gram, n in grams.items()}
+    norm = math.sqrt(sum(w * w for w in weights.values()))
+    scores: dict[str, float] = {}
+    for code, vector in vectors.items():
+        dot = sum(w * vector.get(gram, 0.0) for gram, w in weights.items())
+        if dot > 0:
+            scores[code] = dot / norm
+    return scores
+
+
+class Matcher:
+    """Built once per process from the libraries; ``match`` is read-only and thread-safe."""
+
+    def __init__(self, checklist: Checklist, library: Library) -> None:
+        self.checklist = checklist
+        self.library = library
+        self._owners: list[str] = []
+        self._chars: list[str] = []
+        self._words: list[str] = []
+        for item in checklist.items.values():
+            for text in (item.title, *item.phrasings, *item.synonyms):
+                normal = normalize(text)
+                if normal:
+                    self._owners.append(item.code)
+                    self._chars.append(normal)
+                    self._words.append(tokens(normal))
+        self._bigram_vectors, self._idf = _bigram_index(
+            {
+                code: [normalize(t) for t in (i.title, *i.phrasings, *i.synonyms)]
+                for code, i in checklist.items.items()
+            }
+        )
+        self._articles = [a for a in library.all_articles() if a.kind in {"duty", "requirement", "criterion"}]
+        self._article_texts = [normalize(a.text)[:400] for a in self._articles]
+
+    def _item_scores(self, query: str) -> dict[str, float]:
+        fuzzy = self._fuzzy_scores(query)
+        overlap = _cosine_scores(query, self._bigram_vectors, self._idf)
+        return {
+            code: FUZZY_WEIGHT * fuzzy.get(code, 0.0) + (1 - FUZZY_WEIGHT) * 100 * overlap.get(code, 0.0)
+            for code in fuzzy.keys() | overlap.keys()
+        }
+
+    def _fuzzy_scores(self, query: str) -> dict[str, float]:
+        words = tokens(query)
+        partial = process.extract(query, self._chars, scorer=fuzz.partial_ratio, limit=None, score_cutoff=30)
+        by_set = {
+            index: score
+            for _, score, index in process.extract(
+                words, self._words, scorer=fuzz.token_set_ratio, limit=None, score_cutoff=30
+            )
+        }
+        scores: dict[str, float] = {}
+        for _, partial_score, index in partial:
+            # A long query scored against a short phrase: partial_ratio alone overrates tiny overlaps.
+            length_factor = min(1.0, len(self._chars[index]) / 4)
+            combined = 0.5 * partial_score * length_factor + 0.5 * by_set.get(index, 0.0)
+            owner = self._owners[index]
+            scores[owner] = max(scores.get(owner, 0.0), combined)
+        return scores
+
+    def match(
+        self, text: str, limit: int = 5, observed: date | None = None, hazard_codes: list[str] | None = None
+    ) -> MatchResult:
+        query = normalize(text[:MAX_TEXT])
+        observed = observed or date.today()
+        scores = self._item_scores(query) if query else {}
+        for code in hazard_codes or []:  # the AI saw it: those items are near-certain
+            for item in self.checklist.by_hazard_code(code):
+                scores[item.code] = max(scores.get(item.code, 0.0), 90.0)
+        ranked = sorted(scores.items(), key=lambda pair: -pair[1])
+        items = [(self.checklist.items[code], score) for code, score in ranked[:limit]]
+        checklist = [ChecklistMatch(item.code, item.title, round(score, 1)) for item, score in items]
+        return MatchResult(
+            checklist, self._regulations(items, query, observed, limit), self._major(ranked, observed)
+        )
+
+    def _regulations(
+        self, items: list[tuple[ChecklistItem, float]], query: str, observed: date, limit: int
+    ) -> list[RegulationMatch]:
+        found: dict[str, RegulationMatch] = {}
+        for item, score in items:
+            for reference in applicable([*item.duty, *item.penalty], self.library, observed):
+                article = self.library.article(reference.law, reference.article)
+                if article is None:
+                    continue
+                citation = self.library.cite(reference.law, reference.article, reference.item)
+                if citation not in found:
+                    found[citation] = RegulationMatch(
+                        citation, reference.law, reference.article, round(score, 1), _excerpt(article.text)
+                    )
+        if query:
+            for _, score, index in process.extract(
+                query, self._article_texts, scorer=fuzz.partial_ratio, limit=limit, score_cutoff=60
+            ):
+                article = self._articles[index]
+                document = self.library.documents[article.law]
+                if not document.applies_on(observed):
+                    continue
+                citation = self.library.cite(article.law, article.number)
+                weighted = round(score * ARTICLE_WEIGHT, 1)
+                if citation not in found or found[citation].score < weighted:
+                    found[citation] = RegulationMatch(
+                        citation, article.law, article.number, weighted, _excerpt(article.text)
+                    )
+        return sorted(found.values(), key=lambda match: -match.score)[:limit]
+
+    def _major(self, ranked: list[tuple[str, float]], observed: date) -> MajorHazard | None:
+        if not ranked:
+            return None
+        best = ranked[0][1]
+        for code, score in ranked:
+            if best - score > MAJOR_MARGIN:
+                break
+            item = self.checklist.items[code]
+            if item.major_criterion and score >= MAJOR_THRESHOLD:
+                article = self.library.article(CRITERIA, item.major_criterion)
+                text = article.text if article else item.title
+                return MajorHazard(
+                    f"{item.major_criterion}、{text}", self.library.cite(CRITERIA, item.major_criterion)
+                )
+        return None

@@ -1,0 +1,146 @@
+"""The enforcement documents as PDF: 责令限期整改指令书 and, where a fine applies, 行政处罚告知书.
+
+Rendered with reportlab in a CJK TrueType font installed by the project's set-up
+(Debian's fonts-wqy-zenhei, or PARKSAFE_PDF_FONT); without one, reportlab's built-in
+STSong-Light CID font keeps the text correct for viewers that have it.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer
+
+BEIJING = timezone(timedelta(hours=8))
+FONT_CANDIDATES = (
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/arphic/uming.ttc",
+)
+
+
+@cache
+def cjk_font() -> str:
+    configured = os.environ.get("PARKSAFE_PDF_FONT")
+    for candidate in ([configured] if configured else []) + list(FONT_CANDIDATES):
+        if candidate and Path(candidate).is_file():
+            pdfmetrics.registerFont(TTFont("ParkSafeCJK", candidate, subfontIndex=0))
+            return "ParkSafeCJK"
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    return "STSong-Light"
+
+
+@dataclass(frozen=True)
+class NoticeFacts:
+    number: str
+    enterprise: str
+    description: str
+    location: str
+    observed_at: datetime
+    deadline: datetime | None
+    authority: str
+    draft: dict[str, Any]
+    issued_on: datetime
+
+
+def _date(value: datetime | None) -> str:
+    if value is None:
+        return "____年__月__日"
+    local = value.astimezone(BEIJING)
+    return f"{local.year}年{local.month}月{local.day}日"
+
+
+def _yuan(amount: int | None) -> str:
+    return "—" if amount is None else f"{amount:,}元"
+
+
+def render_notice(facts: NoticeFacts) -> bytes:
+    font = cjk_font()
+    title = ParagraphStyle("title", fontName=font, fontSize=20, leading=30, alignment=TA_CENTER, spaceAfter=6)
+    subtitle = ParagraphStyle(
+        "subtitle", fontName=font, fontSize=11, leading=18, alignment=TA_CENTER, spaceAfter=14
+    )
+    body = ParagraphStyle("body", fontName=font, fontSize=12, leading=22, firstLineIndent=24, wordWrap="CJK")
+    plain = ParagraphStyle("plain", parent=body, firstLineIndent=0)
+    right = ParagraphStyle("right", parent=plain, alignment=TA_RIGHT)
+    draft = facts.draft
+    violated = "、".join(draft.get("violated") or []) or "有关安全生产法律法规"
+    basis = draft.get("penalty_basis", "")
+    story: list[Any] = [
+        Paragraph("责令限期整改指令书", title),
+        Paragraph(f"（园安）责改〔{facts.issued_on.astimezone(BEIJING).year}〕{facts.number}号", subtitle),
+        Paragraph(f"{facts.enterprise}：", plain),
+        Paragraph(
+            f"经查，你单位存在下列问题：{facts.description}（发现时间：{_date(facts.observed_at)}；"
+            f"地点：{facts.location or '现场'}）。",
+            body,
+        ),
+        Paragraph(f"以上行为违反了{violated}的规定。", body),
+        Paragraph(
+            f"依据{basis}的规定，现责令你单位于{_date(facts.deadline)}前整改完毕，达到有关法律法规规章和标准规定的要求。"
+            "由此产生的一切后果由你单位承担。整改期间，你单位应当采取措施，确保安全生产。",
+            body,
+        ),
+        Paragraph(
+            "如果不服本指令，可以依法在六十日内申请行政复议，或者在六个月内依法向人民法院提起行政诉讼，"
+            "但本指令不停止执行，法律另有规定的除外。",
+            body,
+        ),
+        Spacer(1, 18 * mm),
+        Paragraph(facts.authority, right),
+        Paragraph("（印章）", right),
+        Paragraph(_date(facts.issued_on), right),
+    ]
+    fine = draft.get("suggested_fine_yuan")
+    if fine:
+        low, high = draft.get("fine_range_yuan") or [None, None]
+        story += [
+            PageBreak(),
+            Paragraph("行政处罚告知书", title),
+            Paragraph(
+                f"（园安）罚告〔{facts.issued_on.astimezone(BEIJING).year}〕{facts.number}号", subtitle
+            ),
+            Paragraph(f"{facts.enterprise}：", plain),
+            Paragraph(f"经查，你单位{facts.description}。以上事实违反了{violated}的规定。", body),
+            Paragraph(
+                f"依据{basis}的规定，本机关拟对你单位作出罚款人民币{_yuan(fine)}的行政处罚"
+                f"（法定幅度：{_yuan(low) if low else '0元'}至{_yuan(high)}）。",
+                body,
+            ),
+            Paragraph(f"裁量说明：{draft.get('rationale', '')}", body),
+            Paragraph(
+                "依据《中华人民共和国行政处罚法》第四十四条、第四十五条的规定，你单位有权进行陈述和申辩；"
+                "符合第六十三条规定情形的，有权要求听证。你单位可在收到本告知书之日起五日内提出，逾期视为放弃上述权利。",
+                body,
+            ),
+            Spacer(1, 18 * mm),
+            Paragraph(facts.authority, right),
+            Paragraph("（印章）", right),
+            Paragraph(_date(facts.issued_on), right),
+        ]
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=25 * mm,
+        rightMargin=25 * mm,
+        topMargin=25 * mm,
+        bottomMargin=25 * mm,
+        title="责令限期整改指令书",
+        author=facts.authority,
+    )
+    document.build(story)
+    return buffer.getvalue()
