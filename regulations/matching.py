@@ -24,6 +24,7 @@ MAJOR_MARGIN = 8.0  # a major item must also be (nearly) the best match
 ARTICLE_WEIGHT = 0.85  # direct article-text matches rank below checklist-derived citations
 FUZZY_WEIGHT = 0.2  # the rest of an item's score is character-bigram overlap (IDF-weighted cosine)
 MAX_TEXT = 2000
+SHORTLIST = 30  # items rescored with the fuzzy scorers
 
 
 @dataclass(frozen=True)
@@ -93,8 +94,17 @@ def _bigram_index(texts: dict[str, list[str]]) -> tuple[dict[str, dict[str, floa
     return vectors, idf
 
 
+def _postings(vectors: dict[str, dict[str, float]]) -> dict[str, list[tuple[str, float]]]:
+    """gram → [(item, weight)]: a query only visits the items that share one of its grams."""
+    postings: dict[str, list[tuple[str, float]]] = {}
+    for code, vector in vectors.items():
+        for gram, weight in vector.items():
+            postings.setdefault(gram, []).append((code, weight))
+    return postings
+
+
 def _cosine_scores(
-    query: str, vectors: dict[str, dict[str, float]], idf: dict[str, float]
+    query: str, postings: dict[str, list[tuple[str, float]]], idf: dict[str, float]
 ) -> dict[str, float]:
     grams = Counter(gram for gram in _bigrams(query) if gram in idf)
     if not grams:
@@ -102,11 +112,10 @@ def _cosine_scores(
     weights = {gram: (1 + math.log(n)) * idf[gram] for gram, n in grams.items()}
     norm = math.sqrt(sum(w * w for w in weights.values()))
     scores: dict[str, float] = {}
-    for code, vector in vectors.items():
-        dot = sum(w * vector.get(gram, 0.0) for gram, w in weights.items())
-        if dot > 0:
-            scores[code] = dot / norm
-    return scores
+    for gram, weight in weights.items():
+        for code, item_weight in postings.get(gram, ()):
+            scores[code] = scores.get(code, 0.0) + weight * item_weight
+    return {code: dot / norm for code, dot in scores.items()}
 
 
 class Matcher:
@@ -125,38 +134,44 @@ class Matcher:
                     self._owners.append(item.code)
                     self._chars.append(normal)
                     self._words.append(tokens(normal))
-        self._bigram_vectors, self._idf = _bigram_index(
+        vectors, self._idf = _bigram_index(
             {
                 code: [normalize(t) for t in (i.title, *i.phrasings, *i.synonyms)]
                 for code, i in checklist.items.items()
             }
         )
+        self._postings = _postings(vectors)
         self._articles = [a for a in library.all_articles() if a.kind in {"duty", "requirement", "criterion"}]
         self._article_texts = [normalize(a.text)[:400] for a in self._articles]
 
     def _item_scores(self, query: str) -> dict[str, float]:
-        fuzzy = self._fuzzy_scores(query)
-        overlap = _cosine_scores(query, self._bigram_vectors, self._idf)
+        overlap = _cosine_scores(query, self._postings, self._idf)
+        # The fuzzy scorers are the expensive part: run them only on the items the cheap
+        # bigram overlap ranks near the top, and on the rest count the overlap alone.
+        shortlist = set(sorted(overlap, key=lambda code: -overlap[code])[:SHORTLIST])
+        fuzzy = self._fuzzy_scores(query, shortlist)
         return {
             code: FUZZY_WEIGHT * fuzzy.get(code, 0.0) + (1 - FUZZY_WEIGHT) * 100 * overlap.get(code, 0.0)
             for code in fuzzy.keys() | overlap.keys()
         }
 
-    def _fuzzy_scores(self, query: str) -> dict[str, float]:
-        words = tokens(query)
-        partial = process.extract(query, self._chars, scorer=fuzz.partial_ratio, limit=None, score_cutoff=30)
+    def _fuzzy_scores(self, query: str, shortlist: set[str]) -> dict[str, float]:
+        indexes = [i for i, owner in enumerate(self._owners) if owner in shortlist]
+        chars = [self._chars[i] for i in indexes]
+        words = [self._words[i] for i in indexes]
+        partial = process.extract(query, chars, scorer=fuzz.partial_ratio, limit=None, score_cutoff=30)
         by_set = {
-            index: score
-            for _, score, index in process.extract(
-                words, self._words, scorer=fuzz.token_set_ratio, limit=None, score_cutoff=30
+            position: score
+            for _, score, position in process.extract(
+                tokens(query), words, scorer=fuzz.token_set_ratio, limit=None, score_cutoff=30
             )
         }
         scores: dict[str, float] = {}
-        for _, partial_score, index in partial:
-            # A long query scored against a short phrase: partial_ratio alone overrates tiny overlaps.
-            length_factor = min(1.0, len(self._chars[index]) / 4)
-            combined = 0.5 * partial_score * length_factor + 0.5 * by_set.get(index, 0.0)
-            owner = self._owners[index]
+        for _, partial_score, position in partial:
+            # A long query against a short phrase: partial_ratio alone overrates tiny overlaps.
+            length_factor = min(1.0, len(chars[position]) / 4)
+            combined = 0.5 * partial_score * length_factor + 0.5 * by_set.get(position, 0.0)
+            owner = self._owners[indexes[position]]
             scores[owner] = max(scores.get(owner, 0.0), combined)
         return scores
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from tests.benchmarks import api_throughput, photo_uploads, sync_push_pull
+from tests.benchmarks import api_throughput, match_latency, photo_uploads, sync_push_pull
 from tests.databases import POSTGRES_ADMIN_URL, postgres_available, postgres_database
 
 
@@ -20,6 +20,9 @@ def main() -> None:
                 print(figure.line())
     else:
         print(f"(PostgreSQL at {POSTGRES_ADMIN_URL} not reachable: its figures skipped)")
+    print("\n== Matching (goal: p95 ≤ 10 ms and ≥ 20× faster than difflib, i.e. ratio ≤ 0.05) ==")
+    for figure in match_latency.measure():
+        print(figure.line())
     print("\n== Photos ==")
     for figure in photo_uploads.measure():
         print(figure.line())
