@@ -3,12 +3,12 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 LOCK := requirements/lock.txt
-EXTRAS ?= pg,s3,dev
+EXTRAS ?= pg,s3,dev,ai
 STAMP := $(VENV)/.installed-$(shell printf '%s' "$(EXTRAS)" | tr ',' '-')
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-ai system-deps run serve migrate seed test test-fast lint typecheck bench lock clean
+.PHONY: install install-lite system-deps run serve migrate seed test test-fast lint typecheck bench lock clean
 
 # Debian packages: a CJK TrueType font for the PDF notices, poppler to check them in tests.
 SYSTEM_PACKAGES := fonts-wqy-zenhei poppler-utils
@@ -30,9 +30,9 @@ $(STAMP): pyproject.toml $(LOCK)
 	$(BIN)/python -m pip install --quiet --constraint $(LOCK) --editable ".[$(EXTRAS)]"
 	touch $@
 
-# The AI extra pulls torch (about 6 GB); only the model tests and training need it.
-install-ai:
-	$(MAKE) install EXTRAS=pg,s3,dev,ai
+# Without the AI extra (torch is about 6 GB): the server runs, photo detection is skipped.
+install-lite:
+	$(MAKE) install EXTRAS=pg,s3,dev
 
 migrate: install
 	$(BIN)/parksafe db upgrade

@@ -45,8 +45,35 @@ def resolved_data_yaml(data_yaml: Path, work_dir: Path) -> Path:
     return resolved
 
 
+COMMITTED_CHECKPOINT = Path(__file__).parent / "models" / "checkpoints" / "ppe-yolo11n-last.pt"
+
+
 def last_checkpoint(project: Path, name: str) -> Path:
     return project / name / "weights" / "last.pt"
+
+
+def adopt_checkpoint(source: Path, data_yaml: Path, project: Path, name: str) -> Path:
+    """Make a checkpoint trained elsewhere resumable here.
+
+    ultralytics resumes with the paths stored in the checkpoint (dataset, run folder) and
+    refuses to override them, so they are rewritten to this machine's before resuming.
+    """
+    import torch
+
+    checkpoint = torch.load(source, map_location="cpu", weights_only=False)
+    target = last_checkpoint(project, name)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    args = dict(checkpoint.get("train_args") or {})
+    args.update(
+        data=str(resolved_data_yaml(data_yaml, project)),
+        project=str(project.resolve()),
+        name=name,
+        save_dir=str((project / name).resolve()),
+        exist_ok=True,
+    )
+    checkpoint["train_args"] = args
+    torch.save(checkpoint, target)
+    return target
 
 
 def train(
@@ -63,6 +90,8 @@ def train(
     from ultralytics import YOLO  # type: ignore[attr-defined]  # imported late: heavy, and must see the offline env
 
     checkpoint = last_checkpoint(project, name)
+    if resume and not checkpoint.exists() and COMMITTED_CHECKPOINT.exists():
+        checkpoint = adopt_checkpoint(COMMITTED_CHECKPOINT, data_yaml, project, name)
     if resume:
         if not checkpoint.exists():
             raise FileNotFoundError(f"没有可续训的检查点 / no checkpoint to resume: {checkpoint}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -220,6 +221,61 @@ def match_eval(show_misses: bool) -> None:
     if show_misses:
         for miss in result.misses:
             click.echo(f"  miss: {miss}")
+
+
+@cli.group()
+def ai() -> None:
+    """Photo hazard recognition models (隐患照片识别)."""
+
+
+@ai.command("train")
+@click.option(
+    "--data",
+    "data_yaml",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="YOLO dataset file, e.g. ../shared/datasets/ppe-sfchd/data.yaml",
+)
+@click.option(
+    "--project",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="where runs and checkpoints go (default: DATA_DIR/training)",
+)
+@click.option("--name", default="ppe", show_default=True)
+@click.option("--epochs", type=click.IntRange(1, 1000), default=150, show_default=True)
+@click.option(
+    "--resume", is_flag=True, help="continue from the run's last.pt (epoch, optimizer and EMA kept)"
+)
+@click.option("--device", default="cpu", show_default=True, help="cpu, or 0 for the first GPU")
+def ai_train(
+    data_yaml: Path, project: Path | None, name: str, epochs: int, resume: bool, device: str
+) -> None:
+    """Train the PPE detector from scratch (no pretrained weights can be downloaded)."""
+    from ai.training import TrainingRecipe, train
+
+    project = project or Settings().resolved_data_dir / "training"
+    try:
+        best = train(data_yaml, project, name, TrainingRecipe(epochs=epochs), resume=resume, device=device)
+    except FileNotFoundError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"最佳权重 / best weights: {best}")
+
+
+@ai.command("eval")
+@click.option(
+    "--data", "data_yaml", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option("--model", "model_name", default=None, help="a name from ai/models.yaml (default: the first)")
+def ai_eval(data_yaml: Path, model_name: str | None) -> None:
+    """Per-class AP50, mAP50 and mAP50-95 of a registered model on the dataset's val split."""
+    from ai.evaluation import evaluate_model
+
+    try:
+        report = evaluate_model(data_yaml, Settings().resolved_data_dir / "evaluation", model_name)
+    except LookupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(report.summary())
 
 
 @cli.group()

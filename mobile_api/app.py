@@ -26,6 +26,7 @@ from backend.jobs.outbox import dispatch_pending
 from backend.settings import Settings
 from backend.storage import create_object_store
 from mobile_api.auth import BearerTokenMiddleware
+from mobile_api.controllers.ai import detect
 from mobile_api.controllers.auth import AuthController
 from mobile_api.controllers.enterprises import EnterpriseController
 from mobile_api.controllers.findings import FindingController
@@ -51,6 +52,7 @@ API_HANDLERS: list[type[Controller] | HTTPRouteHandler] = [
     PhotoController,
     GovernancePlanController,
     RegulationController,
+    detect,
     match,
     stats,
 ]

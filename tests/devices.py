@@ -133,3 +133,21 @@ class Device:
         return self.client.put(
             f"/api/v1/photos/{sha256}", content=data, headers={**self.headers, "content-type": content_type}
         )
+
+
+def settle(client: TestClient[Litestar], rounds: int = 4) -> None:
+    """Wait until every background job the app was asked for (and the jobs those ask for) has run.
+
+    Jobs (matching, detection, notifications) change findings after the request that caused
+    them; tests that compare versions or counts settle first.
+    """
+    from backend.jobs.outbox import dispatch_pending
+
+    state = client.app.state.parksafe
+
+    async def drain() -> None:
+        for _ in range(rounds):
+            await dispatch_pending(state.session_factory, state.job_queue)
+            await state.job_queue.join()
+
+    client.blocking_portal.call(drain)

@@ -12,6 +12,7 @@ from backend.domain.audit.service import AuditLog
 from backend.domain.findings.legal_basis import MATCH_JOB, give_legal_basis
 from backend.domain.notifications.delivery import MAX_ATTEMPTS, deliver
 from backend.domain.notifications.outbox import SEND_JOB
+from backend.domain.photos.detection_service import detect_on_finding
 from backend.domain.photos.links import PHOTOS_COMPLETE_JOB
 from backend.domain.photos.service import THUMBNAIL_JOB, original_key, thumbnail_key
 from backend.domain.photos.thumbnails import ensure_thumbnail
@@ -43,9 +44,9 @@ def match_finding(context: JobContext, *, finding_id: str) -> None:
         give_legal_basis(session, get_matcher(), uuid.UUID(finding_id))
 
 
-@registry.job(PHOTOS_COMPLETE_JOB, retries=5, retry_delay_seconds=2.0)
+@registry.job(PHOTOS_COMPLETE_JOB, retries=3, retry_delay_seconds=5.0)
 def photos_complete(context: JobContext, *, finding_id: str) -> None:
-    """All photos of a finding have arrived: note it on the timeline (AI detection hooks in here)."""
+    """All photos of a finding have arrived: note it on the timeline, then run photo detection."""
     with transaction(context.session_factory) as session:
         already = session.exec(
             select(AuditEvent.id).where(
@@ -58,3 +59,9 @@ def photos_complete(context: JobContext, *, finding_id: str) -> None:
             AuditLog(session).record(
                 None, "finding.photos_complete", "finding", uuid.UUID(finding_id), None, None
             )
+    detect_on_finding(
+        context.session_factory,
+        create_object_store(context.settings),
+        context.settings.resolved_data_dir,
+        uuid.UUID(finding_id),
+    )

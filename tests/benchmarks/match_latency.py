@@ -26,7 +26,9 @@ def measure() -> list[Figure]:
         started = time.perf_counter()
         matcher.match(text, limit=5)
         ours.append(time.perf_counter() - started)
-    candidates = [normalize(t) for item in matcher.checklist.items.values() for t in (item.title, *item.phrasings)]
+    candidates = [
+        normalize(t) for item in matcher.checklist.items.values() for t in (item.title, *item.phrasings)
+    ]
     baseline = []
     for text in cases:
         query = normalize(text)
@@ -34,8 +36,21 @@ def measure() -> list[Figure]:
         max(difflib.SequenceMatcher(None, query, candidate).ratio() for candidate in candidates)
         baseline.append(time.perf_counter() - started)
     return [
-        Figure("match p50 (ms) over the devset", statistics.median(ours) * 1000, statistics.median(baseline) * 1000,
-               "difflib p50", lower_is_better=True, unit="ms"),
-        Figure("match p95 (ms) over the devset", _percentile(ours, 0.95) * 1000, _percentile(baseline, 0.95) * 1000,
-               "difflib p95", goal=0.05, lower_is_better=True, unit="ms"),
+        Figure(
+            "match p50 (ms) over the devset",
+            statistics.median(ours) * 1000,
+            statistics.median(baseline) * 1000,
+            "difflib p50",
+            lower_is_better=True,
+            unit="ms",
+        ),
+        Figure(
+            "match p95 (ms) over the devset",
+            _percentile(ours, 0.95) * 1000,
+            _percentile(baseline, 0.95) * 1000,
+            "difflib p95",
+            goal=0.05,
+            lower_is_better=True,
+            unit="ms",
+        ),
     ]

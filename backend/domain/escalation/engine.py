@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from backend.db.models import Finding
 from backend.domain.accounts.roles import Role
+from backend.domain.findings.suggestions import effective_checklist_code
 from backend.domain.findings.vocabulary import FindingStatus, HazardLevel
 from rules.escalation_schema import EscalationRules
 
@@ -97,8 +98,9 @@ def _repeated(rules: EscalationRules, findings: list[Finding]) -> Iterable[Decis
     window = timedelta(days=rules.repeated.window_days)
     by_item: dict[tuple[uuid.UUID, str], list[Finding]] = defaultdict(list)
     for finding in findings:
-        if finding.checklist_code:
-            by_item[(finding.enterprise_id, finding.checklist_code)].append(finding)
+        code = effective_checklist_code(finding)
+        if code:
+            by_item[(finding.enterprise_id, code)].append(finding)
     for group in by_item.values():
         group.sort(key=lambda f: f.observed_at)
         for earlier, later in itertools.pairwise(group):
@@ -108,7 +110,7 @@ def _repeated(rules: EscalationRules, findings: list[Finding]) -> Iterable[Decis
                     "repeated",
                     f"repeated-{earlier.id}",
                     (Role.ENTERPRISE_STAFF, Role.PARK_ADMIN),
-                    f"{rules.repeated.window_days} 天内同一检查项（{later.checklist_code}）重复发现",
+                    f"{rules.repeated.window_days} 天内同一检查项（{effective_checklist_code(later)}）重复发现",
                 )
 
 

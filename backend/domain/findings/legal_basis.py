@@ -15,13 +15,14 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from backend.db.models import Finding
+from backend.db.versioning import lock_changes
 from backend.domain.audit.service import AuditLog
+from backend.domain.findings.suggestions import CONFIDENT_ITEM
 from backend.jobs.outbox import request_job
 from regulations.matching import Matcher, MatchResult
 from regulations.penalty import Circumstances, draft_penalty
 
 MATCH_JOB = "finding.match"
-CONFIDENT_ITEM = 25.0  # below this the top checklist item is only a suggestion, no penalty drafted
 REPEAT_WINDOW = timedelta(days=90)
 
 
@@ -69,6 +70,9 @@ def _repeated(session: Session, finding: Finding, code: str) -> bool:
 
 
 def give_legal_basis(session: Session, matcher: Matcher, finding_id: uuid.UUID) -> Finding | None:
+    # Read the finding only after taking the change lock: a push committing meanwhile would
+    # otherwise be overwritten by this job's stale copy (its field versions above all).
+    lock_changes(session)
     finding = session.get(Finding, finding_id)
     if finding is None or finding.deleted_at is not None:
         return None
@@ -78,8 +82,6 @@ def give_legal_basis(session: Session, matcher: Matcher, finding_id: uuid.UUID) 
     draft = None
     top = result.checklist[0] if result.checklist else None
     if top is not None and top.score >= CONFIDENT_ITEM:
-        if not finding.checklist_code:
-            finding.checklist_code = top.code
         item = matcher.checklist.items[top.code]
         facts = Circumstances(
             observed=finding.observed_at.date(),

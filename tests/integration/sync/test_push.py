@@ -13,7 +13,7 @@ from backend.domain.accounts.roles import Role
 from backend.domain.findings.vocabulary import FindingStatus
 from backend.settings import Settings
 from tests.conftest import ParkWorld
-from tests.devices import Device, comment_mutation, finding_mutation, new_id, rectification_mutation
+from tests.devices import Device, comment_mutation, finding_mutation, new_id, rectification_mutation, settle
 
 
 def device(client: TestClient[Litestar], world: ParkWorld, role: Role = Role.INSPECTOR) -> Device:
@@ -38,7 +38,11 @@ def test_inspector_reports_a_finding_and_reads_it_back(
     assert finding["status"] == "reported"
     assert finding["reported_by"] == str(world.users[Role.INSPECTOR].id)
     assert finding["missing_photos"] == ["a" * 64]
-    assert [step["action"] for step in finding["timeline"]] == ["finding.reported"]
+    settle(client)
+    settled = client.get(f"/api/v1/findings/{mutation['id']}", headers=phone.headers).json()
+    # Matching ran after the push: the finding now carries its suggested legal basis.
+    assert [step["action"] for step in settled["timeline"]] == ["finding.reported", "finding.matched"]
+    assert settled["matches"]["checklist"]
 
 
 def test_retried_batch_returns_the_same_results_and_changes_nothing(
@@ -48,8 +52,10 @@ def test_retried_batch_returns_the_same_results_and_changes_nothing(
     batch_id = new_id()
     mutations = [finding_mutation(world.own.id, f"隐患{n}") for n in range(3)]
     first = phone.push_ok(mutations, batch_id)
+    settle(client)
     findings_after_first, audit_after_first = count(db, Finding), count(db, AuditEvent)
     again = phone.push_ok(mutations, batch_id)
+    settle(client)
     assert again == first
     assert (count(db, Finding), count(db, AuditEvent)) == (findings_after_first, audit_after_first)
 

@@ -1,0 +1,134 @@
+"""Running the registered detectors on photos, offline, loaded once per process.
+
+Boxes are in pixels of the upright image (EXIF orientation applied), and every result
+says the width and height they refer to.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PIL import Image, ImageOps
+
+from ai.offline import configure_ultralytics_offline
+from ai.registry import ModelEntry, load_registry
+
+
+@dataclass(frozen=True)
+class Detection:
+    label: str
+    hazard_code: str | None
+    confidence: float
+    box: tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class DetectionResult:
+    model: str
+    model_version: str
+    width: int
+    height: int
+    detections: list[Detection]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "model": {"name": self.model, "version": self.model_version},
+            "width": self.width,
+            "height": self.height,
+            "detections": [
+                {
+                    "label": d.label,
+                    "hazard_code": d.hazard_code,
+                    "confidence": round(d.confidence, 4),
+                    "box": [round(v, 1) for v in d.box],
+                }
+                for d in self.detections
+            ],
+        }
+
+
+def upright_rgb(data: bytes) -> Image.Image:
+    """Decode, apply EXIF orientation, and bring any mode (16-bit, CMYK, grey, alpha) to RGB."""
+    with Image.open(io.BytesIO(data)) as image:
+        upright = ImageOps.exif_transpose(image)
+        if upright.mode in {"RGBA", "LA", "PA"} or (upright.mode == "P" and "transparency" in upright.info):
+            background = Image.new("RGB", upright.size, (255, 255, 255))
+            background.paste(upright.convert("RGBA"), mask=upright.convert("RGBA").getchannel("A"))
+            return background
+        if upright.mode in {"I;16", "I;16B", "I;16L", "I"}:
+            return upright.point(lambda value: value / 256).convert("L").convert("RGB")
+        return upright.convert("RGB")
+
+
+class Detector:
+    """One loaded model. ``predict`` is serialised: ultralytics models are not thread-safe."""
+
+    def __init__(self, entry: ModelEntry, data_dir: Path) -> None:
+        configure_ultralytics_offline(data_dir)
+        from ultralytics import YOLO  # type: ignore[attr-defined]  # after the offline settings
+
+        self.entry = entry
+        self._model = YOLO(str(entry.weights_path), task="detect")
+        self._lock = threading.Lock()
+
+    def detect(self, images: list[Image.Image]) -> list[DetectionResult]:
+        """Detect on several upright RGB images in one batch."""
+        if not images:
+            return []
+        floor = min([self.entry.default_threshold, *self.entry.thresholds.values()])
+        with self._lock:
+            predictions: list[Any] = list(
+                self._model.predict(
+                    images, imgsz=self.entry.image_size, conf=floor, verbose=False, device="cpu"
+                )
+            )
+        results = []
+        for image, prediction in zip(images, predictions, strict=True):
+            names = prediction.names
+            found = []
+            for box, confidence, cls in zip(
+                prediction.boxes.xyxy.tolist(),
+                prediction.boxes.conf.tolist(),
+                prediction.boxes.cls.tolist(),
+                strict=True,
+            ):
+                label = names[int(cls)]
+                if confidence < self.entry.threshold(label):
+                    continue
+                found.append(
+                    Detection(
+                        label,
+                        self.entry.hazards.get(label),
+                        float(confidence),
+                        (box[0], box[1], box[2], box[3]),
+                    )
+                )
+            found.sort(key=lambda d: -d.confidence)
+            results.append(
+                DetectionResult(self.entry.name, self.entry.version, image.width, image.height, found)
+            )
+        return results
+
+
+_detectors: dict[str, Detector] = {}
+_lock = threading.Lock()
+
+
+def get_detectors(data_dir: Path) -> list[Detector]:
+    with _lock:
+        for entry in load_registry().models:
+            if entry.name not in _detectors:
+                _detectors[entry.name] = Detector(entry, data_dir)
+        return [_detectors[entry.name] for entry in load_registry().models]
+
+
+def ai_available() -> bool:
+    try:
+        import ultralytics  # noqa: F401
+    except ImportError:
+        return False
+    return True

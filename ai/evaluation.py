@@ -1,0 +1,69 @@
+"""``parksafe ai eval``: per-class AP50, mAP50 and mAP50-95 of a registered model on a YOLO dataset."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ai.offline import configure_ultralytics_offline
+from ai.registry import load_registry
+from ai.training import resolved_data_yaml
+
+
+@dataclass(frozen=True)
+class EvalReport:
+    model: str
+    images: int
+    map50: float
+    map50_95: float
+    per_class_ap50: dict[str, float]
+
+    def summary(self) -> str:
+        lines = [
+            f"model {self.model}   images {self.images}",
+            f"mAP50 {self.map50:.3f}   mAP50-95 {self.map50_95:.3f}",
+        ]
+        lines += [f"  {name:<10} AP50 {ap:.3f}" for name, ap in self.per_class_ap50.items()]
+        return "\n".join(lines)
+
+
+def _count_val_images(data_yaml: Path) -> int:
+    import yaml
+
+    spec = yaml.safe_load(data_yaml.read_text(encoding="utf-8"))
+    root = Path(spec.get("path") or ".")
+    root = root if root.is_absolute() else data_yaml.parent / root
+    return sum(
+        1 for path in (root / spec["val"]).glob("*") if path.suffix.lower() in {".jpg", ".jpeg", ".png"}
+    )
+
+
+def evaluate_model(data_yaml: Path, work_dir: Path, model_name: str | None = None) -> EvalReport:
+    configure_ultralytics_offline(work_dir)
+    from ultralytics import YOLO  # type: ignore[attr-defined]
+
+    entries = load_registry().models
+    entry = next((e for e in entries if e.name == model_name), None) if model_name else entries[0]
+    if entry is None:
+        raise LookupError(f"no model named {model_name!r} in ai/models.yaml")
+    model = YOLO(str(entry.weights_path), task="detect")
+    metrics = model.val(
+        data=str(resolved_data_yaml(data_yaml, work_dir)),
+        imgsz=entry.image_size,
+        batch=8,
+        device="cpu",
+        plots=False,
+        verbose=False,
+        project=str(work_dir),
+        name="eval",
+        exist_ok=True,
+    )
+    names = metrics.names
+    per_class = {names[int(c)]: float(metrics.box.ap50[i]) for i, c in enumerate(metrics.box.ap_class_index)}
+    return EvalReport(
+        entry.name,
+        _count_val_images(data_yaml),
+        float(metrics.box.map50),
+        float(metrics.box.map),
+        per_class,
+    )

@@ -1,0 +1,44 @@
+"""The model registry (ai/models.yaml): which detectors run, with what thresholds and meaning."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+import msgspec
+
+from rules.loader import load_rules
+
+AI_DIR = Path(__file__).parent
+REGISTRY = AI_DIR / "models.yaml"
+Confidence = Annotated[float, msgspec.Meta(gt=0, lt=1)]
+
+
+class ModelEntry(msgspec.Struct, forbid_unknown_fields=True):
+    name: Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9._-]*$")]
+    version: str
+    weights: str
+    image_size: Annotated[int, msgspec.Meta(ge=32, le=2048)]
+    card: str | None = None
+    backend: Literal["auto", "torch", "onnx"] = "auto"
+    default_threshold: Confidence = 0.35
+    thresholds: dict[str, Confidence] = {}
+    hazards: dict[str, Annotated[str, msgspec.Meta(pattern=r"^[a-z_]+$")]] = {}
+
+    @property
+    def weights_path(self) -> Path:
+        return (AI_DIR / self.weights).resolve()
+
+    def threshold(self, label: str) -> float:
+        return self.thresholds.get(label, self.default_threshold)
+
+
+class Registry(msgspec.Struct, forbid_unknown_fields=True):
+    version: Literal[1]
+    models: Annotated[list[ModelEntry], msgspec.Meta(min_length=1)]
+
+
+@cache
+def load_registry(path: Path = REGISTRY) -> Registry:
+    return load_rules(path, Registry)

@@ -1,0 +1,83 @@
+"""Detection on a finding's photos once they are all stored; results go on the finding."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session
+
+from backend.db.engine import transaction
+from backend.db.models import Finding
+from backend.db.versioning import lock_changes
+from backend.domain.audit.service import AuditLog
+from backend.domain.findings.legal_basis import request_matching
+from backend.domain.photos.service import original_key
+from backend.storage import ObjectStore
+
+log = logging.getLogger(__name__)
+
+
+def detect_on_finding(
+    session_factory: sessionmaker[Session], store: ObjectStore, data_dir: Path, finding_id: uuid.UUID
+) -> bool:
+    """Run every registered model on each photo not yet analysed by it; False if AI is not installed.
+
+    Inference runs outside any transaction; the results are merged into a fresh copy of the
+    finding read under the change lock, so a push committing meanwhile is never overwritten.
+    """
+    from ai.detection import ai_available, get_detectors, upright_rgb
+
+    if not ai_available():
+        log.warning("ultralytics is not installed: photo detection skipped (install the 'ai' extra)")
+        return False
+    with session_factory() as session:
+        finding = session.get(Finding, finding_id)
+        if finding is None or finding.deleted_at is not None:
+            return True
+        photos, known = list(finding.photos), list(finding.ai)
+    fresh: list[dict[str, Any]] = []
+    for detector in get_detectors(data_dir):
+        done = {(r.get("photo"), r["model"]["name"], r["model"]["version"]) for r in known}
+        todo = [sha for sha in photos if (sha, detector.entry.name, detector.entry.version) not in done]
+        if todo:
+            images = [upright_rgb(store.read(original_key(sha))) for sha in todo]
+            fresh += [
+                {"photo": sha, **result.as_dict()}
+                for sha, result in zip(todo, detector.detect(images), strict=True)
+            ]
+    if not fresh:
+        return True
+    with transaction(session_factory) as session:
+        lock_changes(session)
+        finding = session.get(Finding, finding_id)
+        if finding is None or finding.deleted_at is not None:
+            return True
+        present = {(r.get("photo"), r["model"]["name"], r["model"]["version"]) for r in finding.ai}
+        added = [r for r in fresh if (r["photo"], r["model"]["name"], r["model"]["version"]) not in present]
+        if not added:
+            return True
+        finding.ai = [*finding.ai, *added]
+        session.add(finding)
+        session.flush()
+        codes = sorted(
+            {d["hazard_code"] for r in finding.ai for d in r["detections"] if d.get("hazard_code")}
+        )
+        AuditLog(session).record(
+            None,
+            "finding.ai_detected",
+            "finding",
+            finding.id,
+            None,
+            {
+                "photos": len({r["photo"] for r in added}),
+                "hazard_codes": codes,
+                "detections": sum(len(r["detections"]) for r in added),
+            },
+        )
+        if codes:
+            request_matching(session, finding)
+    return True

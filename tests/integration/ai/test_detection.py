@@ -1,0 +1,124 @@
+"""Photo hazard recognition with the committed PPE weights on real site photos (no network).
+
+The photos come from the labelled dataset beside the repository (../shared/datasets);
+they are read in place, never copied into the repository.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+from PIL import Image
+
+from backend.domain.accounts.roles import Role
+from tests.conftest import ParkWorld
+from tests.devices import Device, finding_mutation
+from tests.photos import sha256
+
+pytest.importorskip("ultralytics", reason="the 'ai' extra is not installed")
+pytestmark = pytest.mark.slow
+
+DATASET = Path(__file__).resolve().parents[3].parent / "shared" / "datasets" / "ppe-sfchd" / "val" / "images"
+WORKERS_WITHOUT_HELMETS = DATASET / "part2_000829.jpg"
+
+
+@pytest.fixture
+def site_photo() -> bytes:
+    if not WORKERS_WITHOUT_HELMETS.exists():
+        pytest.skip(f"dataset not found at {DATASET}")
+    return WORKERS_WITHOUT_HELMETS.read_bytes()
+
+
+def detect(client: TestClient[Litestar], world: ParkWorld, data: bytes) -> Any:
+    return client.post(
+        "/api/v1/ai/detect",
+        content=data,
+        headers={**world.headers(client, Role.INSPECTOR), "content-type": "image/jpeg"},
+    )
+
+
+def test_workers_without_helmets_are_detected_with_hazard_codes(
+    client: TestClient[Litestar], world: ParkWorld, site_photo: bytes
+) -> None:
+    response = detect(client, world, site_photo)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["model"]["name"] == "ppe-yolo11n"
+    with Image.open(io.BytesIO(site_photo)) as image:
+        assert (body["width"], body["height"]) == image.size
+    no_helmets = [d for d in body["detections"] if d["label"] == "no_helmet"]
+    assert no_helmets, body["detections"]
+    for detection in body["detections"]:
+        x1, y1, x2, y2 = detection["box"]
+        assert 0 <= x1 < x2 <= body["width"] and 0 <= y1 < y2 <= body["height"]
+        assert 0 < detection["confidence"] <= 1
+    assert all(d["hazard_code"] == "no_helmet" for d in no_helmets)
+
+
+def test_boxes_refer_to_the_upright_image_of_an_exif_rotated_photo(
+    client: TestClient[Litestar], world: ParkWorld, site_photo: bytes
+) -> None:
+    with Image.open(io.BytesIO(site_photo)) as image:
+        width, height = image.size
+        stored_sideways = image.transpose(Image.Transpose.ROTATE_90)  # what a phone held sideways stores
+        exif = Image.Exif()
+        exif[0x0112] = 6  # "rotate 90° clockwise to display"
+        buffer = io.BytesIO()
+        stored_sideways.save(buffer, "JPEG", exif=exif, quality=95)
+    body = detect(client, world, buffer.getvalue()).json()
+    assert (body["width"], body["height"]) == (width, height)
+    assert any(d["label"] == "no_helmet" for d in body["detections"])
+
+
+@pytest.mark.parametrize("mode", ["L", "RGBA", "CMYK", "I;16"])
+def test_unusual_image_modes_are_analysed_not_refused(
+    client: TestClient[Litestar], world: ParkWorld, site_photo: bytes, mode: str
+) -> None:
+    with Image.open(io.BytesIO(site_photo)) as image:
+        converted = image.convert("L").convert("I;16") if mode == "I;16" else image.convert(mode)
+        buffer = io.BytesIO()
+        converted.save(buffer, "PNG" if mode in {"RGBA", "I;16", "L"} else "JPEG")
+    response = client.post(
+        "/api/v1/ai/detect", content=buffer.getvalue(), headers=world.headers(client, Role.INSPECTOR)
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["width"] == converted.width
+
+
+def test_non_images_and_truncated_files_are_clear_4xx(
+    client: TestClient[Litestar], world: ParkWorld, site_photo: bytes
+) -> None:
+    assert detect(client, world, b"not an image at all").status_code == 415
+    truncated = detect(client, world, site_photo[: len(site_photo) // 2])
+    assert truncated.status_code == 422
+    assert truncated.json()["error"]["code"] == "undecodable_image"
+
+
+def test_detection_runs_on_a_synced_finding_and_feeds_its_legal_basis(
+    client: TestClient[Litestar], world: ParkWorld, site_photo: bytes
+) -> None:
+    phone = Device(client, world.headers(client, Role.INSPECTOR))
+    digest = sha256(site_photo)
+    mutation = finding_mutation(world.own.id, "装置区巡检拍照", photos=[digest])
+    phone.push_ok([mutation])
+    phone.upload(digest, site_photo)
+    deadline = time.monotonic() + 120
+    finding: dict[str, Any] = {}
+    while time.monotonic() < deadline:
+        finding = client.get(f"/api/v1/findings/{mutation['id']}", headers=phone.headers).json()
+        codes = [c["code"] for c in finding["matches"].get("checklist", [])]
+        if finding["ai"] and "XC-08-01" in codes:
+            break
+        time.sleep(0.5)
+    [result] = finding["ai"]
+    assert result["photo"] == digest
+    assert any(d["hazard_code"] == "no_helmet" for d in result["detections"])
+    assert "XC-08-01" in [c["code"] for c in finding["matches"]["checklist"][:3]]  # 未按规定佩戴安全帽
+    actions = [step["action"] for step in finding["timeline"]]
+    assert actions.count("finding.ai_detected") == 1
