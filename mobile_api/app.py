@@ -33,6 +33,7 @@ from mobile_api.controllers.findings import FindingController
 from mobile_api.controllers.governance import GovernancePlanController
 from mobile_api.controllers.health import health
 from mobile_api.controllers.library import RegulationController, match
+from mobile_api.controllers.notifications import list_notifications
 from mobile_api.controllers.photos import PhotoController
 from mobile_api.controllers.stats import stats
 from mobile_api.controllers.sync import SyncController
@@ -53,6 +54,7 @@ API_HANDLERS: list[type[Controller] | HTTPRouteHandler] = [
     GovernancePlanController,
     RegulationController,
     detect,
+    list_notifications,
     match,
     stats,
 ]

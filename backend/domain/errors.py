@@ -36,6 +36,11 @@ class NotFound(DomainError):
         super().__init__(f"未找到该记录 / {entity} not found", {"entity": entity, "id": str(entity_id)})
 
 
+class Forbidden(DomainError):
+    kind = ErrorKind.FORBIDDEN
+    code = "forbidden"
+
+
 class InvalidCredentials(DomainError):
     kind = ErrorKind.UNAUTHENTICATED
     code = "invalid_credentials"

@@ -13,7 +13,7 @@ from backend.db.types import utcnow
 from backend.domain.accounts.principal import Principal
 from backend.domain.accounts.roles import Role
 from backend.domain.audit.service import AuditLog
-from backend.domain.errors import DomainError, ErrorKind, NotFound
+from backend.domain.errors import DomainError, ErrorKind, Forbidden, NotFound
 from backend.domain.findings.vocabulary import FindingStatus, HazardLevel
 from backend.domain.notifications.outbox import notify
 from backend.settings import Settings
@@ -36,11 +36,6 @@ class PlanDecision(StrEnum):
 class PlanNotAllowed(DomainError):
     kind = ErrorKind.CONFLICT
     code = "governance_plan_not_allowed"
-
-
-class PlanForbidden(DomainError):
-    kind = ErrorKind.FORBIDDEN
-    code = "forbidden"
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +91,7 @@ class GovernancePlanService:
 
     def submit(self, principal: Principal, finding_id: uuid.UUID, content: PlanContent) -> GovernancePlan:
         if principal.role is not Role.ENTERPRISE_STAFF:
-            raise PlanForbidden("治理方案由隐患所在企业提交 / the enterprise submits the governance plan")
+            raise Forbidden("治理方案由隐患所在企业提交 / the enterprise submits the governance plan")
         finding = self._major_finding(principal, finding_id)
         plan = self._session.get(GovernancePlan, finding.id)
         if plan is not None and plan.status == "accepted":
@@ -136,7 +131,7 @@ class GovernancePlanService:
         self, principal: Principal, finding_id: uuid.UUID, decision: PlanDecision, comment: str
     ) -> GovernancePlan:
         if not principal.role.is_park_role:
-            raise PlanForbidden("治理方案由园区审核 / the park reviews governance plans")
+            raise Forbidden("治理方案由园区审核 / the park reviews governance plans")
         finding = self._major_finding(principal, finding_id)
         plan = self._session.get(GovernancePlan, finding.id)
         if plan is None or plan.status != "submitted":

@@ -14,7 +14,7 @@ from backend.db.versioning import lock_changes
 from backend.domain.accounts.principal import Principal
 from backend.domain.accounts.roles import Role
 from backend.domain.audit.service import AuditLog
-from backend.domain.errors import DomainError, ErrorKind, InvalidInput, NotFound
+from backend.domain.errors import DomainError, ErrorKind, Forbidden, InvalidInput, NotFound
 from backend.domain.findings.vocabulary import HazardLevel
 from backend.domain.lifecycle.governance import plan_accepted
 from backend.domain.lifecycle.state_machine import LifecycleEvent, next_status
@@ -25,11 +25,6 @@ from backend.settings import Settings
 class Decision(StrEnum):
     APPROVE = "approve"
     REJECT = "reject"
-
-
-class Forbidden(DomainError):
-    kind = ErrorKind.FORBIDDEN
-    code = "forbidden"
 
 
 class GovernancePlanRequired(DomainError):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from backend.db.models import Comment, Finding
+from backend.db.models import Comment
 from backend.domain.sync.context import AuditEntry, SyncContext
 from backend.domain.sync.documents import comment_document
 from backend.domain.sync.merge import merge_fields
@@ -10,22 +10,11 @@ from backend.domain.sync.mutations import Conflict, Mutation, Rejection, not_fou
 from backend.domain.sync.validation import GENERIC_SERVER_FIELDS, CommentData, parse_data
 
 
-def _check_finding_visible(ctx: SyncContext, finding_id: object) -> Finding:
-    finding = ctx.get(Finding, finding_id)  # type: ignore[arg-type]
-    if (
-        finding is None
-        or finding.deleted_at is not None
-        or not ctx.principal.can_see(finding.park_id, finding.enterprise_id)
-    ):
-        raise not_found_rejection("finding")
-    return finding
-
-
 def _own_comment(ctx: SyncContext, mutation: Mutation) -> Comment | None:
     comment = ctx.get(Comment, mutation.id)
     if comment is None:
         return None
-    _check_finding_visible(ctx, comment.finding_id)
+    ctx.live_finding(comment.finding_id)
     if comment.author_id != ctx.principal.user_id:
         raise Rejection("forbidden", "只能修改自己的评论 / only the author may change a comment")
     return comment
@@ -40,7 +29,7 @@ def upsert_comment(ctx: SyncContext, mutation: Mutation) -> Comment:
             raise Rejection(
                 "missing_fields", f"缺少必填字段 / missing fields: {', '.join(missing)}", {"fields": missing}
             )
-        finding = _check_finding_visible(ctx, fields["finding_id"])
+        finding = ctx.live_finding(fields["finding_id"])
         comment = Comment(
             id=mutation.id, finding_id=finding.id, author_id=ctx.principal.user_id, text=fields["text"]
         )

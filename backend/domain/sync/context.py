@@ -78,6 +78,23 @@ class SyncContext:
             return None
         return self.session.get(model, record_id)
 
+    def live_finding(self, finding_id: Any) -> Any:
+        """The finding a comment or rectification attaches to: existing, not deleted, in scope.
+
+        Anything else is rejected as not found, so out-of-scope findings stay invisible.
+        """
+        from backend.db.models import Finding
+        from backend.domain.sync.mutations import not_found_rejection
+
+        finding = self.get(Finding, finding_id)
+        if (
+            finding is None
+            or finding.deleted_at is not None
+            or not self.principal.can_see(finding.park_id, finding.enterprise_id)
+        ):
+            raise not_found_rejection("finding")
+        return finding
+
     def add_new(self, record: Any) -> None:
         self.session.add(record)
         self.created[(type(record), record.id)] = record

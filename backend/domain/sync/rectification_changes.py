@@ -14,17 +14,6 @@ from backend.domain.sync.mutations import Conflict, Mutation, Rejection, not_fou
 from backend.domain.sync.validation import GENERIC_SERVER_FIELDS, RectificationData, check_photos, parse_data
 
 
-def _finding_for(ctx: SyncContext, finding_id: object) -> Finding:
-    finding = ctx.get(Finding, finding_id)  # type: ignore[arg-type]
-    if (
-        finding is None
-        or finding.deleted_at is not None
-        or not ctx.principal.can_see(finding.park_id, finding.enterprise_id)
-    ):
-        raise not_found_rejection("finding")
-    return finding
-
-
 def _event_for(ctx: SyncContext, finding: Finding) -> LifecycleEvent:
     """Enterprise staff rectify dispatched findings; an inspector may fix one on the spot (即查即改)."""
     if ctx.principal.role is Role.ENTERPRISE_STAFF:
@@ -49,7 +38,7 @@ def upsert_rectification(ctx: SyncContext, mutation: Mutation) -> Rectification:
         raise Rejection(
             "photos_required", "整改需附整改后照片 / a rectification needs at least one after-photo"
         )
-    finding = _finding_for(ctx, fields["finding_id"])
+    finding = ctx.live_finding(fields["finding_id"])
     event = _event_for(ctx, finding)
     try:
         new_status = next_status(finding.status, event)
@@ -85,7 +74,7 @@ def upsert_rectification(ctx: SyncContext, mutation: Mutation) -> Rectification:
 
 
 def _edit(ctx: SyncContext, mutation: Mutation, rectification: Rectification) -> Rectification:
-    finding = _finding_for(ctx, rectification.finding_id)
+    finding = ctx.live_finding(rectification.finding_id)
     if rectification.deleted_at is not None:
         raise Conflict(["deleted"])
     if finding.status is not FindingStatus.PENDING_VERIFICATION:
@@ -127,7 +116,7 @@ def delete_rectification(ctx: SyncContext, mutation: Mutation) -> Rectification 
     rectification = ctx.get(Rectification, mutation.id)
     if rectification is None:
         raise not_found_rejection("rectification")
-    _finding_for(ctx, rectification.finding_id)
+    ctx.live_finding(rectification.finding_id)
     raise Rejection(
         "not_deletable",
         "整改记录不能删除，请提交新的整改 / rectifications cannot be deleted; submit a new one",

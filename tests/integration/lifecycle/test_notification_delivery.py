@@ -84,6 +84,15 @@ def test_a_receiver_that_fails_then_recovers_gets_the_message_once(
     log = db.exec(select(NotificationAttempt).where(NotificationAttempt.notification_id == wecom.id)).all()
     assert [attempt.succeeded for attempt in log] == [False, False, True]
     assert log[0].error
+    # Park admins read the same delivery log over HTTP; other roles may not.
+    listed = client.get("/api/v1/notifications", headers=world.headers(client, Role.PARK_ADMIN)).json()
+    shown = next(item for item in listed["items"] if item["channel"] == "settings:0")
+    assert (shown["status"], shown["attempts"]) == ("sent", 3)
+    assert [entry["succeeded"] for entry in shown["log"]] == [False, False, True]
+    assert shown["title"].startswith("【隐患整改通知】")
+    assert (
+        client.get("/api/v1/notifications", headers=world.headers(client, Role.SUPERVISOR)).status_code == 403
+    )
 
 
 def test_a_receiver_that_never_recovers_is_marked_failed_and_blocks_no_one(

@@ -51,10 +51,13 @@ class Row:
     anonymous: int = 401
     body: Body | None = None
     supervisor: int | None = None  # when the supervisor's answer differs from the other park roles'
+    admin: int | None = None  # when the park admin's answer differs from the other park roles'
 
     def expected(self, caller: Caller) -> int:
         if caller == ANONYMOUS:
             return self.anonymous
+        if caller is Role.PARK_ADMIN and self.admin is not None:
+            return self.admin
         if caller is Role.SUPERVISOR and self.supervisor is not None:
             return self.supervisor
         return self.staff if caller is Role.ENTERPRISE_STAFF else self.park
@@ -116,6 +119,7 @@ ENDPOINTS: list[Row] = [
     Row("POST", "/api/v1/sync/push", "-", park=200, staff=200, body=lambda w, c: comment_batch(w)),
     Row("GET", "/api/v1/sync/pull", "-", park=200, staff=200),
     Row("GET", "/api/v1/stats", "-", park=200, staff=200),
+    Row("GET", "/api/v1/notifications", "-", park=403, staff=403, admin=200),
     Row("POST", "/api/v1/match", "-", park=200, staff=200, body=lambda w, c: {"text": "作业人员没戴安全帽"}),
     Row("POST", "/api/v1/ai/detect", "-", park=415, staff=415, body=lambda w, c: {"not": "an image"}),
     Row("GET", "/api/v1/regulations", "-", park=200, staff=200),
