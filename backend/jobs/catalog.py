@@ -13,9 +13,10 @@ from backend.domain.findings.legal_basis import MATCH_JOB, give_legal_basis
 from backend.domain.notifications.delivery import MAX_ATTEMPTS, deliver
 from backend.domain.notifications.outbox import SEND_JOB
 from backend.domain.photos.detection_service import detect_on_finding
-from backend.domain.photos.links import PHOTOS_COMPLETE_JOB
+from backend.domain.photos.links import PHOTOS_COMPLETE_JOB, VERIFY_JOB
 from backend.domain.photos.service import THUMBNAIL_JOB, original_key, thumbnail_key
 from backend.domain.photos.thumbnails import ensure_thumbnail
+from backend.domain.photos.verification_service import index_photo_hash, verify_rectification
 from backend.jobs.base import JobContext, registry
 from backend.storage import create_object_store
 
@@ -26,9 +27,11 @@ def make_thumbnail(context: JobContext, *, sha256: str) -> None:
     ensure_thumbnail(store, original_key(sha256), thumbnail_key(sha256), context.settings.thumbnail_px)
     with transaction(context.session_factory) as session:
         photo = session.get(Photo, sha256)
-        if photo is not None and not photo.thumbnail_ready:
-            photo.thumbnail_ready = True
-            session.add(photo)
+        if photo is not None:
+            if not photo.thumbnail_ready:
+                photo.thumbnail_ready = True
+                session.add(photo)
+            index_photo_hash(session, photo, store.read(original_key(sha256)))
 
 
 @registry.job(SEND_JOB, retries=MAX_ATTEMPTS - 1, retry_delay_seconds=2.0, max_retry_delay_seconds=600.0)
@@ -42,6 +45,16 @@ def match_finding(context: JobContext, *, finding_id: str) -> None:
 
     with transaction(context.session_factory) as session:
         give_legal_basis(session, get_matcher(), uuid.UUID(finding_id))
+
+
+@registry.job(VERIFY_JOB, retries=3, retry_delay_seconds=5.0)
+def verify_rectification_job(context: JobContext, *, rectification_id: str) -> None:
+    verify_rectification(
+        context.session_factory,
+        create_object_store(context.settings),
+        context.settings.resolved_data_dir,
+        uuid.UUID(rectification_id),
+    )
 
 
 @registry.job(PHOTOS_COMPLETE_JOB, retries=3, retry_delay_seconds=5.0)

@@ -24,3 +24,4 @@ class Photo(TimestampedModel, table=True):
     gps_lng: float | None = None
     uploaded_by: uuid.UUID | None = Field(default=None, foreign_key="user_account.id")
     thumbnail_ready: bool = Field(default=False)
+    phash: str | None = Field(default=None, max_length=16, index=True, description="perceptual hash (pHash)")

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field
@@ -19,3 +20,4 @@ class Rectification(SyncedModel, table=True):
     note: str = Field(default="", sa_type=sa.Text)
     photos: list[str] = Field(default_factory=list, sa_type=JSONType)
     submitted_by: uuid.UUID | None = Field(default=None, foreign_key="user_account.id")
+    verification: dict[str, Any] | None = Field(default=None, sa_type=JSONType, description="AI 核验 result")

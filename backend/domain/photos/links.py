@@ -13,6 +13,16 @@ from backend.db.types import utcnow
 from backend.jobs.outbox import request_job
 
 PHOTOS_COMPLETE_JOB = "finding.photos_complete"
+VERIFY_JOB = "rectification.verify"
+
+
+def request_verification(session: Session, rectification_id: uuid.UUID, occasion: str) -> None:
+    request_job(
+        session,
+        VERIFY_JOB,
+        key=f"verify:{rectification_id}:{occasion}",
+        rectification_id=str(rectification_id),
+    )
 
 
 def set_links(

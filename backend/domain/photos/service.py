@@ -7,12 +7,12 @@ from datetime import UTC
 
 from sqlmodel import Session, col, select
 
-from backend.db.models import Finding, FindingPhoto, Photo
+from backend.db.models import Finding, FindingPhoto, Photo, Rectification
 from backend.db.versioning import lock_changes
 from backend.domain.accounts.principal import Principal
 from backend.domain.errors import NotFound
 from backend.domain.photos.intake import InspectedImage, ReceivedUpload
-from backend.domain.photos.links import findings_using, mark_complete_if_ready
+from backend.domain.photos.links import findings_using, mark_complete_if_ready, request_verification
 from backend.jobs.outbox import request_job
 from backend.storage import ObjectStore
 
@@ -67,6 +67,17 @@ class PhotoService:
         return StoredPhoto(photo, created=True)
 
     def _link_waiting_findings(self, sha256: str) -> None:
+        for rectification in self._session.exec(
+            select(Rectification)
+            .join(FindingPhoto, col(FindingPhoto.finding_id) == col(Rectification.finding_id))
+            .where(
+                FindingPhoto.photo_sha256 == sha256,
+                FindingPhoto.purpose == "rectification",
+                col(Rectification.verification).is_(None),
+            )
+        ).all():
+            if sha256 in rectification.photos:
+                request_verification(self._session, rectification.id, sha256)
         for finding in findings_using(self._session, sha256):
             if finding.photos_complete_at is None:
                 stored = set(

@@ -69,6 +69,7 @@ def rectification_document(rectification: Rectification) -> dict[str, Any]:
         "note": rectification.note,
         "photos": rectification.photos,
         "submitted_by": str(rectification.submitted_by) if rectification.submitted_by else None,
+        "verification": rectification.verification,
         "created_at": _time(rectification.created_at),
     }
 

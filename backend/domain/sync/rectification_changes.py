@@ -6,7 +6,7 @@ from backend.db.models import Finding, Rectification
 from backend.domain.accounts.roles import Role
 from backend.domain.findings.vocabulary import FindingStatus, Handling
 from backend.domain.lifecycle.state_machine import IllegalTransition, LifecycleEvent, next_status
-from backend.domain.photos.links import set_links
+from backend.domain.photos.links import request_verification, set_links
 from backend.domain.sync.context import AuditEntry, SyncContext
 from backend.domain.sync.documents import rectification_document
 from backend.domain.sync.merge import merge_fields
@@ -58,6 +58,7 @@ def upsert_rectification(ctx: SyncContext, mutation: Mutation) -> Rectification:
     finding.status = new_status
     ctx.session.add(finding)
     ctx.notifications.append(("pending_verification", finding, [Role.SUPERVISOR], str(rectification.id)))
+    request_verification(ctx.session, rectification.id, "submitted")
     ctx.audit.append(
         AuditEntry(
             "rectification.submitted",

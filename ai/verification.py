@@ -1,0 +1,117 @@
+"""AI verification of a rectification: is the after-photo a real, new photo of the same place,
+and is the hazard gone? (整改照片核验 — fake rectification photos are common.)
+
+Three checks, each with a score and a reason (thresholds measured on dataset photos,
+see docs/verification.md):
+(a) hazard codes detected before are no longer detected after;
+(b) the after photo shows the same scene: ORB feature matches with Lowe's ratio test;
+(c) the after photo is new: its perceptual hash is not near any earlier photo's, and where
+    EXIF has a capture time it was taken after the finding was dispatched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import cv2
+import numpy as np
+from PIL import Image
+
+SAME_SCENE_MIN_MATCHES = 25  # good ORB matches between before and after photos
+NEAR_DUPLICATE_MAX_DISTANCE = 8  # Hamming distance of 64-bit pHashes
+WORKING_SIZE = 640
+
+
+def perceptual_hash(image: Image.Image) -> str:
+    """64-bit DCT hash (pHash) of the greyscale image, as 16 hex digits."""
+    grey = np.asarray(image.convert("L").resize((32, 32), Image.Resampling.LANCZOS), dtype=np.float32)
+    low = cv2.dct(grey)[:8, :8]
+    bits = (low > np.median(low)).flatten()
+    return f"{int(''.join('1' if bit else '0' for bit in bits), 2):016x}"
+
+
+def hamming(left: str, right: str) -> int:
+    return bin(int(left, 16) ^ int(right, 16)).count("1")
+
+
+def _grey(image: Image.Image) -> np.ndarray:
+    small = image.copy()
+    small.thumbnail((WORKING_SIZE, WORKING_SIZE))
+    return np.asarray(small.convert("L"))
+
+
+def scene_matches(before: Image.Image, after: Image.Image) -> int:
+    """Good ORB matches between two photos (Lowe's ratio 0.75)."""
+    orb = cv2.ORB_create(nfeatures=1500)  # type: ignore[attr-defined]
+    _, before_descriptors = orb.detectAndCompute(_grey(before), None)
+    _, after_descriptors = orb.detectAndCompute(_grey(after), None)
+    if (
+        before_descriptors is None
+        or after_descriptors is None
+        or len(before_descriptors) < 2
+        or len(after_descriptors) < 2
+    ):
+        return 0
+    matcher = cv2.BFMatcher(cv2.NORM_HAMMING)
+    pairs = matcher.knnMatch(after_descriptors, before_descriptors, k=2)
+    return sum(1 for pair in pairs if len(pair) == 2 and pair[0].distance < 0.75 * pair[1].distance)
+
+
+@dataclass
+class Verification:
+    verdict: str = "pass"
+    reasons: list[str] = field(default_factory=list)
+    scores: dict[str, Any] = field(default_factory=dict)
+
+    def flag(self, reason: str) -> None:
+        self.verdict = "flagged"
+        self.reasons.append(reason)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"verdict": self.verdict, "reasons": self.reasons, "scores": self.scores}
+
+
+@dataclass(frozen=True)
+class AfterPhoto:
+    sha256: str
+    image: Image.Image
+    phash: str
+    taken_at: datetime | None
+    hazard_codes: set[str]
+
+
+def verify(
+    before_images: list[Image.Image],
+    before_codes: set[str],
+    after: list[AfterPhoto],
+    earlier_hashes: dict[str, str],
+    dispatched_at: datetime | None,
+) -> Verification:
+    """``earlier_hashes``: sha256 → pHash of every photo stored before this rectification,
+    the finding's own before-photos included."""
+    result = Verification()
+    still = sorted(before_codes & set().union(*(photo.hazard_codes for photo in after)))
+    result.scores["hazards_before"] = sorted(before_codes)
+    result.scores["hazards_after"] = sorted(set().union(*(photo.hazard_codes for photo in after)))
+    if still:
+        result.flag(f"整改后照片仍识别到隐患：{'、'.join(still)} / hazard still detected after rectification")
+    for photo in after:
+        matches = max((scene_matches(before, photo.image) for before in before_images), default=0)
+        result.scores[f"scene_matches:{photo.sha256[:12]}"] = matches
+        if before_images and matches < SAME_SCENE_MIN_MATCHES:
+            result.flag(f"整改后照片与整改前不是同一场景（特征匹配 {matches} 对） / different scene")
+        nearest = min(
+            ((hamming(photo.phash, other), sha) for sha, other in earlier_hashes.items()), default=None
+        )
+        if nearest is not None:
+            result.scores[f"nearest_earlier_photo:{photo.sha256[:12]}"] = {
+                "distance": nearest[0],
+                "photo": nearest[1],
+            }
+            if nearest[0] <= NEAR_DUPLICATE_MAX_DISTANCE:
+                result.flag(f"整改后照片与已有照片近似重复（{nearest[1][:12]}） / reused photo")
+        if photo.taken_at is not None and dispatched_at is not None and photo.taken_at < dispatched_at:
+            result.flag("整改后照片拍摄时间早于下发整改时间 / photo taken before the finding was dispatched")
+    return result

@@ -1,0 +1,105 @@
+"""Running the AI verification of a rectification once all its after-photos are stored."""
+
+from __future__ import annotations
+
+import io
+import uuid
+from pathlib import Path
+
+from PIL import Image
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session, col, select
+
+from backend.db.engine import transaction
+from backend.db.models import Finding, Photo, Rectification
+from backend.domain.audit.service import AuditLog
+from backend.domain.photos.service import original_key
+from backend.storage import ObjectStore
+
+
+def _open(store: ObjectStore, sha256: str) -> Image.Image:
+    from ai.detection import upright_rgb
+
+    return upright_rgb(store.read(original_key(sha256)))
+
+
+def verify_rectification(
+    session_factory: sessionmaker[Session], store: ObjectStore, data_dir: Path, rectification_id: uuid.UUID
+) -> str | None:
+    """Verify and store the result; None while after-photos are still missing (or nothing to do)."""
+    from ai.detection import ai_available, get_detectors
+    from ai.verification import AfterPhoto, perceptual_hash, verify
+
+    with session_factory() as session:
+        rectification = session.get(Rectification, rectification_id)
+        if rectification is None or rectification.verification is not None:
+            return None
+        finding = session.get(Finding, rectification.finding_id)
+        assert finding is not None
+        stored = {
+            p.sha256: p
+            for p in session.exec(select(Photo).where(col(Photo.sha256).in_(rectification.photos))).all()
+        }
+        if len(stored) < len(rectification.photos):
+            return None
+        earlier = {
+            sha: phash
+            for sha, phash in session.exec(
+                select(Photo.sha256, Photo.phash).where(
+                    col(Photo.phash).is_not(None), col(Photo.sha256).not_in(rectification.photos)
+                )
+            ).all()
+            if phash
+        }
+        before_shas = [sha for sha in finding.photos if store.exists(original_key(sha))]
+        before_codes = {
+            d["hazard_code"] for r in finding.ai for d in r.get("detections", []) if d.get("hazard_code")
+        }
+        dispatched_at = finding.dispatched_at
+    before_images = [_open(store, sha) for sha in before_shas]
+    # The before-photos count as earlier photos even when re-submitted byte for byte.
+    earlier.update(
+        {sha: perceptual_hash(image) for sha, image in zip(before_shas, before_images, strict=True)}
+    )
+    after_images = {sha: _open(store, sha) for sha in rectification.photos}
+    after_codes: dict[str, set[str]] = {sha: set() for sha in after_images}
+    if ai_available():
+        for detector in get_detectors(data_dir):
+            for sha, result in zip(after_images, detector.detect(list(after_images.values())), strict=True):
+                after_codes[sha] |= {d.hazard_code for d in result.detections if d.hazard_code}
+    after = [
+        AfterPhoto(sha, image, perceptual_hash(image), stored[sha].taken_at, after_codes[sha])
+        for sha, image in after_images.items()
+    ]
+    outcome = verify(before_images, before_codes, after, earlier, dispatched_at).as_dict()
+    with transaction(session_factory) as session:
+        rectification = session.get(Rectification, rectification_id)
+        if rectification is None or rectification.verification is not None:
+            return None
+        rectification.verification = outcome
+        session.add(rectification)
+        for photo in after:
+            row = session.get(Photo, photo.sha256)
+            if row is not None and row.phash is None:
+                row.phash = photo.phash
+                session.add(row)
+        session.flush()
+        AuditLog(session).record(
+            None,
+            "rectification.verified",
+            "finding",
+            rectification.finding_id,
+            None,
+            {"rectification_id": str(rectification_id), **outcome},
+        )
+    return str(outcome["verdict"])
+
+
+def index_photo_hash(session: Session, photo: Photo, data: bytes) -> None:
+    """Remember a stored photo's perceptual hash so later uploads can be checked against it."""
+    from ai.verification import perceptual_hash
+
+    if photo.phash is None:
+        with Image.open(io.BytesIO(data)) as image:
+            photo.phash = perceptual_hash(image.convert("RGB"))
+        session.add(photo)

@@ -1,0 +1,96 @@
+"""Verification checks on real site photos: same scene, new photo, taken after dispatch, hazard gone."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw, ImageEnhance
+
+pytest.importorskip("cv2", reason="OpenCV comes with the 'ai' extra")
+
+from ai.verification import AfterPhoto, perceptual_hash, verify
+
+VAL = Path(__file__).resolve().parents[3].parent / "shared" / "datasets" / "ppe-sfchd" / "val" / "images"
+DISPATCHED = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+
+
+def photo(index: int) -> Image.Image:
+    images = sorted(VAL.glob("*.jpg"))
+    if len(images) <= index:
+        pytest.skip(f"dataset not found at {VAL}")
+    return Image.open(images[index]).convert("RGB")
+
+
+def later_at_the_same_place(before: Image.Image) -> Image.Image:
+    """The same scene photographed again: another framing, other light, the area changed."""
+    width, height = before.size
+    after = ImageEnhance.Brightness(
+        before.crop((int(width * 0.12), int(height * 0.1), width, height))
+    ).enhance(1.25)
+    ImageDraw.Draw(after).rectangle(
+        (0, int(after.height * 0.55), int(after.width * 0.5), after.height), fill=(128, 128, 120)
+    )
+    return after.resize((width, height))
+
+
+def after_photo(
+    image: Image.Image, sha: str = "a" * 64, taken_at: datetime | None = None, codes: set[str] | None = None
+) -> AfterPhoto:
+    return AfterPhoto(sha, image, perceptual_hash(image), taken_at, codes or set())
+
+
+def test_a_new_photo_of_the_same_place_without_the_hazard_passes() -> None:
+    before = photo(40)
+    result = verify(
+        [before],
+        {"no_helmet"},
+        [after_photo(later_at_the_same_place(before), taken_at=DISPATCHED + timedelta(days=1))],
+        {"b" * 64: perceptual_hash(before), "c" * 64: perceptual_hash(photo(90))},
+        DISPATCHED,
+    )
+    assert result.verdict == "pass", result.reasons
+
+
+def test_the_before_photo_sent_again_is_flagged_as_reused() -> None:
+    before = photo(40)
+    buffer = io.BytesIO()
+    before.save(buffer, "JPEG", quality=55)  # re-encoded: other bytes, same picture
+    resent = Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
+    result = verify([before], set(), [after_photo(resent)], {"b" * 64: perceptual_hash(before)}, DISPATCHED)
+    assert result.verdict == "flagged"
+    assert any("近似重复" in reason for reason in result.reasons)
+
+
+def test_a_photo_of_another_place_is_flagged_as_a_different_scene() -> None:
+    result = verify([photo(40)], set(), [after_photo(photo(120))], {}, DISPATCHED)
+    assert result.verdict == "flagged"
+    assert any("不是同一场景" in reason for reason in result.reasons)
+
+
+def test_a_hazard_still_detected_after_is_flagged() -> None:
+    before = photo(40)
+    result = verify(
+        [before],
+        {"no_helmet"},
+        [after_photo(later_at_the_same_place(before), codes={"no_helmet"})],
+        {},
+        DISPATCHED,
+    )
+    assert result.verdict == "flagged"
+    assert any("仍识别到隐患" in reason for reason in result.reasons)
+
+
+def test_a_photo_taken_before_dispatch_is_flagged() -> None:
+    before = photo(40)
+    result = verify(
+        [before],
+        set(),
+        [after_photo(later_at_the_same_place(before), taken_at=DISPATCHED - timedelta(hours=2))],
+        {},
+        DISPATCHED,
+    )
+    assert result.verdict == "flagged"
+    assert any("早于下发" in reason for reason in result.reasons)
