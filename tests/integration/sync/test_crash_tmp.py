@@ -516,7 +516,12 @@ def test_a_server_killed_mid_traffic_keeps_everything_it_acknowledged(
         assert [p for d in fleet.devices for p in d.problems] == [], server.logs()
         assert server.kills == len(KILL_AT) and server.starts == len(KILL_AT) + 1
         assert sum(d.interrupted for d in fleet.devices) > 0, "no request was ever cut: the kills missed"
-        print("STATS", fleet.progress.total, [(d.name, d.interrupted, len(d.steps)) for d in fleet.devices], flush=True)
+        print(
+            "STATS",
+            fleet.progress.total,
+            [(d.name, d.interrupted, len(d.steps)) for d in fleet.devices],
+            flush=True,
+        )
         for device in fleet.devices:
             device.retry_everything()
         every_acknowledged_push_is_there_with_its_photos(fleet, session_factory)
