@@ -84,6 +84,7 @@ class FindingController(Controller):
     ) -> FindingOut:
         """Send a reported finding to its enterprise with a deadline (park roles)."""
         finding = lifecycle_service.dispatch(principal, finding_id, data.deadline)
+        lifecycle_service.commit()  # in this thread, which holds the change lock (see SyncController.push)
         return self._detail(finding_service, finding)
 
     @post("/{finding_id:uuid}/review", operation_id="review_finding", status_code=200, sync_to_thread=True)
@@ -97,6 +98,7 @@ class FindingController(Controller):
     ) -> FindingOut:
         """Approve (closes it) or reject (back to rectification) a rectified finding (supervisors)."""
         finding = lifecycle_service.review(principal, finding_id, Decision(data.decision), data.comment)
+        lifecycle_service.commit()  # in this thread, which holds the change lock (see SyncController.push)
         return self._detail(finding_service, finding)
 
     @staticmethod

@@ -78,6 +78,10 @@ class SyncController(Controller):
             )
         )
         results = [early[i] if i in early else next(applied) for i in range(len(data.mutations))]
+        # Commit here, in the worker thread that holds the change-counter lock. Left to the
+        # session dependency, the commit would wait for a free thread of the same pool in
+        # which other pushes wait for this lock: with enough of them, a deadlock.
+        db_session.commit()
         app_state = state.parksafe
         return Response(
             PushResponse(

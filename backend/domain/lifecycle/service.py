@@ -37,6 +37,10 @@ class LifecycleService:
         self._session = session
         self._settings = settings
 
+    def commit(self) -> None:
+        """Release the change lock by committing, from the thread that took it."""
+        self._session.commit()
+
     def _finding(self, principal: Principal, finding_id: uuid.UUID) -> Finding:
         lock_changes(self._session)
         finding = self._session.exec(
