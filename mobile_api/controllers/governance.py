@@ -52,6 +52,7 @@ class GovernancePlanController(Controller):
         plan = GovernancePlanService(db_session, settings).submit(
             principal, finding_id, PlanContent(**msgspec.structs.asdict(data))
         )
+        db_session.commit()  # release the audit lock from this thread (see SyncController.push)
         return plan_document(plan) or {}
 
     @post("/review", operation_id="review_governance_plan", status_code=200, sync_to_thread=True)
@@ -66,4 +67,5 @@ class GovernancePlanController(Controller):
         plan = GovernancePlanService(db_session, settings).review(
             principal, finding_id, PlanDecision(data.decision), data.comment
         )
+        db_session.commit()  # release the audit lock from this thread (see SyncController.push)
         return plan_document(plan) or {}
