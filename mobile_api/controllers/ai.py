@@ -8,7 +8,7 @@ from litestar.datastructures import State
 
 from ai.detection import ai_available, get_detectors, upright_rgb
 from backend.domain.errors import DomainError, ErrorKind
-from backend.domain.photos.intake import inspect_image, receive, too_large
+from backend.domain.photos.intake import check_declared_size, inspect_image, receive
 from mobile_api.state import AppState
 
 
@@ -22,9 +22,7 @@ async def detect(request: Request[Any, Any, Any], state: State) -> dict[str, Any
     """Run the registered detectors on raw image bytes; boxes in pixels of the upright image."""
     app: AppState = state.parksafe
     settings = app.settings
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > settings.photo_max_bytes:
-        raise too_large(settings.photo_max_bytes)
+    check_declared_size(request.headers.get("content-length"), settings.photo_max_bytes)
     upload = await receive(
         request.stream(), settings.resolved_data_dir / "incoming", settings.photo_max_bytes
     )

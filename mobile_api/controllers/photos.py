@@ -11,7 +11,13 @@ from litestar.response import Stream
 
 from backend.db.engine import transaction
 from backend.domain.accounts.principal import Principal
-from backend.domain.photos.intake import check_hash_format, inspect_image, receive, too_large, verify_hash
+from backend.domain.photos.intake import (
+    check_declared_size,
+    check_hash_format,
+    inspect_image,
+    receive,
+    verify_hash,
+)
 from backend.domain.photos.service import PhotoService, original_key, thumbnail_key
 from backend.domain.photos.thumbnails import ensure_thumbnail
 from backend.jobs.outbox import dispatch_pending
@@ -38,9 +44,7 @@ class PhotoController(Controller):
         app: AppState = state.parksafe
         settings = app.settings
         check_hash_format(sha256)
-        declared = request.headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > settings.photo_max_bytes:
-            raise too_large(settings.photo_max_bytes)
+        check_declared_size(request.headers.get("content-length"), settings.photo_max_bytes)
         upload = await receive(
             request.stream(), settings.resolved_data_dir / "incoming", settings.photo_max_bytes
         )

@@ -39,7 +39,7 @@ class FindingService:
             condition = sa.and_(condition, col(Finding.enterprise_id) == principal.scoped_enterprise_id)
         return condition
 
-    def list_page(self, principal: Principal, filters: FindingFilter, page: PageRequest) -> Page[Finding]:
+    def _matching(self, principal: Principal, filters: FindingFilter) -> sa.ColumnElement[bool]:
         conditions = [self._visible(principal)]
         if filters.status is not None:
             conditions.append(col(Finding.status) == filters.status)
@@ -47,7 +47,10 @@ class FindingService:
             conditions.append(col(Finding.enterprise_id) == filters.enterprise_id)
         if filters.level is not None:
             conditions.append(col(Finding.level) == filters.level)
-        where = sa.and_(*conditions)
+        return sa.and_(*conditions)
+
+    def list_page(self, principal: Principal, filters: FindingFilter, page: PageRequest) -> Page[Finding]:
+        where = self._matching(principal, filters)
         total = self._session.exec(select(sa.func.count()).select_from(Finding).where(where)).one()
         items = self._session.exec(
             select(Finding)
@@ -60,16 +63,12 @@ class FindingService:
 
     def all_matching(self, principal: Principal, filters: FindingFilter, cap: int = 100_000) -> list[Finding]:
         """Every visible finding matching ``filters`` (exports and statistics), oldest first."""
-        conditions = [self._visible(principal)]
-        if filters.status is not None:
-            conditions.append(col(Finding.status) == filters.status)
-        if filters.enterprise_id is not None:
-            conditions.append(col(Finding.enterprise_id) == filters.enterprise_id)
-        if filters.level is not None:
-            conditions.append(col(Finding.level) == filters.level)
         return list(
             self._session.exec(
-                select(Finding).where(sa.and_(*conditions)).order_by(col(Finding.observed_at)).limit(cap)
+                select(Finding)
+                .where(self._matching(principal, filters))
+                .order_by(col(Finding.observed_at))
+                .limit(cap)
             ).all()
         )
 

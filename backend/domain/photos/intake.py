@@ -60,6 +60,12 @@ def too_large(limit: int) -> PhotoTooLarge:
     )
 
 
+def check_declared_size(content_length: str | None, limit: int) -> None:
+    """Refuse before reading a byte when the client already says the body is too large."""
+    if content_length is not None and content_length.isdigit() and int(content_length) > limit:
+        raise too_large(limit)
+
+
 async def receive(chunks: AsyncIterator[bytes], folder: Path, limit: int) -> ReceivedUpload:
     """Write the body to a temporary file while hashing it; stop as soon as it passes ``limit``."""
     folder.mkdir(parents=True, exist_ok=True)

@@ -8,7 +8,7 @@ import uuid
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from backend.db.models import Finding, FindingPhoto, Photo
+from backend.db.models import Finding, FindingPhoto
 from backend.db.types import utcnow
 from backend.jobs.outbox import request_job
 
@@ -58,13 +58,6 @@ def set_links(
     )
     for sha in sorted(wanted - all_linked):
         session.add(FindingPhoto(finding_id=finding_id, photo_sha256=sha, purpose=purpose))
-
-
-def missing_photos(session: Session, finding: Finding) -> list[str]:
-    if not finding.photos:
-        return []
-    stored = set(session.exec(select(Photo.sha256).where(col(Photo.sha256).in_(finding.photos))).all())
-    return [sha for sha in finding.photos if sha not in stored]
 
 
 def mark_complete_if_ready(session: Session, finding: Finding, stored: set[str]) -> bool:
