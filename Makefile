@@ -8,19 +8,20 @@ STAMP := $(VENV)/.installed-$(shell printf '%s' "$(EXTRAS)" | tr ',' '-')
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-lite system-deps run serve migrate seed test test-fast lint typecheck bench lock clean
+.PHONY: install install-lite system-deps pwa run serve migrate seed test test-fast lint typecheck bench lock clean
 
-# Debian packages: a CJK TrueType font for the PDF notices, poppler to check them in tests.
-SYSTEM_PACKAGES := fonts-wqy-zenhei poppler-utils
+# Debian packages: a CJK TrueType font for the PDF notices, poppler to check them in tests,
+# chromium for the PWA's browser tests (Playwright drives it; it never downloads a browser).
+SYSTEM_PACKAGES := fonts-wqy-zenhei poppler-utils chromium
 
 install: system-deps $(STAMP)
 
 system-deps:
-	@if ! command -v pdftoppm >/dev/null || [ ! -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ]; then \
+	@if ! command -v pdftoppm >/dev/null || [ ! -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || [ ! -x /usr/bin/chromium ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES); \
 		else \
-			echo "note: install $(SYSTEM_PACKAGES) (as root) for PDF notices in Chinese; continuing without"; \
+			echo "note: install $(SYSTEM_PACKAGES) (as root) for Chinese PDF notices and the browser tests; continuing without"; \
 		fi; \
 	fi
 
@@ -33,6 +34,10 @@ $(STAMP): pyproject.toml $(LOCK)
 # Without the AI extra (torch is about 6 GB): the server runs, photo detection is skipped.
 install-lite:
 	$(MAKE) install EXTRAS=pg,s3,dev
+
+# Rebuild the PWA from mobile_api/pwa/src with the locked npm packages; commit mobile_api/pwa/dist after.
+pwa:
+	cd mobile_api/pwa && npm ci --no-audit --no-fund && npm run build
 
 migrate: install
 	$(BIN)/parksafe db upgrade

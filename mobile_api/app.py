@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import mimetypes
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from litestar import Controller, Litestar, Router
 from litestar.config.response_cache import ResponseCacheConfig
-from litestar.datastructures import State
+from litestar.datastructures import CacheControlHeader, State
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
@@ -44,7 +45,9 @@ from mobile_api.request_id import RequestIdMiddleware, add_request_id_header
 from mobile_api.state import AppState
 from rules.escalation_schema import EscalationRules
 
-PWA_DIR = Path(__file__).parent / "pwa"
+# The built PWA (mobile_api/pwa/dist, committed; `make pwa` rebuilds it from mobile_api/pwa/src).
+PWA_DIR = Path(__file__).parent / "pwa" / "dist"
+mimetypes.add_type("application/manifest+json", ".webmanifest")
 API_HANDLERS: list[type[Controller] | HTTPRouteHandler] = [
     AuthController,
     EnterpriseController,
@@ -129,7 +132,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[
             health,
             api,
-            create_static_files_router(path="/", directories=[PWA_DIR], html_mode=True, name="pwa"),
+            create_static_files_router(
+                path="/",
+                directories=[PWA_DIR],
+                html_mode=True,
+                name="pwa",
+                # Revalidate every time: a phone must pick up a new service worker and app shell.
+                cache_control=CacheControlHeader(no_cache=True),
+            ),
         ],
         dependencies=dependencies,
         exception_handlers=exception_handlers,

@@ -81,7 +81,11 @@ def test_a_receiver_that_fails_then_recovers_gets_the_message_once(
     assert len(healthy.received) == 1 and healthy.attempts == 1
     wecom = next(n for n in notifications(db) if n.channel == "settings:0")
     assert wecom.attempts == 3
-    log = db.exec(select(NotificationAttempt).where(NotificationAttempt.notification_id == wecom.id)).all()
+    log = db.exec(
+        select(NotificationAttempt)
+        .where(NotificationAttempt.notification_id == wecom.id)
+        .order_by(col(NotificationAttempt.id))
+    ).all()
     assert [attempt.succeeded for attempt in log] == [False, False, True]
     assert log[0].error
     # Park admins read the same delivery log over HTTP; other roles may not.

@@ -1,0 +1,165 @@
+// App shell: header with sync state and the 立即同步 button, role tabs, hash routes.
+import { registerSW } from "virtual:pwa-register";
+import "./style.css";
+import { db, getKV, requestPersistentStorage } from "./db.js";
+import { loadSession, logout, session, token } from "./session.js";
+import { lastSyncError, startAutoSync, syncNow } from "./sync.js";
+import { formatTime, h, mount, toast } from "./ui.js";
+import { renderDashboard } from "./views/dashboard.js";
+import { renderLogin } from "./views/login.js";
+import { renderMine } from "./views/mine.js";
+import { renderReport } from "./views/report.js";
+import { renderReview, renderReviews } from "./views/review.js";
+import { renderTicket, renderTickets } from "./views/tickets.js";
+
+const TABS = {
+  inspector: [["#/report", "上报隐患"], ["#/mine", "我的上报"]],
+  park_admin: [["#/dashboard", "总览"], ["#/report", "上报隐患"], ["#/mine", "我的上报"]],
+  supervisor: [["#/reviews", "待验收"], ["#/mine", "我的上报"]],
+  enterprise_staff: [["#/tickets", "整改任务"]],
+};
+
+const HOME = { inspector: "#/mine", park_admin: "#/dashboard", supervisor: "#/reviews", enterprise_staff: "#/tickets" };
+
+const ROUTES = [
+  [/^#\/report(?:\/([\w-]+))?$/, renderReport],
+  [/^#\/mine$/, renderMine],
+  [/^#\/tickets$/, renderTickets],
+  [/^#\/ticket\/([\w-]+)$/, renderTicket],
+  [/^#\/reviews$/, renderReviews],
+  [/^#\/review\/([\w-]+)$/, renderReview],
+  [/^#\/dashboard$/, renderDashboard],
+];
+
+const view = () => document.getElementById("view");
+let syncing = false;
+
+async function pendingCount() {
+  return (await db.outbox.where("state").anyOf("pending", "syncing").count()) + (await db.photos.where("state").equals("pending").count());
+}
+
+async function renderStatus() {
+  const line = document.getElementById("sync-status");
+  if (!line) return;
+  const waiting = await pendingCount();
+  const syncedAt = await getKV("synced_at");
+  const parts = [navigator.onLine ? "在线" : "离线"];
+  parts.push(waiting ? `${waiting} 项待同步` : "全部已同步");
+  if (syncedAt) parts.push(`上次同步 ${formatTime(syncedAt)}`);
+  if (lastSyncError()) parts.push(lastSyncError());
+  line.textContent = parts.join(" · ");
+}
+
+function renderChrome() {
+  const user = session()?.user;
+  const header = document.getElementById("header");
+  header.replaceChildren();
+  mount(
+    header,
+    h("div", { class: "brand" }, h("strong", {}, "园安"), user ? h("span", { class: "who" }, `${user.username}`) : null),
+    user && token()
+      ? h(
+          "div",
+          { class: "actions" },
+          h("button", { type: "button", id: "sync-button", onclick: onSyncClick, disabled: syncing, "aria-busy": String(syncing) }, "立即同步"),
+          h("button", { type: "button", class: "quiet", onclick: onLogout }, "退出"),
+        )
+      : null,
+    h("p", { id: "sync-status", role: "status", "aria-live": "polite" }),
+  );
+  const nav = document.getElementById("tabs");
+  const tabs = user && token() ? TABS[user.role] || [] : [];
+  nav.replaceChildren(
+    ...tabs.map(([href, label]) =>
+      h("button", { type: "button", class: location.hash.startsWith(href) ? "tab current" : "tab", onclick: () => (location.hash = href) }, label),
+    ),
+  );
+  nav.hidden = !tabs.length;
+  renderStatus();
+}
+
+async function onSyncClick() {
+  const result = await syncNow();
+  if (result.ok) toast("同步完成", "ok");
+  else if (result.reason === "offline") toast("当前离线，联网后会自动同步", "warn");
+  else if (result.reason !== "login") toast(result.reason, "error");
+}
+
+async function onLogout() {
+  const waiting = await pendingCount();
+  if (waiting && !confirm(`还有 ${waiting} 项未同步，退出后仍保留在本机，下次登录继续同步。确定退出？`)) return;
+  await logout();
+  location.hash = "#/login";
+  route();
+}
+
+export async function route() {
+  renderChrome();
+  const user = session()?.user;
+  if (!user || !token()) {
+    // Never wipe a login form the user is typing into.
+    if (!view().querySelector("[data-screen=login]")) view().replaceChildren(renderLogin({ onLoggedIn }));
+    return;
+  }
+  if (!location.hash || location.hash === "#/login") {
+    location.replace(HOME[user.role] || "#/report");
+    return;
+  }
+  for (const [pattern, render] of ROUTES) {
+    const match = location.hash.match(pattern);
+    if (match) {
+      const root = h("section", { class: "screen" });
+      view().replaceChildren(root);
+      await render(root, ...match.slice(1));
+      return;
+    }
+  }
+  location.replace(HOME[user.role]);
+}
+
+async function onLoggedIn() {
+  if (!location.hash || location.hash === "#/login") location.hash = HOME[session().user.role] || "#/report";
+  await route();
+  const result = await syncNow();
+  if (result.ok) await route();
+}
+
+window.addEventListener("hashchange", route);
+// Lists refresh when sync changes what they show; forms are never re-rendered under the user's thumb.
+const LIVE_SCREENS = /^#\/(mine|tickets|reviews|dashboard)$/;
+let refreshQueued = false;
+function refreshLiveScreen() {
+  renderStatus();
+  if (!token() || !LIVE_SCREENS.test(location.hash) || refreshQueued) return;
+  refreshQueued = true;
+  setTimeout(() => {
+    refreshQueued = false;
+    if (token() && LIVE_SCREENS.test(location.hash)) route();
+  }, 150);
+}
+
+window.addEventListener("parksafe:changed", refreshLiveScreen);
+window.addEventListener("parksafe:sync", (event) => {
+  syncing = event.detail.running;
+  const button = document.getElementById("sync-button");
+  if (button) {
+    button.disabled = event.detail.running;
+    button.setAttribute("aria-busy", String(event.detail.running));
+  }
+  renderStatus();
+});
+window.addEventListener("online", renderStatus);
+window.addEventListener("offline", renderStatus);
+window.addEventListener("parksafe:auth-required", () => {
+  toast("登录已过期，请重新登录；未同步的内容仍保留在本机", "warn");
+  route();
+});
+
+registerSW({ immediate: true });
+
+(async () => {
+  await loadSession();
+  await requestPersistentStorage();
+  await route();
+  startAutoSync();
+})();

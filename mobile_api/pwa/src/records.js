@@ -1,0 +1,29 @@
+// Reads over the pulled records and the outbox: what each screen lists, offline as well as online.
+import { db } from "./db.js";
+
+export async function live(entity) {
+  return (await db.records.where("entity").equals(entity).toArray()).filter((record) => !record.deleted);
+}
+
+export async function record(entity, id) {
+  const found = await db.records.get([entity, id]);
+  return found && !found.deleted ? found : null;
+}
+
+export async function enterprises() {
+  return (await live("enterprise")).sort((a, b) => (a.data.code || "").localeCompare(b.data.code || ""));
+}
+
+export async function rectificationsOf(findingId) {
+  return (await live("rectification"))
+    .filter((r) => r.data.finding_id === findingId)
+    .sort((a, b) => (a.data.created_at || "").localeCompare(b.data.created_at || ""));
+}
+
+// The newest outbox item per record: what the phone last did to it and how that went.
+export async function latestMutations(entity) {
+  const items = await db.outbox.where("entity").equals(entity).sortBy("created_at");
+  const latest = new Map();
+  for (const item of items) latest.set(item.record_id, item);
+  return latest;
+}

@@ -1,0 +1,51 @@
+// Live checklist suggestions while the inspector types: the server's matcher online,
+// a bigram overlap over the pulled checklist offline (rougher, but never empty-handed).
+import { postJSON } from "./api.js";
+import { live } from "./records.js";
+
+function bigrams(text) {
+  const clean = text.replace(/[\s\p{P}]/gu, "");
+  const grams = new Set();
+  for (let i = 0; i < clean.length - 1; i++) grams.add(clean.slice(i, i + 2));
+  return grams;
+}
+
+let offlineIndex = null;
+
+async function offlineMatches(text, limit) {
+  if (!offlineIndex) {
+    offlineIndex = (await live("checklist_item")).map((item) => ({
+      code: item.data.code,
+      title: item.data.title,
+      grams: bigrams([item.data.title, ...(item.data.phrasings || [])].join(" ")),
+    }));
+  }
+  const query = bigrams(text);
+  if (!query.size) return [];
+  return offlineIndex
+    .map((item) => {
+      let shared = 0;
+      for (const gram of query) if (item.grams.has(gram)) shared++;
+      return { code: item.code, title: item.title, score: Math.round((100 * shared) / query.size) };
+    })
+    .filter((item) => item.score >= 20)
+    .sort((a, b) => b.score - a.score)
+    .slice(0, limit);
+}
+
+export function forgetOfflineIndex() {
+  offlineIndex = null;
+}
+
+export async function suggest(text, limit = 5) {
+  if (text.trim().length < 2) return { checklist: [], major_hazard: null, offline: !navigator.onLine };
+  if (navigator.onLine) {
+    try {
+      const result = await postJSON("/api/v1/match", { text, limit });
+      return { checklist: result.checklist, major_hazard: result.major_hazard, offline: false };
+    } catch {
+      // fall through to the cached checklist
+    }
+  }
+  return { checklist: await offlineMatches(text, limit), major_hazard: null, offline: true };
+}

@@ -1,0 +1,162 @@
+// The sync loop: photos (HEAD, then PUT), then push the outbox, then pull. Runs on reconnect,
+// on a timer, at start and from the 立即同步 button; one run at a time.
+import { ApiError, OfflineError, request, uuid } from "./api.js";
+import { db, getKV, setKV, write } from "./db.js";
+import { uploadPending } from "./photos.js";
+import { deviceId, token } from "./session.js";
+
+const BATCH = 100;
+const PULL_PAGE = 500;
+const TIMER_MS = 60_000;
+
+export const STATE_LABELS = {
+  pending: "待同步",
+  syncing: "同步中",
+  synced: "已同步",
+  conflict: "冲突",
+  rejected: "被拒绝",
+};
+
+let running = null;
+let lastError = null;
+
+function emit(name, detail) {
+  window.dispatchEvent(new CustomEvent(name, { detail }));
+}
+
+export function lastSyncError() {
+  return lastError;
+}
+
+// Queues one mutation for the next push.
+// Photos kept as drafts while the form was open become pending with it, in one transaction.
+export async function enqueue(entity, recordId, data, { op = "upsert", baseVersion = null, replaces = null } = {}) {
+  const item = {
+    mutation_id: uuid(),
+    entity,
+    op,
+    record_id: recordId,
+    base_version: baseVersion,
+    client_time: new Date().toISOString(),
+    data,
+    state: "pending",
+    error: null,
+    server: null,
+    version: null,
+    created_at: Date.now(),
+  };
+  await write([db.outbox, db.photos], async () => {
+    if (replaces) await db.outbox.delete(replaces);
+    await db.outbox.put(item);
+    for (const hash of data.photos || []) {
+      const photo = await db.photos.get(hash);
+      if (photo && photo.state === "draft") await db.photos.update(hash, { state: "pending" });
+    }
+  });
+  emit("parksafe:changed");
+  return item;
+}
+
+async function push() {
+  await db.outbox.where("state").equals("syncing").modify({ state: "pending" });
+  for (;;) {
+    const items = await db.outbox.where("state").equals("pending").sortBy("created_at");
+    if (!items.length) return;
+    const batch = items.slice(0, BATCH);
+    await db.outbox.bulkUpdate(batch.map((item) => ({ key: item.mutation_id, changes: { state: "syncing" } })));
+    emit("parksafe:changed");
+    let response;
+    try {
+      response = await (
+        await request("/api/v1/sync/push", {
+          method: "POST",
+          json: {
+            device_id: await deviceId(),
+            batch_id: uuid(),
+            mutations: batch.map((item) => ({
+              mutation_id: item.mutation_id,
+              entity: item.entity,
+              op: item.op,
+              id: item.record_id,
+              base_version: item.base_version,
+              client_time: item.client_time,
+              data: item.data,
+            })),
+          },
+        })
+      ).json();
+    } catch (error) {
+      // Not answered: the server may or may not have applied it; mutation ids make the retry safe.
+      await db.outbox.bulkUpdate(batch.map((item) => ({ key: item.mutation_id, changes: { state: "pending" } })));
+      throw error;
+    }
+    await db.transaction("rw", db.outbox, async () => {
+      for (const result of response.results) {
+        const state = result.status === "applied" || result.status === "duplicate" ? "synced" : result.status;
+        await db.outbox.update(result.mutation_id, {
+          state,
+          version: result.version ?? null,
+          error: describeError(result.error),
+          server: result.server ?? null,
+        });
+      }
+    });
+  }
+}
+
+// The server's rejection ({code, message, detail}) as one line the inspector can act on.
+function describeError(error) {
+  if (!error) return null;
+  if (typeof error === "string") return error;
+  const where = error.detail && (error.detail.field || error.detail.path);
+  return where ? `${error.message}（${where}）` : error.message || error.code;
+}
+
+async function pull() {
+  let cursor = await getKV("cursor");
+  for (;;) {
+    const query = new URLSearchParams({ limit: String(PULL_PAGE) });
+    if (cursor) query.set("cursor", cursor);
+    const page = await (await request(`/api/v1/sync/pull?${query}`)).json();
+    await db.transaction("rw", db.records, db.kv, async () => {
+      for (const change of page.changes) {
+        const known = await db.records.get([change.entity, change.id]);
+        if (!known || known.version <= change.version) await db.records.put(change);
+      }
+      await db.kv.put({ key: "cursor", value: page.cursor });
+    });
+    cursor = page.cursor;
+    if (!page.has_more) return;
+  }
+}
+
+async function run() {
+  if (!token()) return { ok: false, reason: "login" };
+  if (!navigator.onLine) return { ok: false, reason: "offline" };
+  emit("parksafe:sync", { running: true });
+  try {
+    await uploadPending();
+    await push();
+    await pull();
+    lastError = null;
+    await setKV("synced_at", new Date().toISOString());
+    return { ok: true };
+  } catch (error) {
+    lastError = error instanceof OfflineError ? "网络中断，稍后自动重试" : error instanceof ApiError && error.status === 401 ? "登录已过期，请重新登录" : `同步失败：${error.message}`;
+    return { ok: false, reason: lastError };
+  } finally {
+    emit("parksafe:sync", { running: false });
+    emit("parksafe:changed");
+  }
+}
+
+export function syncNow() {
+  if (!running) running = run().finally(() => (running = null));
+  return running;
+}
+
+export function startAutoSync() {
+  window.addEventListener("online", () => syncNow());
+  setInterval(() => syncNow(), TIMER_MS);
+  syncNow();
+}

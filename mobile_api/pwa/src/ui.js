@@ -1,0 +1,88 @@
+// Small DOM helpers: no framework, every control built with its Chinese accessible name.
+
+export function h(tag, attrs = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs || {})) {
+    if (value === null || value === undefined || value === false) continue;
+    if (name.startsWith("on") && typeof value === "function") element.addEventListener(name.slice(2).toLowerCase(), value);
+    else if (name === "class") element.className = value;
+    else if (name === "value") element.value = value;
+    else element.setAttribute(name, value === true ? "" : value);
+  }
+  for (const child of children.flat(Infinity)) {
+    if (child === null || child === undefined || child === false) continue;
+    element.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return element;
+}
+
+let fieldCount = 0;
+
+// A labelled form field: <label for> names the control for screen readers and tests.
+export function field(label, control, hint = null) {
+  const id = control.id || `f${++fieldCount}`;
+  control.id = id;
+  return h("div", { class: "field" }, h("label", { for: id }, label), control, hint ? h("p", { class: "hint" }, hint) : null);
+}
+
+export function toast(message, kind = "info") {
+  const box = document.getElementById("toast");
+  box.textContent = message;
+  box.className = `toast ${kind}`;
+  box.hidden = false;
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => (box.hidden = true), 5000);
+}
+
+export function formatTime(value) {
+  if (!value) return "—";
+  return new Date(value).toLocaleString("zh-CN", { hour12: false, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" });
+}
+
+// "剩余 2 天 3 小时" or "已逾期 5 小时"
+export function countdown(deadline, now = Date.now()) {
+  if (!deadline) return "未设期限";
+  const ms = Date.parse(deadline) - now;
+  const hours = Math.floor(Math.abs(ms) / 3_600_000);
+  const text = hours >= 24 ? `${Math.floor(hours / 24)} 天 ${hours % 24} 小时` : `${hours} 小时`;
+  return ms >= 0 ? `剩余 ${text}` : `已逾期 ${text}`;
+}
+
+export const STATUS_LABELS = {
+  reported: "已上报",
+  dispatched: "整改中",
+  pending_verification: "待验收",
+  closed: "已验收",
+};
+
+export const LEVEL_LABELS = { general: "一般隐患", major: "重大隐患" };
+
+export function statusBadge(status) {
+  return h("span", { class: `badge status-${status}` }, STATUS_LABELS[status] || status || "未同步");
+}
+
+// Turns a datetime-local value (phone's local time) into RFC 3339 with the zone.
+export function localInputToISO(value) {
+  return value ? new Date(value).toISOString() : null;
+}
+
+export function isoToLocalInput(date) {
+  const d = new Date(date);
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+export function download(blob, filename) {
+  const url = URL.createObjectURL(blob);
+  const link = h("a", { href: url, download: filename });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+// Element.append would print "null" for a skipped optional child; this skips it.
+export function mount(parent, ...children) {
+  parent.append(...children.flat(Infinity).filter((child) => child !== null && child !== undefined && child !== false));
+  return parent;
+}

@@ -1,0 +1,106 @@
+// 总览 for park admins: statistics, findings waiting to be dispatched (with a deadline), export.
+import { getJSON, postJSON, request } from "../api.js";
+import { getKV, setKV } from "../db.js";
+import { enterprises, live } from "../records.js";
+import { syncNow } from "../sync.js";
+import { download, field, formatTime, h, isoToLocalInput, localInputToISO, STATUS_LABELS, toast, mount } from "../ui.js";
+
+const DEFAULT_DAYS = 7;
+
+async function loadStats() {
+  if (navigator.onLine) {
+    try {
+      const stats = await getJSON("/api/v1/stats");
+      await setKV("stats", { stats, at: new Date().toISOString() });
+      return { stats, at: null };
+    } catch {
+      // fall back to the copy from the last visit
+    }
+  }
+  return (await getKV("stats")) || { stats: null, at: null };
+}
+
+function tile(label, value, kind = "") {
+  return h("div", { class: `tile ${kind}` }, h("span", { class: "value" }, String(value)), h("span", { class: "label" }, label));
+}
+
+export async function renderDashboard(root) {
+  const { stats, at } = await loadStats();
+  mount(root, h("h1", {}, "园区总览"));
+  if (stats) {
+    const open = Object.values(stats.open_by_level).reduce((a, b) => a + b, 0);
+    mount(root, 
+      at ? h("p", { class: "hint" }, `离线显示 ${formatTime(at)} 的数据`) : null,
+      h(
+        "div",
+        { class: "tiles" },
+        tile("未闭环隐患", open),
+        tile("重大隐患", stats.open_by_level.major || 0, "major"),
+        tile("已逾期", stats.overdue, "overdue"),
+        tile("督办中", stats.escalated, "escalated"),
+      ),
+      h("p", { class: "hint" }, `平均闭环用时（中位数）：${stats.median_hours_to_close == null ? "—" : `${stats.median_hours_to_close} 小时`}`),
+      h(
+        "table",
+        { class: "by-status" },
+        h("caption", {}, "按状态"),
+        h("tbody", {}, Object.entries(stats.by_status).map(([status, count]) => h("tr", {}, h("th", { scope: "row" }, STATUS_LABELS[status] || status), h("td", {}, count)))),
+      ),
+    );
+  } else {
+    mount(root, h("p", { class: "hint" }, "统计需要联网加载。"));
+  }
+  mount(root, 
+    h(
+      "div",
+      { class: "row" },
+      h("button", { type: "button", onclick: () => exportLedger("xlsx") }, "导出台账（Excel）"),
+      h("button", { type: "button", class: "quiet", onclick: () => exportLedger("csv") }, "导出台账（CSV）"),
+    ),
+    h("h2", {}, "待下发整改"),
+    await dispatchList(),
+  );
+}
+
+async function dispatchList() {
+  const names = new Map((await enterprises()).map((e) => [e.id, e.data.name]));
+  const waiting = (await live("finding")).filter((f) => f.data.status === "reported").sort((a, b) => a.data.observed_at.localeCompare(b.data.observed_at));
+  if (!waiting.length) return h("p", { class: "empty" }, "没有待下发的隐患。");
+  return h(
+    "ul",
+    { class: "cards" },
+    waiting.map((finding) => {
+      const deadline = h("input", { type: "datetime-local", required: true, value: isoToLocalInput(Date.now() + DEFAULT_DAYS * 86_400_000) });
+      const message = h("p", { class: "error", role: "alert" });
+      async function dispatch() {
+        try {
+          await postJSON(`/api/v1/findings/${finding.id}/dispatch`, { deadline: localInputToISO(deadline.value) });
+        } catch (error) {
+          message.textContent = `下发失败：${error.message}`;
+          return;
+        }
+        toast("已下发，企业将收到整改通知", "ok");
+        await syncNow();
+      }
+      return h(
+        "li",
+        { class: "card", "aria-label": `待下发：${finding.data.description.slice(0, 24)}` },
+        h("p", { class: "description" }, finding.data.description),
+        h("p", { class: "meta" }, `${names.get(finding.data.enterprise_id) || ""} · ${formatTime(finding.data.observed_at)}`),
+        finding.data.level === "major" ? h("p", { class: "badge major" }, "重大隐患：须先审定治理方案") : null,
+        field("整改期限", deadline),
+        message,
+        h("button", { type: "button", class: "primary", onclick: dispatch }, "下发整改"),
+      );
+    }),
+  );
+}
+
+async function exportLedger(format) {
+  try {
+    const blob = await (await request(`/api/v1/findings/export?format=${format}`)).blob();
+    download(blob, `隐患台账.${format}`);
+  } catch (error) {
+    toast(`导出失败：${error.message}`, "error");
+  }
+}

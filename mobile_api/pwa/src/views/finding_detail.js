@@ -1,0 +1,89 @@
+// What every role sees of one finding: photos with AI boxes, matched clauses, the penalty draft.
+import { request } from "../api.js";
+import { photoURL } from "../photos.js";
+import { countdown, download, formatTime, h, LEVEL_LABELS, statusBadge, toast, mount } from "../ui.js";
+
+const SVG = "http://www.w3.org/2000/svg";
+
+function svg(tag, attrs, text) {
+  const element = document.createElementNS(SVG, tag);
+  for (const [name, value] of Object.entries(attrs)) element.setAttribute(name, value);
+  if (text) element.textContent = text;
+  return element;
+}
+
+// One photo; where the model found something, its boxes are drawn over it in the image's own pixels.
+export async function figure(hash, caption, aiResults = []) {
+  const result = aiResults.find((r) => r.photo === hash && r.detections?.length);
+  const url = await photoURL(hash, result ? "original" : "thumb");
+  const frame = h("div", { class: "frame" }, url ? h("img", { src: url, alt: caption }) : h("span", { class: "missing" }, "照片尚未上传"));
+  const labels = [];
+  if (result && url) {
+    const overlay = svg("svg", { viewBox: `0 0 ${result.width} ${result.height}`, class: "boxes", "aria-hidden": "true", preserveAspectRatio: "none" });
+    for (const d of result.detections) {
+      const [x1, y1, x2, y2] = d.box;
+      overlay.append(svg("rect", { x: x1, y: y1, width: x2 - x1, height: y2 - y1 }));
+      overlay.append(svg("text", { x: x1 + 4, y: Math.max(y1 - 6, 24) }, `${d.label} ${Math.round(d.confidence * 100)}%`));
+      labels.push(`${d.label}（置信度 ${Math.round(d.confidence * 100)}%）`);
+    }
+    frame.append(overlay);
+  }
+  return h("figure", {}, frame, h("figcaption", {}, caption, labels.length ? ` · AI 识别：${labels.join("、")}` : ""));
+}
+
+export async function gallery(hashes, prefix, aiResults = []) {
+  if (!hashes.length) return h("p", { class: "hint" }, `无${prefix}`);
+  return h("div", { class: "gallery" }, await Promise.all(hashes.map((hash, i) => figure(hash, `${prefix} ${i + 1}`, aiResults))));
+}
+
+export function summary(finding, enterpriseName) {
+  const data = finding.data;
+  return h(
+    "div",
+    { class: "summary" },
+    h("p", { class: "description" }, data.description),
+    h(
+      "p",
+      { class: "states" },
+      statusBadge(data.status),
+      h("span", { class: `badge ${data.level}` }, LEVEL_LABELS[data.level] || data.level),
+      data.overdue ? h("span", { class: "badge overdue" }, "已逾期") : null,
+      data.escalation_level ? h("span", { class: "badge escalated" }, `督办 ${data.escalation_level} 级`) : null,
+    ),
+    h(
+      "dl",
+      {},
+      h("dt", {}, "企业"), h("dd", {}, enterpriseName || "—"),
+      h("dt", {}, "位置"), h("dd", {}, data.location?.text || "—"),
+      h("dt", {}, "发现时间"), h("dd", {}, formatTime(data.observed_at)),
+      h("dt", {}, "整改期限"), h("dd", {}, data.deadline ? `${formatTime(data.deadline)}（${countdown(data.deadline)}）` : "—"),
+    ),
+  );
+}
+
+export function legalBasis(finding) {
+  const matches = finding.data.matches || {};
+  const draft = finding.data.penalty_draft;
+  const items = [];
+  for (const item of matches.checklist || []) items.push(h("li", {}, `检查项 ${item.code}：${item.title}`));
+  for (const item of matches.regulations || []) items.push(h("li", {}, item.citation, item.excerpt ? h("q", {}, item.excerpt) : null));
+  const section = h("section", { class: "basis" }, h("h2", {}, "依据"), items.length ? h("ul", {}, items) : h("p", { class: "hint" }, "尚未匹配到条款"));
+  if (matches.major_hazard) mount(section, h("p", { class: "major" }, `重大隐患判定：${matches.major_hazard.criterion}（${matches.major_hazard.citation}）`));
+  if (draft) {
+    mount(section, 
+      h("p", {}, `处罚依据：${draft.penalty_basis || "—"}`),
+      draft.fine_range_yuan ? h("p", {}, `罚款幅度：${draft.fine_range_yuan[0]}–${draft.fine_range_yuan[1]} 元，建议 ${draft.suggested_fine_yuan} 元`) : null,
+      h("button", { type: "button", onclick: () => downloadNotice(finding.id) }, "下载处罚文书（PDF）"),
+    );
+  }
+  return section;
+}
+
+async function downloadNotice(findingId) {
+  try {
+    const blob = await (await request(`/api/v1/findings/${findingId}/penalty-draft.pdf`)).blob();
+    download(blob, "责令限期整改指令书.pdf");
+  } catch (error) {
+    toast(`文书下载失败：${error.message}`, "error");
+  }
+}

@@ -1,0 +1,23 @@
+// The freshest copy of a finding: the server's when online (with its timeline), else the pulled one.
+import { getJSON } from "../api.js";
+import { db } from "../db.js";
+import { record } from "../records.js";
+
+export async function freshFinding(id) {
+  const cached = await record("finding", id);
+  if (!navigator.onLine) return { finding: cached, timeline: [] };
+  try {
+    const { id: _id, version, timeline = [], ...data } = await getJSON(`/api/v1/findings/${id}`);
+    const finding = { entity: "finding", id, version, deleted: false, data };
+    if (!cached || cached.version <= version) await db.records.put(finding);
+    return { finding, timeline };
+  } catch {
+    return { finding: cached, timeline: [] };
+  }
+}
+
+// The supervisor's reason the enterprise must read after a rejection.
+export function lastRejection(timeline) {
+  const rejected = timeline.filter((entry) => entry.action === "finding.rejected");
+  return rejected.length ? rejected[rejected.length - 1].detail?.comment || "" : null;
+}

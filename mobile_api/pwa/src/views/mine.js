@@ -1,0 +1,54 @@
+// 我的上报: every finding this user reported, with its sync state on this phone and its status on the server.
+import { db } from "../db.js";
+import { enterprises, latestMutations, live } from "../records.js";
+import { session } from "../session.js";
+import { STATE_LABELS } from "../sync.js";
+import { formatTime, h, statusBadge, mount } from "../ui.js";
+
+export async function renderMine(root) {
+  const me = session().user.id;
+  const names = new Map((await enterprises()).map((e) => [e.id, e.data.name]));
+  const mutations = await latestMutations("finding");
+  const pulled = new Map((await live("finding")).filter((f) => f.data.reported_by === me).map((f) => [f.id, f]));
+  const ids = new Set([...mutations.keys(), ...pulled.keys()]);
+  const rows = [...ids].map((id) => ({ id, mutation: mutations.get(id), server: pulled.get(id) }));
+  rows.sort((a, b) => sortKey(b).localeCompare(sortKey(a)));
+
+  mount(root, 
+    h("h1", {}, "我的上报"),
+    rows.length ? h("ul", { class: "cards" }, rows.map((row) => card(row, names))) : h("p", { class: "empty" }, "还没有上报的隐患。点“上报隐患”开始。"),
+  );
+  const photosWaiting = await db.photos.where("state").equals("rejected").toArray();
+  if (photosWaiting.length) mount(root, h("p", { class: "error" }, `${photosWaiting.length} 张照片被服务器拒收：${photosWaiting.map((p) => p.error).join("；")}`));
+}
+
+function sortKey(row) {
+  return row.mutation?.client_time || row.server?.data.observed_at || "";
+}
+
+function card({ id, mutation, server }, names) {
+  // The phone's own copy is newer until it is synced; afterwards the server's copy is the truth.
+  const local = mutation && mutation.state !== "synced";
+  const data = local || !server ? mutation.data : server.data;
+  const state = mutation ? mutation.state : "synced";
+  const title = data.description.length > 24 ? `${data.description.slice(0, 24)}…` : data.description;
+  return h(
+    "li",
+    { class: `card sync-${state}`, "aria-label": `隐患：${title}`, "data-id": id },
+    h("p", { class: "description" }, data.description),
+    h("p", { class: "meta" }, `${names.get(data.enterprise_id) || "未知企业"} · ${formatTime(data.observed_at)}`),
+    h(
+      "p",
+      { class: "states" },
+      h("span", { class: `badge sync-${state}` }, STATE_LABELS[state] || state),
+      server ? statusBadge(server.data.status) : null,
+      server && server.data.level === "major" ? h("span", { class: "badge major" }, "重大隐患") : null,
+      server && server.data.missing_photos?.length ? h("span", { class: "badge warn" }, `${server.data.missing_photos.length} 张照片待上传`) : null,
+    ),
+    mutation && mutation.state === "rejected" ? h("p", { class: "error" }, `被拒绝：${mutation.error}`) : null,
+    mutation && mutation.state === "conflict" ? h("p", { class: "error" }, "冲突：服务器上的记录已被修改，请核对后重新提交") : null,
+    mutation && (mutation.state === "rejected" || mutation.state === "conflict")
+      ? h("button", { type: "button", onclick: () => (location.hash = `#/report/${mutation.mutation_id}`) }, "修改后重新提交")
+      : null,
+  );
+}

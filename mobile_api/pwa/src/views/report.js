@@ -1,0 +1,110 @@
+// 上报隐患: the inspector's snap-and-report form. Saved to the outbox first, synced when the network allows.
+import { db, StorageFullError } from "../db.js";
+import { uuid } from "../api.js";
+import { enterprises } from "../records.js";
+import { suggest } from "../suggest.js";
+import { enqueue, syncNow } from "../sync.js";
+import { field, h, isoToLocalInput, localInputToISO, toast, mount } from "../ui.js";
+import { photoPicker } from "./photo_picker.js";
+
+export async function renderReport(root, editingMutationId = null) {
+  const editing = editingMutationId ? await db.outbox.get(editingMutationId) : null;
+  const data = editing ? editing.data : {};
+  const companies = await enterprises();
+
+  const enterprise = h(
+    "select",
+    { name: "enterprise_id", required: true },
+    h("option", { value: "" }, companies.length ? "请选择企业" : "暂无企业数据，请联网同步"),
+    companies.map((company) => h("option", { value: company.id, selected: company.id === data.enterprise_id }, `${company.data.name}`)),
+  );
+  const picker = photoPicker(data.photos || []);
+  const description = h("textarea", { name: "description", rows: 4, maxlength: 2000, required: true, placeholder: "例如：储罐区防火堤内有杂草，可燃物未清理" });
+  description.value = data.description || "";
+  const suggestions = h("fieldset", { class: "suggestions", hidden: true }, h("legend", {}, "对应检查项"));
+  let checklistCode = data.checklist_code || null;
+  const place = h("input", { name: "location", placeholder: "如：二号罐区东侧泵房", value: data.location?.text || "" });
+  let coordinates = data.location && data.location.lat != null ? { lat: data.location.lat, lng: data.location.lng } : null;
+  const coordinateText = h("span", { class: "hint" }, coordinates ? `已定位 ${coordinates.lat.toFixed(5)}, ${coordinates.lng.toFixed(5)}` : "");
+  const observed = h("input", { type: "datetime-local", name: "observed_at", required: true, value: isoToLocalInput(data.observed_at || new Date()) });
+  const message = h("p", { class: "error", role: "alert" });
+  if (editing && editing.error) message.textContent = `上次提交被拒绝：${editing.error}`;
+  if (editing && editing.state === "conflict") message.textContent = "服务器上的记录已被他人修改，请核对后重新保存";
+
+  let typingTimer = null;
+  description.addEventListener("input", () => {
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(showSuggestions, 300);
+  });
+
+  async function showSuggestions() {
+    const result = await suggest(description.value);
+    const options = result.checklist.map((item) => {
+      const radio = h("input", { type: "radio", name: "checklist_code", value: item.code, checked: item.code === checklistCode, onchange: () => (checklistCode = item.code) });
+      return h("label", { class: "suggestion" }, radio, h("span", {}, `${item.code} ${item.title}`));
+    });
+    const major = result.major_hazard ? h("p", { class: "major" }, `可能构成重大隐患：${result.major_hazard.criterion}`) : null;
+    const source = result.offline ? h("p", { class: "hint" }, "离线：按本机检查表粗略匹配") : null;
+    suggestions.replaceChildren(h("legend", {}, "对应检查项"), ...options, major, source);
+    suggestions.hidden = !options.length && !major;
+  }
+
+  function locate() {
+    if (!navigator.geolocation) return toast("此设备不支持定位，请填写位置描述", "warn");
+    coordinateText.textContent = "正在定位…";
+    navigator.geolocation.getCurrentPosition(
+      (position) => {
+        coordinates = { lat: position.coords.latitude, lng: position.coords.longitude };
+        coordinateText.textContent = `已定位 ${coordinates.lat.toFixed(5)}, ${coordinates.lng.toFixed(5)}`;
+      },
+      () => (coordinateText.textContent = "定位失败，请填写位置描述"),
+      { enableHighAccuracy: true, timeout: 15_000 },
+    );
+  }
+
+  async function onSave(event) {
+    event.preventDefault();
+    message.textContent = "";
+    const finding = {
+      enterprise_id: enterprise.value,
+      description: description.value.trim(),
+      location: { text: place.value.trim(), ...(coordinates || {}) },
+      photos: picker.hashes(),
+      observed_at: localInputToISO(observed.value),
+      inspection_id: data.inspection_id || null,
+    };
+    if (checklistCode) finding.checklist_code = checklistCode;
+    if (!finding.enterprise_id) return (message.textContent = "请选择所属企业");
+    if (!finding.description) return (message.textContent = "请填写隐患描述");
+    if (!finding.observed_at) return (message.textContent = "请填写发现时间");
+    const baseVersion = editing ? (editing.state === "conflict" ? editing.server?.version ?? editing.base_version : editing.base_version) : null;
+    try {
+      await enqueue("finding", editing ? editing.record_id : uuid(), finding, { baseVersion, replaces: editing?.mutation_id });
+    } catch (error) {
+      message.textContent = error instanceof StorageFullError ? error.message : `保存失败：${error.message}`;
+      return;
+    }
+    toast(navigator.onLine ? "已保存，正在同步" : "已保存在手机上，联网后自动同步", "ok");
+    location.hash = "#/mine";
+    if (navigator.onLine) syncNow();
+  }
+
+  mount(root, 
+    h("h1", {}, editing ? "修改隐患" : "上报隐患"),
+    h(
+      "form",
+      { onsubmit: onSave, novalidate: true },
+      field("所属企业", enterprise),
+      picker.element,
+      field("隐患描述", description, "边写边推荐检查项，选中后一并上报"),
+      suggestions,
+      field("位置描述", place),
+      h("div", { class: "row" }, h("button", { type: "button", class: "quiet", onclick: locate }, "获取定位"), coordinateText),
+      field("发现时间", observed),
+      message,
+      h("button", { type: "submit", class: "primary" }, "保存"),
+    ),
+  );
+  if (description.value) showSuggestions();
+  if (!editing) locate();
+}

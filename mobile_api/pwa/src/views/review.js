@@ -1,0 +1,99 @@
+// 待验收: the supervisor's queue of rectifications, before and after side by side with the AI check.
+import { ApiError, OfflineError, postJSON } from "../api.js";
+import { enterprises, live, rectificationsOf } from "../records.js";
+import { syncNow } from "../sync.js";
+import { field, formatTime, h, toast, mount } from "../ui.js";
+import { gallery, legalBasis, summary } from "./finding_detail.js";
+import { freshFinding } from "./fresh.js";
+
+const VERDICTS = { pass: "AI 核验通过", flagged: "AI 核验存疑，请人工重点核对" };
+
+export async function renderReviews(root) {
+  const queue = (await live("finding"))
+    .filter((f) => f.data.status === "pending_verification")
+    .sort((a, b) => (a.data.updated_at || "").localeCompare(b.data.updated_at || ""));
+  const names = new Map((await enterprises()).map((e) => [e.id, e.data.name]));
+  mount(root, 
+    h("h1", {}, "待验收"),
+    queue.length
+      ? h(
+          "ul",
+          { class: "cards" },
+          await Promise.all(
+            queue.map(async (finding) => {
+              const latest = (await rectificationsOf(finding.id)).at(-1);
+              const verdict = latest?.data.verification?.verdict;
+              return h(
+                "li",
+                { class: "card", "aria-label": `待验收：${finding.data.description.slice(0, 24)}` },
+                h("p", { class: "description" }, finding.data.description),
+                h("p", { class: "meta" }, `${names.get(finding.data.enterprise_id) || ""} · 提交于 ${formatTime(latest?.data.created_at || finding.data.updated_at)}`),
+                verdict ? h("p", { class: `badge verdict-${verdict}` }, VERDICTS[verdict] || verdict) : h("p", { class: "badge" }, "AI 核验中"),
+                h("button", { type: "button", onclick: () => (location.hash = `#/review/${finding.id}`) }, "审核"),
+              );
+            }),
+          ),
+        )
+      : h("p", { class: "empty" }, "没有待验收的整改。"),
+  );
+}
+
+export async function renderReview(root, id) {
+  const { finding } = await freshFinding(id);
+  if (!finding) {
+    mount(root, h("p", { class: "empty" }, "找不到这条隐患，请联网同步后再试。"));
+    return;
+  }
+  const names = new Map((await enterprises()).map((e) => [e.id, e.data.name]));
+  const latest = (await rectificationsOf(id)).at(-1);
+  const verification = latest?.data.verification;
+  const comment = h("textarea", { name: "comment", rows: 3, maxlength: 2000, placeholder: "通过可不填；驳回须写明原因，企业会看到" });
+  const message = h("p", { class: "error", role: "alert" });
+
+  async function decide(decision) {
+    message.textContent = "";
+    if (decision === "reject" && !comment.value.trim()) return (message.textContent = "驳回时请写明原因");
+    try {
+      await postJSON(`/api/v1/findings/${id}/review`, { decision, comment: comment.value.trim() });
+    } catch (error) {
+      if (error instanceof OfflineError) message.textContent = "验收需要联网，请连接网络后再试";
+      else if (error instanceof ApiError && error.status === 409) message.textContent = "这条隐患的状态已变化，请刷新后再看";
+      else message.textContent = `操作失败：${error.message}`;
+      return;
+    }
+    toast(decision === "approve" ? "已验收通过" : "已驳回，企业将收到通知", "ok");
+    await syncNow();
+    location.hash = "#/reviews";
+  }
+
+  mount(root, 
+    h("button", { type: "button", class: "quiet", onclick: () => (location.hash = "#/reviews") }, "返回列表"),
+    h("h1", {}, "整改验收"),
+    summary(finding, names.get(finding.data.enterprise_id)),
+    h(
+      "div",
+      { class: "side-by-side" },
+      h("section", {}, h("h2", {}, "整改前"), await gallery(finding.data.photos, "整改前", finding.data.ai)),
+      h("section", {}, h("h2", {}, "整改后"), latest ? await gallery(latest.data.photos, "整改后") : h("p", { class: "hint" }, "尚未同步到整改记录")),
+    ),
+    latest ? h("p", { class: "note" }, `整改说明：${latest.data.note}`) : null,
+    verification
+      ? h("section", { class: `verification verdict-${verification.verdict}` }, h("h2", {}, VERDICTS[verification.verdict] || verification.verdict), h("ul", {}, (verification.reasons || []).map((r) => h("li", {}, r))))
+      : h("p", { class: "hint" }, "AI 核验尚未完成"),
+    legalBasis(finding),
+    finding.data.status === "pending_verification"
+      ? h(
+          "form",
+          { class: "decision", onsubmit: (event) => event.preventDefault() },
+          field("验收意见", comment),
+          message,
+          h(
+            "div",
+            { class: "row" },
+            h("button", { type: "button", class: "primary", onclick: () => decide("approve") }, "通过"),
+            h("button", { type: "button", class: "danger", onclick: () => decide("reject") }, "驳回"),
+          ),
+        )
+      : h("p", { class: "hint" }, "这条隐患当前不在待验收状态。"),
+  );
+}

@@ -1,0 +1,114 @@
+// 整改任务: enterprise staff's tickets (overdue first, then by deadline) and the rectification form.
+import { StorageFullError } from "../db.js";
+import { uuid } from "../api.js";
+import { enterprises, latestMutations, live, rectificationsOf } from "../records.js";
+import { enqueue, STATE_LABELS, syncNow } from "../sync.js";
+import { countdown, field, h, statusBadge, toast, mount } from "../ui.js";
+import { gallery, legalBasis, summary } from "./finding_detail.js";
+import { freshFinding, lastRejection } from "./fresh.js";
+import { photoPicker } from "./photo_picker.js";
+
+const OPEN = ["dispatched", "pending_verification"];
+
+function urgency(finding) {
+  const deadline = finding.data.deadline ? Date.parse(finding.data.deadline) : Infinity;
+  return [finding.data.status === "dispatched" ? 0 : 1, deadline < Date.now() ? 0 : 1, deadline];
+}
+
+function compare(a, b) {
+  const [x, y] = [urgency(a), urgency(b)];
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i] - y[i];
+  return 0;
+}
+
+export async function renderTickets(root) {
+  const tickets = (await live("finding")).filter((f) => OPEN.includes(f.data.status)).sort(compare);
+  const sent = await latestMutations("rectification");
+  const waiting = new Set([...sent.values()].filter((m) => m.state !== "synced").map((m) => m.data.finding_id));
+  mount(root, 
+    h("h1", {}, "整改任务"),
+    tickets.length
+      ? h(
+          "ul",
+          { class: "cards" },
+          tickets.map((ticket) => {
+            const overdue = ticket.data.deadline && Date.parse(ticket.data.deadline) < Date.now();
+            return h(
+              "li",
+              { class: `card${overdue ? " overdue" : ""}`, "aria-label": `整改任务：${ticket.data.description.slice(0, 24)}` },
+              h("p", { class: "description" }, ticket.data.description),
+              h(
+                "p",
+                { class: "states" },
+                statusBadge(ticket.data.status),
+                ticket.data.level === "major" ? h("span", { class: "badge major" }, "重大隐患") : null,
+                ticket.data.status === "dispatched" ? h("span", { class: `badge ${overdue ? "overdue" : "deadline"}` }, countdown(ticket.data.deadline)) : null,
+                waiting.has(ticket.id) ? h("span", { class: "badge sync-pending" }, "整改待同步") : null,
+              ),
+              h("button", { type: "button", onclick: () => (location.hash = `#/ticket/${ticket.id}`) }, "查看详情"),
+            );
+          }),
+        )
+      : h("p", { class: "empty" }, "暂无待整改的隐患。"),
+  );
+}
+
+export async function renderTicket(root, id) {
+  const { finding, timeline } = await freshFinding(id);
+  if (!finding) {
+    mount(root, h("p", { class: "empty" }, "找不到这条隐患，请联网同步后再试。"));
+    return;
+  }
+  const names = new Map((await enterprises()).map((e) => [e.id, e.data.name]));
+  const sent = [...(await latestMutations("rectification")).values()].filter((m) => m.data.finding_id === id);
+  const rejection = lastRejection(timeline);
+  mount(root, 
+    h("button", { type: "button", class: "quiet", onclick: () => (location.hash = "#/tickets") }, "返回列表"),
+    h("h1", {}, "整改任务"),
+    summary(finding, names.get(finding.data.enterprise_id)),
+    h("h2", {}, "隐患照片"),
+    await gallery(finding.data.photos, "隐患照片", finding.data.ai),
+    legalBasis(finding),
+  );
+  if (rejection !== null && finding.data.status === "dispatched") mount(root, h("p", { class: "error" }, `上次整改被驳回：${rejection}`));
+  for (const rectification of await rectificationsOf(id)) {
+    mount(root, h("h2", {}, "已提交的整改"), h("p", {}, rectification.data.note), await gallery(rectification.data.photos, "整改照片"));
+  }
+  const unsynced = sent.filter((m) => m.state !== "synced");
+  for (const item of unsynced) {
+    mount(root, h("p", { class: `badge sync-${item.state}` }, `整改${STATE_LABELS[item.state]}${item.error ? `：${item.error}` : ""}`));
+  }
+  if (finding.data.status === "dispatched" && !unsynced.some((m) => m.state === "pending" || m.state === "syncing")) mount(root, rectificationForm(id, unsynced.find((m) => m.state === "rejected")));
+}
+
+function rectificationForm(findingId, rejected) {
+  const note = h("textarea", { name: "note", rows: 4, maxlength: 4000, required: true, placeholder: "写明采取的整改措施、完成时间、责任人" });
+  note.value = rejected?.data.note || "";
+  const picker = photoPicker(rejected?.data.photos || []);
+  const message = h("p", { class: "error", role: "alert" });
+
+  async function onSubmit(event) {
+    event.preventDefault();
+    if (!note.value.trim()) return (message.textContent = "请填写整改说明");
+    if (!picker.hashes().length) return (message.textContent = "请拍摄整改后的照片");
+    try {
+      await enqueue("rectification", rejected ? rejected.record_id : uuid(), { finding_id: findingId, note: note.value.trim(), photos: picker.hashes() }, { replaces: rejected?.mutation_id });
+    } catch (error) {
+      message.textContent = error instanceof StorageFullError ? error.message : `保存失败：${error.message}`;
+      return;
+    }
+    toast(navigator.onLine ? "整改已提交，正在同步" : "整改已保存在手机上，联网后自动同步", "ok");
+    location.hash = "#/tickets";
+    if (navigator.onLine) syncNow();
+  }
+
+  return h(
+    "form",
+    { class: "rectify", onsubmit: onSubmit, novalidate: true },
+    h("h2", {}, "整改反馈"),
+    field("整改说明", note),
+    picker.element,
+    message,
+    h("button", { type: "submit", class: "primary" }, "提交整改"),
+  );
+}

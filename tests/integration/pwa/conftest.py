@@ -1,0 +1,115 @@
+"""Browser tests: Debian's chromium driven by Playwright at phone size against a real server.
+
+Screenshots of every screen land in test-artifacts/pwa/ (look at them after a run)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
+
+from tests.integration.pwa.server import DEMO_PASSWORDS, Server, running_server
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "pwa"
+DATASET = Path(__file__).resolve().parents[4] / "shared" / "datasets" / "ppe-sfchd" / "val" / "images"
+# Flags for this closed network: no background calls home, no sandbox as root, no GPU.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--lang=zh-CN",
+]
+PHONE = {
+    "viewport": {"width": 360, "height": 780},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+    "locale": "zh-CN",
+    "timezone_id": "Asia/Shanghai",
+    "geolocation": {"latitude": 38.9812, "longitude": 117.7365},
+    "permissions": ["geolocation"],
+    "service_workers": "allow",
+}
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="session")
+def playwright_driver() -> Iterator[Playwright]:
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail("Debian's chromium is missing: `make system-deps` (as root) installs it")
+        pytest.skip("Debian's chromium is not installed (make system-deps)")
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_driver: Playwright) -> Iterator[Browser]:
+    browser = playwright_driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    with running_server(tmp_path_factory.mktemp("pwa-server")) as server:
+        yield server
+
+
+@pytest.fixture
+def phone(browser: Browser) -> Iterator[Callable[[], BrowserContext]]:
+    """A fresh phone (its own storage) per call; closed after the test."""
+    contexts: list[BrowserContext] = []
+
+    def new_phone() -> BrowserContext:
+        context = browser.new_context(**PHONE)  # type: ignore[arg-type]
+        context.set_default_timeout(20_000)
+        contexts.append(context)
+        return context
+
+    yield new_phone
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def photo() -> Callable[[int], Path]:
+    """Real site photos from the PPE data set (val split), by position."""
+    images = sorted(DATASET.glob("*.jpg"))
+    if not images:
+        pytest.skip(f"the PPE data set is not at {DATASET}")
+    return lambda index: images[index]
+
+
+def shot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def open_app(context: BrowserContext, server: Server, hash_: str = "") -> Page:
+    page = context.new_page()
+    page.goto(f"{server.url}/{hash_}")
+    return page
+
+
+def log_in(page: Page, username: str) -> None:
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(DEMO_PASSWORDS[username])
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("button", name="立即同步")).to_be_visible()
+    # The first pull has landed when the status line says everything is synced.
+    expect(page.get_by_role("status").filter(has_text="上次同步")).to_be_visible()
+
+
+def wait_for_service_worker(page: Page) -> None:
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.wait_for_function("navigator.serviceWorker.controller !== null")

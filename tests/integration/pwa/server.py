@@ -1,0 +1,100 @@
+"""A real ParkSafe server in a subprocess (SQLite, local photos, demo park) for the browser tests,
+plus a small HTTP client to check what the server holds."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+PARKSAFE = str(Path(sys.executable).with_name("parksafe"))
+
+DEMO_PASSWORDS = {
+    "admin": "Admin@2026",
+    "inspector": "Inspect@2026",
+    "supervisor": "Verify@2026",
+    "staff": "Staff@2026",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class Server:
+    url: str
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    def token(self, username: str) -> str:
+        if username not in self.tokens:
+            response = httpx.post(
+                f"{self.url}/api/v1/auth/login",
+                json={"username": username, "password": DEMO_PASSWORDS[username]},
+            )
+            response.raise_for_status()
+            self.tokens[username] = response.json()["access_token"]
+        return self.tokens[username]
+
+    def call(self, method: str, path: str, username: str = "admin", **kwargs: Any) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {self.token(username)}", **kwargs.pop("headers", {})}
+        return httpx.request(method, f"{self.url}{path}", headers=headers, timeout=30, **kwargs)
+
+    def findings(self, description: str) -> list[dict[str, Any]]:
+        items = self.call("GET", "/api/v1/findings?limit=500").json()["items"]
+        return [item for item in items if item["description"] == description]
+
+    def enterprise(self, code: str) -> dict[str, Any]:
+        items = self.call("GET", "/api/v1/enterprises?limit=500").json()["items"]
+        return next(item for item in items if item["code"] == code)
+
+    def wait_for(self, description: str, predicate: Any, timeout: float = 30.0) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self.findings(description)
+            if found and predicate(found[0]):
+                return found[0]
+            assert time.monotonic() < deadline, f"server never showed {description!r} as expected: {found}"
+            time.sleep(0.3)
+
+
+@contextmanager
+def running_server(data_dir: Path) -> Iterator[Server]:
+    env = {**os.environ, "PARKSAFE_DATA_DIR": str(data_dir), "PARKSAFE_NOTIFY_URLS": ""}
+    env.pop("PARKSAFE_DATABASE_URL", None)
+    env.pop("PARKSAFE_STORAGE_URL", None)
+    for command in (["db", "upgrade"], ["seed", "--demo"]):
+        subprocess.run([PARKSAFE, *command], env=env, check=True, capture_output=True)
+    port = free_port()
+    log = (data_dir / "server.log").open("wb")
+    process = subprocess.Popen(
+        [PARKSAFE, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env, stdout=log, stderr=log
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{url}/health").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert process.poll() is None, (data_dir / "server.log").read_text()
+            assert time.monotonic() < deadline, "server did not start"
+            time.sleep(0.2)
+        yield Server(url)
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        log.close()

@@ -1,0 +1,131 @@
+"""What the inspector sees when things go wrong: a rejected finding, an expired login, a full phone."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+from playwright.sync_api import BrowserContext, Route, expect
+
+from tests.integration.pwa.conftest import log_in, open_app, shot
+from tests.integration.pwa.server import Server
+from tests.integration.pwa.test_inspector_offline import card, report
+
+
+def test_a_rejected_finding_shows_why_and_can_be_edited_and_resent(
+    phone: Callable[[], BrowserContext], server: Server, photo: Callable[[int], Path]
+) -> None:
+    page = open_app(phone(), server)
+    log_in(page, "inspector")
+    description = f"消防通道被车辆占用 {uuid.uuid4().hex[:6]}"
+
+    corrupted: list[bool] = []
+
+    def corrupt_first_push(route: Route) -> None:
+        # A real server rejection: the batch arrives with an out-of-range coordinate the server refuses.
+        if corrupted:
+            route.continue_()
+            return
+        corrupted.append(True)
+        body = json.loads(route.request.post_data or "{}")
+        body["mutations"][0]["data"]["location"]["lat"] = 123.0
+        route.continue_(post_data=json.dumps(body))
+
+    page.route("**/api/v1/sync/push", corrupt_first_push)
+    report(page, server.enterprise("E003")["name"], description, photo(6))
+    page.get_by_role("button", name="保存").click()
+    item = card(page, description)
+    expect(item.get_by_text("被拒绝", exact=True)).to_be_visible()
+    expect(item.get_by_text("被拒绝：")).to_contain_text("lat")
+    shot(page, "inspector-rejected")
+    assert server.findings(description) == []
+
+    item.get_by_role("button", name="修改后重新提交").click()
+    expect(page.get_by_label("隐患描述")).to_have_value(description)
+    page.get_by_label("隐患描述").fill(f"{description}，阻碍消防车通行")
+    page.get_by_role("button", name="保存").click()
+    expect(card(page, description).get_by_text("已同步")).to_be_visible()
+    (stored,) = server.findings(f"{description}，阻碍消防车通行")
+    assert len(stored["photos"]) == 1
+
+
+def test_an_expired_login_mid_sync_asks_again_and_keeps_the_outbox(
+    phone: Callable[[], BrowserContext], server: Server, photo: Callable[[int], Path]
+) -> None:
+    context = phone()
+    page = open_app(context, server)
+    log_in(page, "inspector")
+    description = f"装卸区静电接地线断开 {uuid.uuid4().hex[:6]}"
+    context.set_offline(True)
+    report(page, server.enterprise("E001")["name"], description, photo(7))
+    page.get_by_role("button", name="保存").click()
+    expect(card(page, description).get_by_text("待同步")).to_be_visible()
+
+    # The token the phone kept is no longer accepted by the server (expired or revoked).
+    page.evaluate(
+        """() => new Promise((resolve, reject) => {
+            const open = indexedDB.open("parksafe");
+            open.onsuccess = () => {
+                const tx = open.result.transaction("kv", "readwrite");
+                const store = tx.objectStore("kv");
+                const read = store.get("session");
+                read.onsuccess = () => store.put({key: "session", value: {...read.result.value, token: "expired"}});
+                tx.oncomplete = () => resolve(true);
+                tx.onerror = () => reject(tx.error);
+            };
+        })"""
+    )
+    page.reload()
+    context.set_offline(False)
+    expect(page.get_by_text("登录已过期，请重新登录。未同步的内容仍保留在本机")).to_be_visible()
+    shot(page, "inspector-login-expired")
+    assert server.findings(description) == []
+
+    page.get_by_label("密码").fill("Inspect@2026")
+    page.get_by_role("button", name="登录").click()
+    expect(card(page, description).get_by_text("已同步")).to_be_visible()
+    assert len(server.findings(description)) == 1
+
+
+# Chromium's quota override (CDP Storage.overrideQuotaForOrigin) does not bind an origin that already
+# stores data, and a phone's disk cannot be filled here: this one test injects the browser's own
+# QuotaExceededError into IndexedDB writes while window.diskFull is set.
+DISK_FULL = """
+const put = IDBObjectStore.prototype.put;
+IDBObjectStore.prototype.put = function (...args) {
+  if (window.diskFull) throw new DOMException("The quota has been exceeded.", "QuotaExceededError");
+  return put.apply(this, args);
+};
+"""
+
+
+def test_a_full_phone_says_so_and_keeps_what_was_typed(
+    phone: Callable[[], BrowserContext], server: Server, photo: Callable[[int], Path]
+) -> None:
+    context = phone()
+    context.add_init_script(DISK_FULL)
+    page = open_app(context, server)
+    log_in(page, "inspector")
+    page.get_by_role("button", name="上报隐患").click()
+    page.get_by_label("所属企业").select_option(label=server.enterprise("E004")["name"])
+    page.get_by_label("隐患描述").fill("罐区呼吸阀堵塞")
+    page.evaluate("window.diskFull = true")
+    page.get_by_label("拍照").set_input_files(photo(8))
+    expect(page.get_by_role("status").filter(has_text="手机存储空间不足")).to_be_visible()
+    shot(page, "inspector-storage-full")
+    expect(page.get_by_role("img", name="已选照片 1")).to_have_count(0)
+
+    page.evaluate("window.diskFull = false")  # space freed
+    page.get_by_label("拍照").set_input_files(photo(8))
+    expect(page.get_by_role("img", name="已选照片 1")).to_be_visible()
+    page.evaluate("window.diskFull = true")
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_role("alert")).to_contain_text("手机存储空间不足")
+    expect(page.get_by_label("隐患描述")).to_have_value("罐区呼吸阀堵塞")
+
+    page.evaluate("window.diskFull = false")
+    page.get_by_role("button", name="保存").click()
+    expect(card(page, "罐区呼吸阀堵塞").get_by_text("已同步")).to_be_visible()
+    assert len(server.findings("罐区呼吸阀堵塞")) == 1

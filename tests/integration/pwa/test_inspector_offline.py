@@ -1,0 +1,135 @@
+"""An inspector reports a hazard with no signal; nothing is lost, nothing is duplicated."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+from playwright.sync_api import BrowserContext, Locator, Page, Route, expect
+
+from tests.integration.pwa.conftest import log_in, open_app, shot, wait_for_service_worker
+from tests.integration.pwa.server import Server
+
+
+def report(page: Page, enterprise: str, description: str, photo: Path) -> None:
+    page.get_by_role("button", name="上报隐患").click()
+    page.get_by_label("所属企业").select_option(label=enterprise)
+    page.get_by_label("拍照").set_input_files(photo)
+    expect(page.get_by_role("img", name="已选照片 1")).to_be_visible()
+    page.get_by_label("隐患描述").fill(description)
+    page.get_by_label("位置描述").fill("二号罐区东侧泵房")
+
+
+def card(page: Page, description: str) -> Locator:
+    return page.get_by_role("listitem").filter(has_text=description)
+
+
+def test_a_finding_captured_offline_survives_a_closed_page_and_syncs_once_with_its_photo(
+    phone: Callable[[], BrowserContext], server: Server, photo: Callable[[int], Path]
+) -> None:
+    context = phone()
+    page = open_app(context, server)
+    log_in(page, "inspector")
+    wait_for_service_worker(page)
+    enterprise = server.enterprise("E001")["name"]
+    description = f"储罐区作业人员未佩戴安全帽 {uuid.uuid4().hex[:6]}"
+    picture = photo(0)
+
+    context.set_offline(True)
+    report(page, enterprise, description, picture)
+    shot(page, "inspector-report-offline")
+    page.get_by_role("button", name="保存").click()
+    expect(card(page, description).get_by_text("待同步")).to_be_visible()
+    shot(page, "inspector-mine-offline")
+
+    page.close()
+    page = open_app(context, server, "#/mine")  # still offline: the service worker serves the shell
+    expect(card(page, description).get_by_text("待同步")).to_be_visible()
+    assert server.findings(description) == []
+
+    context.set_offline(False)  # the app syncs by itself when the network returns
+    expect(card(page, description).get_by_text("已同步")).to_be_visible(timeout=30_000)
+    shot(page, "inspector-mine-synced")
+
+    (stored,) = server.findings(description)
+    sha256 = hashlib.sha256(picture.read_bytes()).hexdigest()
+    assert stored["photos"] == [sha256]
+    assert stored["missing_photos"] == []
+    assert stored["location"]["text"] == "二号罐区东侧泵房"
+    assert stored["location"]["lat"] == 38.9812
+    assert server.call("HEAD", f"/api/v1/photos/{sha256}").status_code == 200
+
+    page.get_by_role("button", name="立即同步").click()  # syncing again changes nothing
+    expect(page.get_by_text("同步完成")).to_be_visible()
+    assert len(server.findings(description)) == 1
+
+
+def test_an_upload_cut_off_halfway_and_a_lost_push_reply_resume_without_duplicates(
+    phone: Callable[[], BrowserContext], server: Server, photo: Callable[[int], Path]
+) -> None:
+    context = phone()
+    page = open_app(context, server)
+    log_in(page, "inspector")
+    cut: list[str] = []
+
+    def cut_first_photo_upload(route: Route) -> None:
+        if route.request.method == "PUT" and not cut:
+            cut.append(route.request.url)
+            route.abort("connectionreset")  # the connection drops mid-upload
+        else:
+            route.continue_()
+
+    def lose_first_push_reply(route: Route) -> None:
+        if "push" not in cut:
+            cut.append("push")
+            route.fetch()  # the server applies the batch...
+            route.abort("connectionreset")  # ...but the phone never hears back
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/photos/*", cut_first_photo_upload)
+    page.route("**/api/v1/sync/push", lose_first_push_reply)
+    description = f"动火作业现场未配备灭火器 {uuid.uuid4().hex[:6]}"
+    picture = photo(1)
+    report(page, server.enterprise("E002")["name"], description, picture)
+    page.get_by_role("button", name="保存").click()
+    sync = page.get_by_role("button", name="立即同步")
+    # Retry as a user would: first the photo goes through, then the push the phone never heard back
+    # from comes back as a duplicate; the finding ends up on the server once.
+    for _ in range(4):
+        expect(sync).to_be_enabled()
+        if card(page, description).get_by_text("已同步").is_visible():
+            break
+        expect(card(page, description).get_by_text("待同步")).to_be_visible()
+        sync.click()
+    expect(card(page, description).get_by_text("已同步")).to_be_visible()
+
+    assert len(cut) == 2, cut
+    (stored,) = server.findings(description)
+    sha256 = hashlib.sha256(picture.read_bytes()).hexdigest()
+    assert stored["photos"] == [sha256] and stored["missing_photos"] == []
+    photo_bytes = server.call("GET", f"/api/v1/photos/{sha256}").content
+    assert hashlib.sha256(photo_bytes).hexdigest() == sha256
+
+
+def test_the_app_shell_opens_offline_after_the_first_visit(
+    phone: Callable[[], BrowserContext], server: Server
+) -> None:
+    context = phone()
+    page = open_app(context, server)
+    expect(page.get_by_role("button", name="登录")).to_be_visible()
+    wait_for_service_worker(page)
+    context.set_offline(True)
+    page.reload()
+    expect(page.get_by_label("用户名")).to_be_visible()
+    expect(page.get_by_role("button", name="登录")).to_be_visible()
+    page.get_by_label("用户名").fill("inspector")
+    page.get_by_label("密码").fill("Inspect@2026")
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("alert")).to_have_text("登录需要联网，请连接网络后重试")
+    shot(page, "login-offline")
+    manifest = page.evaluate("fetch('/manifest.webmanifest').then(r => r.json())")
+    assert manifest["name"].startswith("园安") and manifest["display"] == "standalone"
+    assert {icon["sizes"] for icon in manifest["icons"]} >= {"192x192", "512x512"}

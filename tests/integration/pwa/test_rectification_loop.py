@@ -1,0 +1,123 @@
+"""Park admin dispatches, enterprise staff rectify with after-photos, the supervisor approves: in the app."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from playwright.sync_api import BrowserContext, expect
+
+from tests.integration.pwa.conftest import log_in, open_app, shot
+from tests.integration.pwa.server import Server
+
+
+def reported_finding(server: Server, description: str, picture: Path) -> str:
+    """An inspector's finding at E001 (the demo staff user's enterprise), pushed over the API."""
+    body = picture.read_bytes()
+    sha256 = hashlib.sha256(body).hexdigest()
+    put = server.call(
+        "PUT", f"/api/v1/photos/{sha256}", "inspector", content=body, headers={"Content-Type": "image/jpeg"}
+    )
+    assert put.status_code in (200, 201), put.text
+    finding_id = str(uuid.uuid4())
+    data = {
+        "enterprise_id": server.enterprise("E001")["id"],
+        "description": description,
+        "location": {"text": "甲类仓库门口"},
+        "photos": [sha256],
+        "observed_at": datetime.now(UTC).isoformat(),
+    }
+    mutation = {"mutation_id": str(uuid.uuid4()), "entity": "finding", "op": "upsert", "id": finding_id}
+    push = server.call(
+        "POST",
+        "/api/v1/sync/push",
+        "inspector",
+        json={"device_id": "test", "batch_id": str(uuid.uuid4()), "mutations": [{**mutation, "data": data}]},
+    )
+    assert push.json()["results"][0]["status"] == "applied", push.text
+    return finding_id
+
+
+def test_dispatch_rectify_and_approve_in_the_app(
+    phone: Callable[[], BrowserContext], server: Server, photo: Callable[[int], Path]
+) -> None:
+    description = f"仓库内作业人员未戴安全帽 {uuid.uuid4().hex[:6]}"
+    reported_finding(server, description, photo(2))
+
+    admin = open_app(phone(), server)
+    log_in(admin, "admin")
+    expect(admin.get_by_role("heading", name="园区总览")).to_be_visible()
+    ticket = admin.get_by_role("listitem").filter(has_text=description)
+    shot(admin, "admin-dashboard")
+    ticket.get_by_role("button", name="下发整改").click()
+    expect(admin.get_by_text("已下发，企业将收到整改通知")).to_be_visible()
+    assert server.findings(description)[0]["status"] == "dispatched"
+
+    staff_phone = phone()
+    staff = open_app(staff_phone, server)
+    log_in(staff, "staff")
+    task = staff.get_by_role("listitem").filter(has_text=description)
+    expect(task.get_by_text("剩余")).to_be_visible()
+    shot(staff, "staff-tickets")
+    task.get_by_role("button", name="查看详情").click()
+    expect(staff.get_by_role("img", name="隐患照片 1")).to_be_visible()
+    staff_phone.set_offline(True)  # the rectification form works without signal too
+    staff.get_by_label("整改说明").fill("已组织班组安全教育，现场人员全部佩戴安全帽，设专人监护")
+    staff.get_by_label("拍照").set_input_files(photo(3))
+    expect(staff.get_by_role("img", name="已选照片 1")).to_be_visible()
+    shot(staff, "staff-rectify")
+    staff.get_by_role("button", name="提交整改").click()
+    expect(
+        staff.get_by_role("listitem").filter(has_text=description).get_by_text("整改待同步")
+    ).to_be_visible()
+    staff_phone.set_offline(False)
+    server.wait_for(description, lambda f: f["status"] == "pending_verification")
+
+    supervisor = open_app(phone(), server)
+    log_in(supervisor, "supervisor")
+    queued = supervisor.get_by_role("listitem").filter(has_text=description)
+    queued.get_by_role("button", name="审核").click()
+    expect(supervisor.get_by_role("img", name="整改前 1")).to_be_visible()
+    expect(supervisor.get_by_role("img", name="整改后 1")).to_be_visible()
+    expect(supervisor.get_by_text("整改说明：已组织班组安全教育")).to_be_visible()
+    supervisor.get_by_label("验收意见").fill("现场复查合格")
+    shot(supervisor, "supervisor-review")
+    supervisor.get_by_role("button", name="通过").click()
+    expect(supervisor.get_by_role("heading", name="待验收")).to_be_visible()
+    closed = server.wait_for(description, lambda f: f["status"] == "closed")
+    assert closed["acceptance_comment"] == "现场复查合格"
+
+
+def test_a_rejection_reaches_the_enterprise_with_its_reason(
+    phone: Callable[[], BrowserContext], server: Server, photo: Callable[[int], Path]
+) -> None:
+    description = f"配电室门口堆放杂物 {uuid.uuid4().hex[:6]}"
+    finding_id = reported_finding(server, description, photo(4))
+    deadline = (datetime.now(UTC) + timedelta(days=3)).isoformat()
+    assert server.call(
+        "POST", f"/api/v1/findings/{finding_id}/dispatch", json={"deadline": deadline}
+    ).is_success
+
+    staff = open_app(phone(), server, f"#/ticket/{finding_id}")
+    log_in(staff, "staff")
+    staff.get_by_label("整改说明").fill("杂物已清理")
+    staff.get_by_label("拍照").set_input_files(photo(5))
+    staff.get_by_role("button", name="提交整改").click()
+    server.wait_for(description, lambda f: f["status"] == "pending_verification")
+
+    supervisor = open_app(phone(), server, f"#/review/{finding_id}")
+    log_in(supervisor, "supervisor")
+    supervisor.get_by_role("button", name="驳回").click()
+    expect(supervisor.get_by_role("alert")).to_have_text("驳回时请写明原因")
+    supervisor.get_by_label("验收意见").fill("照片角度不同，看不出是否清理干净，请按原位置重新拍照")
+    supervisor.get_by_role("button", name="驳回").click()
+    server.wait_for(description, lambda f: f["status"] == "dispatched")
+
+    staff.goto(f"{server.url}/#/ticket/{finding_id}")
+    staff.reload()
+    expect(staff.get_by_text("上次整改被驳回：照片角度不同")).to_be_visible()
+    expect(staff.get_by_label("整改说明")).to_be_visible()
+    shot(staff, "staff-rejected")
