@@ -14,6 +14,7 @@ from typing import Any
 
 from PIL import Image, ImageOps
 
+from ai.export import Backend, serving_weights
 from ai.offline import configure_ultralytics_offline
 from ai.registry import ModelEntry, load_registry
 
@@ -67,12 +68,15 @@ def upright_rgb(data: bytes) -> Image.Image:
 class Detector:
     """One loaded model. ``predict`` is serialised: ultralytics models are not thread-safe."""
 
+    backend: Backend
+
     def __init__(self, entry: ModelEntry, data_dir: Path) -> None:
         configure_ultralytics_offline(data_dir)
         from ultralytics import YOLO  # type: ignore[attr-defined]  # after the offline settings
 
         self.entry = entry
-        self._model = YOLO(str(entry.weights_path), task="detect")
+        weights, self.backend = serving_weights(entry, data_dir)
+        self._model = YOLO(str(weights), task="detect")
         self._lock = threading.Lock()
 
     def detect(self, images: list[Image.Image]) -> list[DetectionResult]:

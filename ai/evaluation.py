@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ai.offline import configure_ultralytics_offline
-from ai.registry import load_registry
+from ai.registry import find_model
 from ai.training import resolved_data_yaml
 
 
@@ -42,10 +42,7 @@ def evaluate_model(data_yaml: Path, work_dir: Path, model_name: str | None = Non
     configure_ultralytics_offline(work_dir)
     from ultralytics import YOLO  # type: ignore[attr-defined]
 
-    entries = load_registry().models
-    entry = next((e for e in entries if e.name == model_name), None) if model_name else entries[0]
-    if entry is None:
-        raise LookupError(f"no model named {model_name!r} in ai/models.yaml")
+    entry = find_model(model_name)
     model = YOLO(str(entry.weights_path), task="detect")
     metrics = model.val(
         data=str(resolved_data_yaml(data_yaml, work_dir)),

@@ -25,6 +25,7 @@ class ModelEntry(msgspec.Struct, forbid_unknown_fields=True):
     default_threshold: Confidence = 0.35
     thresholds: dict[str, Confidence] = {}
     hazards: dict[str, Annotated[str, msgspec.Meta(pattern=r"^[a-z_]+$")]] = {}
+    classes: list[str] = []  # the model's class names in id order (for exported datasets)
 
     @property
     def weights_path(self) -> Path:
@@ -42,3 +43,17 @@ class Registry(msgspec.Struct, forbid_unknown_fields=True):
 @cache
 def load_registry(path: Path = REGISTRY) -> Registry:
     return load_rules(path, Registry)
+
+
+class UnknownModel(LookupError):
+    pass
+
+
+def find_model(name: str | None = None) -> ModelEntry:
+    """The registered model called ``name``; the first one when no name is given."""
+    entries = load_registry().models
+    entry = next((e for e in entries if e.name == name), None) if name else entries[0]
+    if entry is None:
+        known = ", ".join(e.name for e in entries)
+        raise UnknownModel(f"ai/models.yaml 中没有模型 {name!r}（已有：{known}）/ no model named {name!r}")
+    return entry

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import click
 import sqlalchemy as sa
 
+from ai.registry import UnknownModel
 from backend.domain.accounts.roles import Role
 from backend.domain.errors import DomainError
 from backend.settings import Settings
@@ -29,7 +30,7 @@ def friendly_errors(command: F) -> F:
             return command(*args, **kwargs)
         except DomainError as exc:
             raise click.ClickException(exc.message) from exc
-        except RulesFileError as exc:
+        except (RulesFileError, UnknownModel) as exc:
             raise click.ClickException(str(exc)) from exc
         except sa.exc.OperationalError as exc:
             if "no such table" in str(exc.orig):
@@ -211,12 +212,20 @@ def match() -> None:
 
 @match.command("eval")
 @click.option("--show-misses", is_flag=True, help="list the phrasings whose item is not in the top 3")
-def match_eval(show_misses: bool) -> None:
-    """Accuracy on the development set: top-1/top-3 item and citation, major-hazard precision/recall."""
-    from regulations.evaluation import evaluate, load_devset
+@click.option(
+    "--set",
+    "which",
+    type=click.Choice(["dev", "holdout"]),
+    default="dev",
+    show_default=True,
+    help="dev: the tuning set; holdout: phrasings written without looking at the matcher, never tuned on",
+)
+def match_eval(show_misses: bool, which: str) -> None:
+    """Accuracy on an evaluation set: top-1/top-3 item and citation, major-hazard precision/recall."""
+    from regulations.evaluation import DEVSET, HOLDOUT, evaluate, load_devset
     from regulations.service import get_matcher
 
-    result = evaluate(get_matcher(), load_devset())
+    result = evaluate(get_matcher(), load_devset(DEVSET if which == "dev" else HOLDOUT))
     click.echo(result.summary())
     if show_misses:
         for miss in result.misses:
@@ -276,6 +285,42 @@ def ai_eval(data_yaml: Path, model_name: str | None) -> None:
     except LookupError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(report.summary())
+
+
+@ai.command("export")
+@click.option("--model", "model_name", default=None, help="a name from ai/models.yaml (default: all)")
+@friendly_errors
+def ai_export(model_name: str | None) -> None:
+    """Export models to ONNX under DATA_DIR/models ahead of time (workers otherwise do it on first use)."""
+    from ai.export import export_onnx
+    from ai.registry import find_model, load_registry
+
+    entries = [find_model(model_name)] if model_name else load_registry().models
+    for entry in entries:
+        click.echo(f"{entry.name} {entry.version}: {export_onnx(entry, Settings().resolved_data_dir)}")
+
+
+@ai.command("export-dataset")
+@click.argument("out", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--model", "model_name", default=None, help="a name from ai/models.yaml (default: the first)")
+@friendly_errors
+def ai_export_dataset(out: Path, model_name: str | None) -> None:
+    """Write a YOLO dataset from reviewed photos, with supervisors' corrections applied (学习闭环)."""
+    from ai.registry import find_model
+    from ai.yolo_dataset import write_dataset
+    from backend.domain.photos.learning import reviewed_photos
+    from backend.storage import create_object_store
+
+    entry = find_model(model_name)
+    settings = Settings()
+    if out.exists() and any(out.iterdir()):
+        raise click.ClickException(f"目标目录非空 / {out} is not empty")
+    with _unit_of_work(settings) as session:
+        summary = write_dataset(
+            out, entry.classes, reviewed_photos(session, create_object_store(settings), entry.name)
+        )
+    click.echo(summary.summary())
+    click.echo(f"parksafe ai train --data {out / 'data.yaml'}")
 
 
 @cli.group()

@@ -36,6 +36,7 @@ from mobile_api.controllers.health import health
 from mobile_api.controllers.library import RegulationController, match
 from mobile_api.controllers.notifications import list_notifications
 from mobile_api.controllers.photos import PhotoController
+from mobile_api.controllers.reviews import CorrectionController, ReviewController
 from mobile_api.controllers.stats import stats
 from mobile_api.controllers.sync import SyncController
 from mobile_api.dependencies import dependencies
@@ -55,6 +56,8 @@ API_HANDLERS: list[type[Controller] | HTTPRouteHandler] = [
     SyncController,
     PhotoController,
     GovernancePlanController,
+    ReviewController,
+    CorrectionController,
     RegulationController,
     detect,
     list_notifications,

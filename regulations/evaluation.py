@@ -12,6 +12,7 @@ import yaml
 from regulations.matching import Matcher
 
 DEVSET = Path(__file__).parent / "devset.yaml"
+HOLDOUT = Path(__file__).parent / "holdout.yaml"
 
 
 class Case(msgspec.Struct):

@@ -11,6 +11,7 @@ from litestar.response import Stream
 
 from backend.db.engine import transaction
 from backend.domain.accounts.principal import Principal
+from backend.domain.photos.annotation import annotate
 from backend.domain.photos.intake import (
     check_declared_size,
     check_hash_format,
@@ -82,17 +83,24 @@ class PhotoController(Controller):
         sha256: FromPath[str],
         request: Request[Principal, Any, Any],
         state: State,
-        size: FromQuery[Literal["original", "thumb"]] = "original",
-    ) -> Stream:
-        """The image, only for callers who may see a finding that uses it (or who uploaded it)."""
+        size: FromQuery[Literal["original", "thumb", "annotated"]] = "original",
+    ) -> Stream | Response[bytes]:
+        """The image, only for callers who may see a finding that uses it (or who uploaded it).
+        ``size=annotated``: the upright photo with the detector's boxes drawn on it (JPEG)."""
         app: AppState = state.parksafe
         check_hash_format(sha256)
 
-        def find() -> Any:
+        def find() -> tuple[Any, list[dict[str, Any]]]:
             with app.session_factory() as session:
-                return PhotoService(session, app.object_store).visible_photo(request.user, sha256)
+                service = PhotoService(session, app.object_store)
+                photo = service.visible_photo(request.user, sha256)
+                return photo, service.detections(request.user, sha256) if size == "annotated" else []
 
-        photo = await anyio.to_thread.run_sync(find)
+        photo, results = await anyio.to_thread.run_sync(find)
+        if size == "annotated":
+            original = await anyio.to_thread.run_sync(app.object_store.read, original_key(sha256))
+            drawn = await anyio.to_thread.run_sync(annotate, original, results)
+            return Response(drawn, media_type="image/jpeg", headers={"cache-control": "private, no-cache"})
         if size == "thumb":
             key = thumbnail_key(sha256)
             await anyio.to_thread.run_sync(

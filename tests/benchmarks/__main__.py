@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from tests.benchmarks import api_throughput, match_latency, photo_uploads, sync_push_pull
+from tests.benchmarks import ai_inference, api_throughput, match_latency, photo_uploads, sync_push_pull
 from tests.databases import POSTGRES_ADMIN_URL, postgres_available, postgres_database
 
 
@@ -25,6 +25,9 @@ def main() -> None:
         print(figure.line())
     print("\n== Photos ==")
     for figure in photo_uploads.measure():
+        print(figure.line())
+    print("\n== AI (real site photos) ==")
+    for figure in ai_inference.measure():
         print(figure.line())
 
 

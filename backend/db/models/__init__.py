@@ -4,6 +4,7 @@ from backend.db.models.audit_event import AuditEvent
 from backend.db.models.base import SyncedModel, TimestampedModel
 from backend.db.models.checklist_item import ChecklistItem
 from backend.db.models.comment import Comment
+from backend.db.models.detection_correction import DetectionCorrection
 from backend.db.models.enterprise import Enterprise
 from backend.db.models.finding import Finding
 from backend.db.models.finding_photo import FindingPhoto
@@ -26,6 +27,7 @@ __all__ = [
     "AuditEvent",
     "ChecklistItem",
     "Comment",
+    "DetectionCorrection",
     "Enterprise",
     "Finding",
     "FindingPhoto",

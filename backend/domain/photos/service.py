@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC
+from typing import Any
 
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from backend.db.models import Finding, FindingPhoto, Photo, Rectification
 from backend.db.versioning import lock_changes
@@ -95,13 +97,26 @@ class PhotoService:
             raise NotFound("photo", sha256)
         if photo.uploaded_by == principal.user_id:
             return photo
+        if self._session.exec(self._findings_using(principal, sha256).limit(1)).first() is None:
+            raise NotFound("photo", sha256)
+        return photo
+
+    def detections(self, principal: Principal, sha256: str) -> list[dict[str, Any]]:
+        """The detector's results on this photo, from the findings the caller may see that use it."""
+        results: dict[tuple[str, str], dict[str, Any]] = {}
+        for finding in self._session.exec(self._findings_using(principal, sha256)).all():
+            for result in finding.ai:
+                if result.get("photo") == sha256:
+                    results[(result["model"]["name"], result["model"]["version"])] = result
+        return list(results.values())
+
+    @staticmethod
+    def _findings_using(principal: Principal, sha256: str) -> SelectOfScalar[Finding]:
         query = (
-            select(Finding.id)
+            select(Finding)
             .join(FindingPhoto, col(FindingPhoto.finding_id) == col(Finding.id))
             .where(FindingPhoto.photo_sha256 == sha256, Finding.park_id == principal.park_id)
         )
         if principal.scoped_enterprise_id is not None:
             query = query.where(Finding.enterprise_id == principal.scoped_enterprise_id)
-        if self._session.exec(query.limit(1)).first() is None:
-            raise NotFound("photo", sha256)
-        return photo
+        return query

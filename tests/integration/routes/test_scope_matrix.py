@@ -63,6 +63,14 @@ class Row:
         return self.staff if caller is Role.ENTERPRISE_STAFF else self.park
 
 
+# An AI correction naming a photo that is not the finding's.
+NOT_ITS_PHOTO: dict[str, Any] = {
+    "photo": "0" * 64,
+    "kind": "missing",
+    "label": "no_helmet",
+    "box": [1, 1, 20, 20],
+}
+
 ENDPOINTS: list[Row] = [
     Row("POST", "/api/v1/auth/login", "-", park=200, staff=200, body=credentials_of),
     Row("GET", "/api/v1/enterprises", "-", park=200, staff=200),
@@ -155,6 +163,38 @@ ENDPOINTS: list[Row] = [
         body=lambda w, c: {"decision": "accept"},
     ),
     Row("GET", "/api/v1/findings/export", "-", park=200, staff=200),
+    Row("GET", "/api/v1/reviews", "-", park=403, staff=403, supervisor=200, admin=200),
+    Row("GET", "/api/v1/findings/{finding_id}/ai-corrections", "own", park=200, staff=200),
+    Row("GET", "/api/v1/findings/{finding_id}/ai-corrections", "other", park=200, staff=404),
+    Row("GET", "/api/v1/findings/{finding_id}/ai-corrections", "nowhere", park=404, staff=404),
+    # The photo is not one of the finding's: the supervisor gets past scope and is told so (422).
+    Row(
+        "POST",
+        "/api/v1/findings/{finding_id}/ai-corrections",
+        "own",
+        park=403,
+        staff=403,
+        supervisor=422,
+        body=lambda w, c: NOT_ITS_PHOTO,
+    ),
+    Row(
+        "POST",
+        "/api/v1/findings/{finding_id}/ai-corrections",
+        "other",
+        park=403,
+        staff=403,
+        supervisor=422,
+        body=lambda w, c: NOT_ITS_PHOTO,
+    ),
+    Row(
+        "POST",
+        "/api/v1/findings/{finding_id}/ai-corrections",
+        "nowhere",
+        park=403,
+        staff=403,
+        supervisor=404,
+        body=lambda w, c: NOT_ITS_PHOTO,
+    ),
     # Photos of real findings are covered per role in tests/integration/photos; here: unknown hashes.
     Row("GET", "/api/v1/photos/{sha256}", "nowhere", park=404, staff=404),
     Row("HEAD", "/api/v1/photos/{sha256}", "nowhere", park=404, staff=404),
@@ -252,7 +292,7 @@ def test_each_caller_gets_the_status_the_scope_rules_give(
         out_of_scope = row.target == "nowhere" or (row.target == "other" and caller is Role.ENTERPRISE_STAFF)
         if response.status_code == 404 and out_of_scope:
             assert error["code"] == "not_found"  # out of scope reads exactly like nonexistent
-    elif "{" in row.route:
+    elif "{" in row.route and "items" not in body:  # one record (not a list under it): the one asked for
         id_name = row.route.rsplit("{", 1)[1].split("}")[0]
         assert body["id"] == str(ids[id_name])
     elif "user" in body:

@@ -1,0 +1,54 @@
+"""A photo with the detector's boxes drawn on it, for people who review the AI's work."""
+
+from __future__ import annotations
+
+import io
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from PIL import Image, ImageDraw, ImageFont, ImageOps
+
+CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
+HAZARD_COLOUR = (230, 20, 40)
+OTHER_COLOUR = (20, 160, 60)
+MAX_SIDE = 1600
+
+
+@cache
+def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    if CJK_FONT.is_file():
+        return ImageFont.truetype(str(CJK_FONT), size)
+    return ImageFont.load_default(size)
+
+
+def annotate(original: bytes, results: list[dict[str, Any]]) -> bytes:
+    """JPEG of the upright photo (at most 1600 px) with every result's boxes; hazards in red."""
+    with Image.open(io.BytesIO(original)) as image:
+        upright = ImageOps.exif_transpose(image).convert("RGB")
+    width, height = upright.size
+    scale = min(1.0, MAX_SIDE / max(width, height))
+    if scale < 1.0:
+        upright = upright.resize((round(width * scale), round(height * scale)))
+    draw = ImageDraw.Draw(upright)
+    line = max(3, round(max(upright.size) / 300))
+    font = _font(max(14, round(max(upright.size) / 40)))
+    for result in results:
+        # boxes are in pixels of the image the result names; rescale if it was measured on another size
+        sx = upright.width / result.get("width", width)
+        sy = upright.height / result.get("height", height)
+        for detection in result["detections"]:
+            x1, y1, x2, y2 = detection["box"]
+            colour = HAZARD_COLOUR if detection.get("hazard_code") else OTHER_COLOUR
+            box = (x1 * sx, y1 * sy, x2 * sx, y2 * sy)
+            draw.rectangle(box, outline=colour, width=line)
+            text = f"{detection['label']} {detection['confidence']:.0%}"
+            left, top, right, bottom = draw.textbbox((box[0], box[1]), text, font=font)
+            lift = bottom - top + line
+            if top - lift < 0:  # no room above the box: the label goes just inside it
+                lift = -line
+            draw.rectangle((left, top - lift, right + line, bottom - lift), fill=colour)
+            draw.text((box[0] + line / 2, box[1] - lift), text, fill=(255, 255, 255), font=font)
+    output = io.BytesIO()
+    upright.save(output, "JPEG", quality=85)
+    return output.getvalue()

@@ -1,0 +1,117 @@
+"""Supervisors correct the detector: a box that is wrong, or a hazard it missed (the learning loop's labels)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sqlmodel import Session, col, select
+
+from backend.db.models import DetectionCorrection, Finding
+from backend.domain.accounts.principal import Principal
+from backend.domain.accounts.roles import Role
+from backend.domain.audit.service import AuditLog
+from backend.domain.errors import Forbidden, InvalidInput
+from backend.domain.findings.service import FindingService
+
+CorrectionKind = Literal["wrong", "missing"]
+# A "wrong" correction names a stored box; coordinates are rounded to 0.1 px when stored.
+BOX_TOLERANCE_PX = 1.0
+
+
+@dataclass(frozen=True)
+class CorrectionInput:
+    photo: str
+    kind: CorrectionKind
+    label: str
+    box: tuple[float, float, float, float]
+    note: str = ""
+
+
+def _results_for(finding: Finding, photo: str) -> list[dict[str, Any]]:
+    return [result for result in finding.ai if result.get("photo") == photo]
+
+
+def _same_box(a: Sequence[float], b: Sequence[float]) -> bool:
+    return all(abs(x - y) <= BOX_TOLERANCE_PX for x, y in zip(a, b, strict=True))
+
+
+class CorrectionService:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def list(self, principal: Principal, finding_id: uuid.UUID) -> list[DetectionCorrection]:
+        FindingService(self._session).get(principal, finding_id)  # 404 outside the caller's scope
+        return list(
+            self._session.exec(
+                select(DetectionCorrection)
+                .where(DetectionCorrection.finding_id == finding_id)
+                .order_by(col(DetectionCorrection.created_at))
+            ).all()
+        )
+
+    def add(self, principal: Principal, finding_id: uuid.UUID, data: CorrectionInput) -> DetectionCorrection:
+        if principal.role is not Role.SUPERVISOR:
+            raise Forbidden("只有监管审核员可以纠正识别结果 / only supervisors correct detections")
+        finding = FindingService(self._session).get(principal, finding_id)
+        if data.photo not in finding.photos:
+            raise InvalidInput(
+                "该照片不属于这条隐患 / the photo is not one of this finding's", {"field": "photo"}
+            )
+        x1, y1, x2, y2 = data.box
+        if not (x1 < x2 and y1 < y2) or min(data.box) < 0:
+            raise InvalidInput(
+                "框坐标应为 [x1, y1, x2, y2] 且 x1<x2、y1<y2 / box must be [x1, y1, x2, y2]", {"field": "box"}
+            )
+        results = _results_for(finding, data.photo)
+        model = results[0]["model"] if results else {"name": "", "version": ""}
+        if data.kind == "wrong":
+            matched = next(
+                (
+                    (result, detection)
+                    for result in results
+                    for detection in result["detections"]
+                    if detection["label"] == data.label and _same_box(detection["box"], data.box)
+                ),
+                None,
+            )
+            if matched is None:
+                raise InvalidInput(
+                    "该照片没有这个识别框 / no such detection on this photo",
+                    {"field": "box", "label": data.label},
+                )
+            model = matched[0]["model"]
+        elif results:
+            width, height = results[0].get("width"), results[0].get("height")
+            if width and height and (x2 > width + BOX_TOLERANCE_PX or y2 > height + BOX_TOLERANCE_PX):
+                raise InvalidInput(
+                    f"框超出照片范围（{width}×{height}）/ box outside the {width}x{height} image",
+                    {"field": "box"},
+                )
+        correction = DetectionCorrection(
+            finding_id=finding.id,
+            photo_sha256=data.photo,
+            kind=data.kind,
+            label=data.label,
+            box=[round(v, 1) for v in data.box],
+            model=model["name"],
+            model_version=model["version"],
+            note=data.note,
+            author_id=principal.user_id,
+        )
+        self._session.add(correction)
+        self._session.flush()
+        AuditLog(self._session).record(
+            principal.user_id,
+            "finding.ai_corrected",
+            "finding",
+            finding.id,
+            None,
+            {"photo": data.photo, "kind": data.kind, "label": data.label, "box": correction.box},
+        )
+        return correction
+
+    def commit(self) -> None:
+        self._session.commit()

@@ -1,0 +1,125 @@
+"""AI figures, each against a baseline measured in the same run on the same real site photos:
+
+- the detection job's time per photo (read the photo from storage, decode upright, predict, merge into
+  the finding under the change lock, audit) vs a bare ``model.predict`` on the same file. Goal ≤ 1.2×;
+- ONNX Runtime vs PyTorch per-photo latency with the same weights. Goal ≤ 1×;
+- the worker's resident memory with the detector loaded vs the interpreter with ultralytics imported.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from tests.benchmarks.report import Figure
+
+DATASET = Path(__file__).resolve().parents[2].parent / "shared" / "datasets" / "ppe-sfchd" / "val" / "images"
+PHOTOS = int(os.environ.get("BENCH_AI_PHOTOS", "24"))
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _per_photo(run: Callable[[Path], object], items: list[Path]) -> float:
+    timings = []
+    for item in items:
+        started = time.perf_counter()
+        run(item)
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings)
+
+
+def measure() -> list[Figure]:
+    images = sorted(DATASET.glob("*.jpg"))[:PHOTOS]
+    if not images:
+        print(f"(the PPE data set is not at {DATASET}: AI figures skipped)")
+        return []
+    with tempfile.TemporaryDirectory() as scratch:
+        return _measure(images, Path(scratch))
+
+
+def _measure(images: list[Path], scratch: Path) -> list[Figure]:
+    from ai.offline import configure_ultralytics_offline
+
+    configure_ultralytics_offline(scratch)
+    import ultralytics  # noqa: F401  # the baseline for memory: imported, no model loaded
+
+    from ai.detection import get_detectors
+    from ai.export import export_onnx
+    from ai.registry import find_model
+
+    bare_rss = rss_mb()
+    entry = find_model()
+    [detector] = get_detectors(scratch)
+    loaded_rss = rss_mb()
+    from ultralytics import YOLO  # type: ignore[attr-defined]
+
+    torch_model = YOLO(str(entry.weights_path), task="detect")
+    onnx_model = YOLO(str(export_onnx(entry, scratch)), task="detect")
+    serving = onnx_model if detector.backend == "onnx" else torch_model
+    options: dict[str, Any] = {"imgsz": entry.image_size, "conf": 0.25, "verbose": False, "device": "cpu"}
+    for model in (torch_model, onnx_model):
+        model.predict(str(images[0]), **options)  # warm
+    torch_s = _per_photo(lambda p: torch_model.predict(str(p), **options), images)
+    onnx_s = _per_photo(lambda p: onnx_model.predict(str(p), **options), images)
+    bare_s = _per_photo(lambda p: serving.predict(str(p), **options), images)
+    job_s = _job_per_photo(images, scratch)
+    return [
+        Figure("detection job per photo (ms)", job_s * 1000, bare_s * 1000, "bare predict", 1.2, True, "ms"),
+        Figure("ONNX Runtime per photo (ms)", onnx_s * 1000, torch_s * 1000, "PyTorch", 1.0, True, "ms"),
+        Figure(
+            "worker RSS with the detector loaded (MB)",
+            loaded_rss,
+            bare_rss,
+            "ultralytics imported",
+            None,
+            True,
+            "MB",
+        ),
+    ]
+
+
+def _job_per_photo(images: list[Path], scratch: Path) -> float:
+    """One finding per photo, each run through the real detection job against SQLite and local storage."""
+    from backend.db.engine import create_db_engine, create_session_factory
+    from backend.db.migrate import upgrade
+    from backend.domain.photos.detection_service import detect_on_finding
+    from backend.domain.photos.service import original_key
+    from backend.settings import Settings
+    from backend.storage import create_object_store
+    from tests import factories
+    from tests.photos import sha256
+
+    settings = Settings(_env_file=None, data_dir=scratch / "job")
+    settings.resolved_data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.resolved_database_url)
+    engine = create_db_engine(settings)
+    factory = create_session_factory(engine)
+    store = create_object_store(settings)
+    finding_ids = []
+    with factory() as session:
+        park = factories.park(session)
+        enterprise = factories.enterprise(session, park)
+        for image in images:
+            data = image.read_bytes()
+            if not store.exists(original_key(sha256(data))):
+                store.put_bytes(original_key(sha256(data)), data, "image/jpeg")
+            finding_ids.append(factories.finding(session, enterprise, photos=[sha256(data)]).id)
+        session.commit()
+    detect_on_finding(factory, store, scratch, finding_ids[0])  # warm: the first run loads nothing new
+    timings = []
+    for finding_id in finding_ids[1:]:
+        started = time.perf_counter()
+        detect_on_finding(factory, store, scratch, finding_id)
+        timings.append(time.perf_counter() - started)
+    engine.dispose()
+    return statistics.median(timings)

@@ -1,0 +1,158 @@
+"""On a real site photo: the queue shows the AI's verdict, the annotated photo shows its boxes, a supervisor
+corrects them, and `parksafe ai export-dataset` turns the corrections into training labels."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from litestar import Litestar
+from litestar.testing import TestClient
+from PIL import Image
+from sqlmodel import Session
+
+from backend.db.models import Finding
+from backend.domain.accounts.roles import Role
+from backend.domain.findings.vocabulary import FindingStatus
+from backend.settings import Settings
+from tests.conftest import ParkWorld
+from tests.devices import Device, edit_mutation, rectification_mutation, settle
+from tests.photos import sha256
+
+pytest.importorskip("ultralytics", reason="the 'ai' extra is not installed")
+pytestmark = pytest.mark.slow
+
+DATASET = Path(__file__).resolve().parents[3].parent / "shared" / "datasets" / "ppe-sfchd" / "val" / "images"
+WORKERS_WITHOUT_HELMETS = DATASET / "part2_000829.jpg"
+
+
+def rgb(image: Image.Image, x: int, y: int) -> tuple[int, int, int]:
+    r, g, b = image.convert("RGB").getpixel((x, y))  # type: ignore[misc]
+    return int(r), int(g), int(b)
+
+
+def wait_for(client: TestClient[Litestar], check: Any, timeout: float = 120) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        settle(client)
+        if found := check():
+            return found
+        time.sleep(0.2)
+    raise AssertionError("timed out")
+
+
+@pytest.fixture
+def flagged(client: TestClient[Litestar], world: ParkWorld, db: Session) -> dict[str, Any]:
+    """A finding whose photo shows workers without helmets, rectified with the same picture re-sent."""
+    if not WORKERS_WITHOUT_HELMETS.exists():
+        pytest.skip("dataset not found")
+    data = WORKERS_WITHOUT_HELMETS.read_bytes()
+    inspector = Device(client, world.headers(client, Role.INSPECTOR))
+    inspector.upload(sha256(data), data)
+    inspector.push_ok(
+        [edit_mutation("finding", world.own_finding.id, world.own_finding.version, photos=[sha256(data)])]
+    )
+    admin = world.headers(client, Role.PARK_ADMIN)
+    finding = wait_for(
+        client,
+        lambda: (
+            (f := client.get(f"/api/v1/findings/{world.own_finding.id}", headers=admin).json())["ai"] and f
+        ),
+    )
+    db.expire_all()
+    stored = db.get(Finding, world.own_finding.id)
+    assert stored is not None
+    stored.status = FindingStatus.DISPATCHED  # dispatched (the lifecycle is tested elsewhere)
+    db.commit()
+    staff = Device(client, world.headers(client, Role.ENTERPRISE_STAFF))
+    again = data + b"\x00\x00"
+    staff.upload(sha256(again), again)
+    staff.push_ok([rectification_mutation(world.own_finding.id, [sha256(again)])])
+    supervisor = world.headers(client, Role.SUPERVISOR)
+    wait_for(client, lambda: client.get("/api/v1/reviews", headers=supervisor).json()["items"][0]["verdict"])
+    return {"photo": sha256(data), "ai": finding["ai"], "supervisor": supervisor}
+
+
+def test_the_queue_shows_the_flag_and_the_annotated_photo_shows_the_boxes(
+    client: TestClient[Litestar], world: ParkWorld, flagged: dict[str, Any]
+) -> None:
+    [item] = client.get("/api/v1/reviews", headers=flagged["supervisor"]).json()["items"]
+    assert item["verdict"] == "flagged" and item["reasons"]
+    assert item["ai"][0]["detections"], "the model finds the workers on this photo"
+    annotated = client.get(item["before"][0]["annotated_url"], headers=flagged["supervisor"])
+    assert annotated.status_code == 200 and annotated.headers["content-type"] == "image/jpeg"
+    drawn = Image.open(io.BytesIO(annotated.content)).convert("RGB")
+    plain = Image.open(io.BytesIO(WORKERS_WITHOUT_HELMETS.read_bytes())).convert("RGB").resize(drawn.size)
+    hazard = next(d for d in item["ai"][0]["detections"] if d["hazard_code"])  # drawn in red
+    x1, y1, _x2, y2 = (round(v * drawn.width / item["ai"][0]["width"]) for v in hazard["box"])
+    left_edge = [rgb(drawn, x1 + 1, y) for y in range((y1 + y2) // 2, y2 - 2)]
+    assert sum(1 for r, g, b in left_edge if r - max(g, b) > 60) > len(left_edge) * 0.8, "a red edge"
+    assert rgb(drawn, x1 + 1, y2 - 3) != rgb(plain, x1 + 1, y2 - 3)
+
+
+def test_corrections_become_training_labels(
+    client: TestClient[Litestar],
+    world: ParkWorld,
+    flagged: dict[str, Any],
+    settings: Settings,
+    tmp_path: Path,
+) -> None:
+    path = f"/api/v1/findings/{world.own_finding.id}/ai-corrections"
+    detection = flagged["ai"][0]["detections"][0]
+    wrong = {"photo": flagged["photo"], "kind": "wrong", "label": detection["label"], "box": detection["box"]}
+    missing = {"photo": flagged["photo"], "kind": "missing", "label": "no_wear", "box": [10, 20, 60, 120]}
+    assert client.post(path, json=wrong, headers=flagged["supervisor"]).status_code == 201
+    assert client.post(path, json=missing, headers=flagged["supervisor"]).status_code == 201
+    no_such_box = {**wrong, "box": [0, 0, 5, 5]}
+    refused = client.post(path, json=no_such_box, headers=flagged["supervisor"])
+    assert refused.status_code == 422 and "没有这个识别框" in refused.json()["error"]["message"]
+    inspector = client.post(path, json=missing, headers=world.headers(client, Role.INSPECTOR))
+    assert inspector.status_code == 403
+    listed = client.get(path, headers=world.headers(client, Role.ENTERPRISE_STAFF)).json()
+    assert [c["kind"] for c in listed["items"]] == ["wrong", "missing"]
+    timeline = client.get(f"/api/v1/findings/{world.own_finding.id}", headers=flagged["supervisor"]).json()[
+        "timeline"
+    ]
+    assert [s["action"] for s in timeline].count("finding.ai_corrected") == 2
+
+    out = tmp_path / "learned"
+    env = {
+        **os.environ,
+        "PARKSAFE_DATABASE_URL": str(settings.database_url),
+        "PARKSAFE_DATA_DIR": str(settings.data_dir),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "backend.cli", "ai", "export-dataset", str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    data = yaml.safe_load((out / "data.yaml").read_text())
+    assert data["names"] == {0: "helmet", 1: "no_helmet", 2: "no_wear", 3: "wear"}
+    [labels] = list(out.glob(f"labels/*/{flagged['photo']}.txt"))
+    lines = labels.read_text().splitlines()
+    kept = flagged["ai"][0]["detections"][1:]
+    assert len(lines) == len(kept) + 1  # the wrong box dropped, the missing one added
+    width, height = flagged["ai"][0]["width"], flagged["ai"][0]["height"]
+    assert f"2 {35 / width:.6f} {70 / height:.6f} {50 / width:.6f} {100 / height:.6f}" in lines
+    assert (out / "images" / labels.parent.name / f"{flagged['photo']}.jpg").exists()
+
+    again = subprocess.run(
+        [sys.executable, "-m", "backend.cli", "ai", "export-dataset", str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert again.returncode != 0 and "is not empty" in again.stderr
