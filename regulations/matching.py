@@ -7,6 +7,7 @@ rapidfuzz scores every candidate text in C; two scorers are combined per candida
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter
 from dataclasses import dataclass
@@ -24,7 +25,8 @@ MAJOR_MARGIN = 8.0  # a major item must also be (nearly) the best match
 ARTICLE_WEIGHT = 0.85  # direct article-text matches rank below checklist-derived citations
 FUZZY_WEIGHT = 0.2  # the rest of an item's score is character-bigram overlap (IDF-weighted cosine)
 MAX_TEXT = 2000
-SHORTLIST = 30  # items rescored with the fuzzy scorers
+SHORTLIST = 12  # items rescored with the fuzzy scorers
+ARTICLE_SHORTLIST = 10  # articles (by shared bigrams) scanned with partial_ratio
 
 
 @dataclass(frozen=True)
@@ -141,14 +143,21 @@ class Matcher:
             }
         )
         self._postings = _postings(vectors)
+        self._positions: dict[str, list[int]] = {}
+        for position, owner in enumerate(self._owners):
+            self._positions.setdefault(owner, []).append(position)
         self._articles = [a for a in library.all_articles() if a.kind in {"duty", "requirement", "criterion"}]
         self._article_texts = [normalize(a.text)[:400] for a in self._articles]
+        article_vectors, self._article_idf = _bigram_index(
+            {str(index): [text] for index, text in enumerate(self._article_texts)}
+        )
+        self._article_postings = _postings(article_vectors)
 
     def _item_scores(self, query: str) -> dict[str, float]:
         overlap = _cosine_scores(query, self._postings, self._idf)
         # The fuzzy scorers are the expensive part: run them only on the items the cheap
         # bigram overlap ranks near the top, and on the rest count the overlap alone.
-        shortlist = set(sorted(overlap, key=lambda code: -overlap[code])[:SHORTLIST])
+        shortlist = set(heapq.nlargest(SHORTLIST, overlap, key=overlap.__getitem__))
         fuzzy = self._fuzzy_scores(query, shortlist)
         return {
             code: FUZZY_WEIGHT * fuzzy.get(code, 0.0) + (1 - FUZZY_WEIGHT) * 100 * overlap.get(code, 0.0)
@@ -156,7 +165,7 @@ class Matcher:
         }
 
     def _fuzzy_scores(self, query: str, shortlist: set[str]) -> dict[str, float]:
-        indexes = [i for i, owner in enumerate(self._owners) if owner in shortlist]
+        indexes = sorted(i for code in shortlist for i in self._positions.get(code, ()))
         chars = [self._chars[i] for i in indexes]
         words = [self._words[i] for i in indexes]
         partial = process.extract(query, chars, scorer=fuzz.partial_ratio, limit=None, score_cutoff=30)
@@ -206,8 +215,15 @@ class Matcher:
                         citation, reference.law, reference.article, round(score, 1), _excerpt(article.text)
                     )
         if query:
+            # partial_ratio over 400-character article texts is the costly scan: only the articles
+            # sharing the most bigrams with the query can reach its cutoff, so only they are scanned.
+            overlap = _cosine_scores(query, self._article_postings, self._article_idf)
+            shortlist = [
+                int(key) for key in heapq.nlargest(ARTICLE_SHORTLIST, overlap, key=overlap.__getitem__)
+            ]
+            texts = {index: self._article_texts[index] for index in shortlist}
             for _, score, index in process.extract(
-                query, self._article_texts, scorer=fuzz.partial_ratio, limit=limit, score_cutoff=60
+                query, texts, scorer=fuzz.partial_ratio, limit=limit, score_cutoff=60
             ):
                 article = self._articles[index]
                 document = self.library.documents[article.law]

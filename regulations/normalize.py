@@ -15,22 +15,25 @@ _NOISE = re.compile(r"[^\w]+", re.UNICODE)
 
 
 @cache
-def _replacements(path: Path = SYNONYMS) -> tuple[tuple[str, str], ...]:
+def _replacements(path: Path = SYNONYMS) -> tuple[re.Pattern[str], dict[str, str]]:
+    """One pattern over every variant and canonical term, longest first, applied in a single pass:
+    a canonical term maps to itself, so 配电箱 stays whole although 电箱 is one of its variants."""
     table: dict[str, list[str]] = yaml.safe_load(path.read_text(encoding="utf-8"))
-    pairs = [
-        (unicodedata.normalize("NFKC", variant).lower(), canonical)
-        for canonical, variants in table.items()
-        for variant in variants
-    ]
-    return tuple(sorted(pairs, key=lambda pair: -len(pair[0])))  # longest first: 明火作业 before 明火
+    mapping: dict[str, str] = {}
+    for canonical, variants in table.items():
+        for variant in variants:
+            mapping[unicodedata.normalize("NFKC", variant).lower()] = canonical
+    for canonical in table:
+        mapping[unicodedata.normalize("NFKC", canonical).lower()] = canonical
+    alternatives = sorted(mapping, key=lambda term: (-len(term), term))
+    return re.compile("|".join(re.escape(term) for term in alternatives)), mapping
 
 
 def normalize(text: str) -> str:
     """Full/half width folded, case folded, punctuation and spaces removed, synonyms unified."""
     folded = unicodedata.normalize("NFKC", text).lower()
-    for variant, canonical in _replacements():
-        if variant in folded:
-            folded = folded.replace(variant, canonical)
+    pattern, mapping = _replacements()
+    folded = pattern.sub(lambda found: mapping[found.group(0)], folded)
     return _NOISE.sub("", folded).replace("_", "")
 
 
