@@ -215,17 +215,18 @@ def match() -> None:
 @click.option(
     "--set",
     "which",
-    type=click.Choice(["dev", "holdout"]),
+    type=click.Choice(["dev", "holdout", "holdout2"]),
     default="dev",
     show_default=True,
-    help="dev: the tuning set; holdout: phrasings written without looking at the matcher, never tuned on",
+    help="dev: the tuning set; holdout: a second dev set (looked at once); holdout2: never looked at",
 )
 def match_eval(show_misses: bool, which: str) -> None:
     """Accuracy on an evaluation set: top-1/top-3 item and citation, major-hazard precision/recall."""
-    from regulations.evaluation import DEVSET, HOLDOUT, evaluate, load_devset
+    from regulations.evaluation import DEVSET, HOLDOUT, HOLDOUT2, evaluate, load_devset
     from regulations.service import get_matcher
 
-    result = evaluate(get_matcher(), load_devset(DEVSET if which == "dev" else HOLDOUT))
+    sets = {"dev": DEVSET, "holdout": HOLDOUT, "holdout2": HOLDOUT2}
+    result = evaluate(get_matcher(), load_devset(sets[which]))
     click.echo(result.summary())
     if show_misses:
         for miss in result.misses:

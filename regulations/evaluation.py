@@ -13,6 +13,7 @@ from regulations.matching import Matcher
 
 DEVSET = Path(__file__).parent / "devset.yaml"
 HOLDOUT = Path(__file__).parent / "holdout.yaml"
+HOLDOUT2 = Path(__file__).parent / "holdout2.yaml"
 
 
 class Case(msgspec.Struct):
