@@ -11,7 +11,9 @@ from backend.storage import ObjectStore
 
 def make_thumbnail(original: bytes, size_px: int) -> bytes:
     with Image.open(io.BytesIO(original)) as image:
-        image.draft("RGB", (size_px * 2, size_px * 2))  # JPEG: decode at a reduced scale
+        # JPEG: decode at the smallest DCT scale still at least size_px on both sides (draft
+        # never goes below the requested size; asking for 2x made it decode at full size).
+        image.draft("RGB", (size_px, size_px))
         upright = ImageOps.exif_transpose(image)
         upright.thumbnail((size_px, size_px))
         output = io.BytesIO()
