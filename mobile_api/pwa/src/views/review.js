@@ -1,5 +1,5 @@
 // 待验收: the supervisor's queue of rectifications, before and after side by side with the AI check.
-import { ApiError, OfflineError, postJSON } from "../api.js";
+import { ApiError, getJSON, OfflineError, postJSON } from "../api.js";
 import { enterprises, live, rectificationsOf } from "../records.js";
 import { syncNow } from "../sync.js";
 import { field, formatTime, h, toast, mount } from "../ui.js";
@@ -8,30 +8,58 @@ import { freshFinding } from "./fresh.js";
 
 const VERDICTS = { pass: "AI 核验通过", flagged: "AI 核验存疑，请人工重点核对" };
 
-export async function renderReviews(root) {
-  const queue = (await live("finding"))
-    .filter((f) => f.data.status === "pending_verification")
-    .sort((a, b) => (a.data.updated_at || "").localeCompare(b.data.updated_at || ""));
+// Online: the server's queue (AI-flagged first, then unchecked, then passed). Offline: the pulled copy.
+async function queue() {
+  if (navigator.onLine) {
+    try {
+      const page = await getJSON("/api/v1/reviews?limit=200");
+      return page.items.map((item) => ({
+        id: item.finding_id,
+        description: item.description,
+        enterprise: item.enterprise_name,
+        submitted_at: item.submitted_at,
+        verdict: item.verdict,
+      }));
+    } catch {
+      // fall back to the pulled records
+    }
+  }
   const names = new Map((await enterprises()).map((e) => [e.id, e.data.name]));
-  mount(root, 
+  const pending = (await live("finding")).filter((f) => f.data.status === "pending_verification");
+  const rows = await Promise.all(
+    pending.map(async (finding) => {
+      const latest = (await rectificationsOf(finding.id)).at(-1);
+      return {
+        id: finding.id,
+        description: finding.data.description,
+        enterprise: names.get(finding.data.enterprise_id) || "",
+        submitted_at: latest?.data.created_at || finding.data.updated_at,
+        verdict: latest?.data.verification?.verdict || null,
+      };
+    }),
+  );
+  const rank = { flagged: 0, null: 1, pass: 2 };
+  return rows.sort((a, b) => rank[a.verdict] - rank[b.verdict] || (a.submitted_at || "").localeCompare(b.submitted_at || ""));
+}
+
+export async function renderReviews(root) {
+  const items = await queue();
+  mount(
+    root,
     h("h1", {}, "待验收"),
-    queue.length
+    items.length
       ? h(
           "ul",
           { class: "cards" },
-          await Promise.all(
-            queue.map(async (finding) => {
-              const latest = (await rectificationsOf(finding.id)).at(-1);
-              const verdict = latest?.data.verification?.verdict;
-              return h(
-                "li",
-                { class: "card", "aria-label": `待验收：${finding.data.description.slice(0, 24)}` },
-                h("p", { class: "description" }, finding.data.description),
-                h("p", { class: "meta" }, `${names.get(finding.data.enterprise_id) || ""} · 提交于 ${formatTime(latest?.data.created_at || finding.data.updated_at)}`),
-                verdict ? h("p", { class: `badge verdict-${verdict}` }, VERDICTS[verdict] || verdict) : h("p", { class: "badge" }, "AI 核验中"),
-                h("button", { type: "button", onclick: () => (location.hash = `#/review/${finding.id}`) }, "审核"),
-              );
-            }),
+          items.map((item) =>
+            h(
+              "li",
+              { class: `card${item.verdict === "flagged" ? " overdue" : ""}`, "aria-label": `待验收：${item.description.slice(0, 24)}` },
+              h("p", { class: "description" }, item.description),
+              h("p", { class: "meta" }, `${item.enterprise} · 提交于 ${formatTime(item.submitted_at)}`),
+              item.verdict ? h("p", { class: `badge verdict-${item.verdict}` }, VERDICTS[item.verdict] || item.verdict) : h("p", { class: "badge" }, "AI 核验中"),
+              h("button", { type: "button", onclick: () => (location.hash = `#/review/${item.id}`) }, "审核"),
+            ),
           ),
         )
       : h("p", { class: "empty" }, "没有待验收的整改。"),
