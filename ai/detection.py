@@ -6,6 +6,7 @@ says the width and height they refer to.
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import threading
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from typing import Any
 from PIL import Image, ImageOps
 
 from ai.export import Backend, serving_weights
-from ai.offline import configure_ultralytics_offline
+from ai.offline import import_yolo
 from ai.registry import ModelEntry, load_registry
 
 
@@ -71,9 +72,7 @@ class Detector:
     backend: Backend
 
     def __init__(self, entry: ModelEntry, data_dir: Path) -> None:
-        configure_ultralytics_offline(data_dir)
-        from ultralytics import YOLO  # type: ignore[attr-defined]  # after the offline settings
-
+        YOLO = import_yolo(data_dir)
         self.entry = entry
         weights, self.backend = serving_weights(entry, data_dir)
         self._model = YOLO(str(weights), task="detect")
@@ -131,8 +130,5 @@ def get_detectors(data_dir: Path) -> list[Detector]:
 
 
 def ai_available() -> bool:
-    try:
-        import ultralytics  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    """Whether the 'ai' extra is installed; looks without importing (importing patches PIL)."""
+    return importlib.util.find_spec("ultralytics") is not None

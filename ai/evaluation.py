@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ai.offline import configure_ultralytics_offline
+from ai.offline import import_yolo
 from ai.registry import find_model
 from ai.training import resolved_data_yaml
 
@@ -39,8 +39,7 @@ def _count_val_images(data_yaml: Path) -> int:
 
 
 def evaluate_model(data_yaml: Path, work_dir: Path, model_name: str | None = None) -> EvalReport:
-    configure_ultralytics_offline(work_dir)
-    from ultralytics import YOLO  # type: ignore[attr-defined]
+    YOLO = import_yolo(work_dir)
 
     entry = find_model(model_name)
     model = YOLO(str(entry.weights_path), task="detect")

@@ -15,7 +15,7 @@ import threading
 from pathlib import Path
 from typing import Literal
 
-from ai.offline import configure_ultralytics_offline
+from ai.offline import import_yolo
 from ai.registry import ModelEntry
 
 log = logging.getLogger(__name__)
@@ -37,8 +37,7 @@ def export_onnx(entry: ModelEntry, data_dir: Path) -> Path:
     with _lock:
         if target.is_file():
             return target
-        configure_ultralytics_offline(data_dir)
-        from ultralytics import YOLO  # type: ignore[attr-defined]  # after the offline settings
+        YOLO = import_yolo(data_dir)
 
         target.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=target.parent) as scratch:

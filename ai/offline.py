@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 
 def configure_ultralytics_offline(data_dir: Path) -> None:
@@ -16,3 +17,20 @@ def configure_ultralytics_offline(data_dir: Path) -> None:
     # Fonts and weights are fetched from the hub on demand; plots are disabled in training
     # and no pretrained weight name is ever passed, so nothing triggers a download.
     os.environ.setdefault("ULTRALYTICS_SYNC", "False")
+
+
+def import_yolo(data_dir: Path) -> Any:
+    """ultralytics' ``YOLO`` class, imported offline, with its process-wide PIL patch undone.
+
+    Importing ultralytics replaces ``PIL.Image.open`` with a wrapper that, on the first file
+    Pillow cannot identify, pip-installs a HEIF plugin and imports it. Here that would be a
+    download at run time and, offline, an ImportError where photo intake must answer 422:
+    so the original ``Image.open`` is put back.
+    """
+    configure_ultralytics_offline(data_dir)
+    from PIL import Image
+    from ultralytics import YOLO  # type: ignore[attr-defined]
+    from ultralytics.utils import patches
+
+    Image.open = getattr(patches, "_image_open", Image.open)
+    return YOLO

@@ -48,10 +48,9 @@ def measure() -> list[Figure]:
 
 
 def _measure(images: list[Path], scratch: Path) -> list[Figure]:
-    from ai.offline import configure_ultralytics_offline
+    from ai.offline import import_yolo
 
-    configure_ultralytics_offline(scratch)
-    import ultralytics  # noqa: F401  # the baseline for memory: imported, no model loaded
+    YOLO = import_yolo(scratch)  # the baseline for memory: imported, no model loaded
 
     from ai.detection import get_detectors
     from ai.export import export_onnx
@@ -61,8 +60,6 @@ def _measure(images: list[Path], scratch: Path) -> list[Figure]:
     entry = find_model()
     [detector] = get_detectors(scratch)
     loaded_rss = rss_mb()
-    from ultralytics import YOLO  # type: ignore[attr-defined]
-
     torch_model = YOLO(str(entry.weights_path), task="detect")
     onnx_model = YOLO(str(export_onnx(entry, scratch)), task="detect")
     serving = onnx_model if detector.backend == "onnx" else torch_model

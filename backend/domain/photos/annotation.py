@@ -34,9 +34,11 @@ def annotate(original: bytes, results: list[dict[str, Any]]) -> bytes:
     line = max(3, round(max(upright.size) / 300))
     font = _font(max(14, round(max(upright.size) / 40)))
     for result in results:
+        if not result.get("width") or not result.get("height"):
+            continue  # a photo the model could not analyse: nothing to draw
         # boxes are in pixels of the image the result names; rescale if it was measured on another size
-        sx = upright.width / result.get("width", width)
-        sy = upright.height / result.get("height", height)
+        sx = upright.width / result["width"]
+        sy = upright.height / result["height"]
         for detection in result["detections"]:
             x1, y1, x2, y2 = detection["box"]
             colour = HAZARD_COLOUR if detection.get("hazard_code") else OTHER_COLOUR

@@ -7,6 +7,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from PIL import Image
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
@@ -19,6 +20,18 @@ from backend.domain.photos.service import original_key
 from backend.storage import ObjectStore
 
 log = logging.getLogger(__name__)
+
+
+def _failed(sha256: str, model: str, version: str, error: Exception) -> dict[str, Any]:
+    log.warning("photo %s could not be analysed by %s: %s", sha256, model, error)
+    return {
+        "photo": sha256,
+        "model": {"name": model, "version": version},
+        "width": 0,
+        "height": 0,
+        "detections": [],
+        "error": f"照片无法识别 / the photo could not be analysed: {error}",
+    }
 
 
 def detect_on_finding(
@@ -43,12 +56,18 @@ def detect_on_finding(
     for detector in get_detectors(data_dir):
         done = {(r.get("photo"), r["model"]["name"], r["model"]["version"]) for r in known}
         todo = [sha for sha in photos if (sha, detector.entry.name, detector.entry.version) not in done]
-        if todo:
-            images = [upright_rgb(store.read(original_key(sha))) for sha in todo]
-            fresh += [
-                {"photo": sha, **result.as_dict()}
-                for sha, result in zip(todo, detector.detect(images), strict=True)
-            ]
+        images, readable = [], []
+        for sha in todo:
+            try:
+                images.append(upright_rgb(store.read(original_key(sha))))
+                readable.append(sha)
+            except (OSError, ValueError, Image.DecompressionBombError) as error:
+                # Marked failed with the reason, so it is neither retried forever nor silently skipped.
+                fresh.append(_failed(sha, detector.entry.name, detector.entry.version, error))
+        fresh += [
+            {"photo": sha, **result.as_dict()}
+            for sha, result in zip(readable, detector.detect(images), strict=True)
+        ]
     if not fresh:
         return True
     with transaction(session_factory) as session:

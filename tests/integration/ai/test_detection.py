@@ -122,3 +122,49 @@ def test_detection_runs_on_a_synced_finding_and_feeds_its_legal_basis(
     assert "XC-08-01" in [c["code"] for c in finding["matches"]["checklist"][:3]]  # 未按规定佩戴安全帽
     actions = [step["action"] for step in finding["timeline"]]
     assert actions.count("finding.ai_detected") == 1
+
+
+def test_a_stored_photo_that_cannot_be_decoded_is_marked_failed_with_the_reason(
+    world: ParkWorld, session_factory: Any, settings: Any, db: Any
+) -> None:
+    """Intake refuses broken photos, but storage can rot: detection records why and moves on."""
+    from backend.db.models import Finding
+    from backend.domain.photos.detection_service import detect_on_finding
+    from backend.domain.photos.service import original_key
+    from backend.storage import create_object_store
+
+    store = create_object_store(settings)
+    broken = b"\xff\xd8\xff\xe0" + b"\x00" * 64  # a JPEG header and nothing decodable
+    store.put_bytes(original_key(sha256(broken)), broken, "image/jpeg")
+    finding = db.get(Finding, world.own_finding.id)
+    finding.photos = [sha256(broken)]
+    db.commit()
+
+    assert detect_on_finding(session_factory, store, settings.resolved_data_dir, finding.id)
+    db.expire_all()
+    [result] = db.get(Finding, world.own_finding.id).ai
+    assert result["photo"] == sha256(broken) and result["detections"] == []
+    assert "照片无法识别" in result["error"]
+    # Analysed once: a second run does not try again.
+    assert detect_on_finding(session_factory, store, settings.resolved_data_dir, finding.id)
+    db.expire_all()
+    assert len(db.get(Finding, world.own_finding.id).ai) == 1
+
+
+def test_loading_the_detector_leaves_photo_intake_answering_422_for_undecodable_bytes(
+    client: TestClient[Litestar], world: ParkWorld, settings: Any, site_photo: bytes
+) -> None:
+    """ultralytics patches PIL.Image.open to pip-install a HEIF plugin on the first unreadable file;
+    loading a model must not leave that patch behind (a download at run time, and a 500)."""
+    from ai.detection import get_detectors
+
+    get_detectors(settings.resolved_data_dir)
+    detect(client, world, site_photo)  # the model has run in this process
+    broken = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+    response = client.put(
+        f"/api/v1/photos/{sha256(broken)}",
+        content=broken,
+        headers={**world.headers(client, Role.INSPECTOR), "content-type": "image/jpeg"},
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["code"]
