@@ -6,6 +6,7 @@ import { loadSession, logout, session, token } from "./session.js";
 import { lastSyncError, startAutoSync, syncNow } from "./sync.js";
 import { formatTime, h, mount, toast } from "./ui.js";
 import { renderDashboard } from "./views/dashboard.js";
+import { renderGuide } from "./views/guide.js";
 import { renderLogin } from "./views/login.js";
 import { renderMine } from "./views/mine.js";
 import { renderReport } from "./views/report.js";
@@ -13,10 +14,10 @@ import { renderReview, renderReviews } from "./views/review.js";
 import { renderTicket, renderTickets } from "./views/tickets.js";
 
 const TABS = {
-  inspector: [["#/report", "上报隐患"], ["#/mine", "我的上报"]],
+  inspector: [["#/report", "上报隐患"], ["#/mine", "我的上报"], ["#/guide", "检查指引"]],
   park_admin: [["#/dashboard", "总览"], ["#/report", "上报隐患"], ["#/mine", "我的上报"]],
-  supervisor: [["#/reviews", "待验收"], ["#/mine", "我的上报"]],
-  enterprise_staff: [["#/tickets", "整改任务"]],
+  supervisor: [["#/reviews", "待验收"], ["#/mine", "我的上报"], ["#/guide", "检查指引"]],
+  enterprise_staff: [["#/tickets", "整改任务"], ["#/guide", "检查指引"]],
 };
 
 const HOME = { inspector: "#/mine", park_admin: "#/dashboard", supervisor: "#/reviews", enterprise_staff: "#/tickets" };
@@ -29,6 +30,7 @@ const ROUTES = [
   [/^#\/reviews$/, renderReviews],
   [/^#\/review\/([\w-]+)$/, renderReview],
   [/^#\/dashboard$/, renderDashboard],
+  [/^#\/guide$/, renderGuide],
 ];
 
 const view = () => document.getElementById("view");

@@ -1,10 +1,11 @@
 // 上报隐患: the inspector's snap-and-report form. Saved to the outbox first, synced when the network allows.
 import { db, StorageFullError } from "../db.js";
 import { uuid } from "../api.js";
-import { enterprises } from "../records.js";
+import { enterprises, live } from "../records.js";
 import { suggest } from "../suggest.js";
 import { enqueue, syncNow } from "../sync.js";
 import { field, h, isoToLocalInput, localInputToISO, toast, mount } from "../ui.js";
+import { PRESET_KEY } from "./guide.js";
 import { photoPicker } from "./photo_picker.js";
 
 export async function renderReport(root, editingMutationId = null) {
@@ -22,7 +23,9 @@ export async function renderReport(root, editingMutationId = null) {
   const description = h("textarea", { name: "description", rows: 4, maxlength: 2000, required: true, placeholder: "例如：储罐区防火堤内有杂草，可燃物未清理" });
   description.value = data.description || "";
   const suggestions = h("fieldset", { class: "suggestions", hidden: true }, h("legend", {}, "对应检查项"));
-  let checklistCode = data.checklist_code || null;
+  const preset = sessionStorage.getItem(PRESET_KEY);
+  sessionStorage.removeItem(PRESET_KEY);
+  let checklistCode = data.checklist_code || preset || null;
   const place = h("input", { name: "location", placeholder: "如：二号罐区东侧泵房", value: data.location?.text || "" });
   let coordinates = data.location && data.location.lat != null ? { lat: data.location.lat, lng: data.location.lng } : null;
   const coordinateText = h("span", { class: "hint" }, coordinates ? `已定位 ${coordinates.lat.toFixed(5)}, ${coordinates.lng.toFixed(5)}` : "");
@@ -47,6 +50,15 @@ export async function renderReport(root, editingMutationId = null) {
     const source = result.offline ? h("p", { class: "hint" }, "离线：按本机检查表粗略匹配") : null;
     suggestions.replaceChildren(h("legend", {}, "对应检查项"), ...options, major, source);
     suggestions.hidden = !options.length && !major;
+  }
+
+  // Came from 检查指引: the item is already chosen before anything is typed.
+  async function showChosen(code) {
+    const item = (await live("checklist_item")).find((candidate) => candidate.data.code === code);
+    if (!item) return;
+    const radio = h("input", { type: "radio", name: "checklist_code", value: code, checked: true, onchange: () => (checklistCode = code) });
+    suggestions.replaceChildren(h("legend", {}, "对应检查项"), h("label", { class: "suggestion" }, radio, h("span", {}, `${code} ${item.data.title}`)));
+    suggestions.hidden = false;
   }
 
   function locate() {
@@ -106,5 +118,6 @@ export async function renderReport(root, editingMutationId = null) {
     ),
   );
   if (description.value) showSuggestions();
+  else if (checklistCode) showChosen(checklistCode);
   if (!editing) locate();
 }

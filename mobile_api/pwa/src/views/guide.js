@@ -1,0 +1,76 @@
+// 检查指引: what to check and how, from the checklist library pulled to the phone (works offline).
+// Inspectors "don't know what to check or how": each item shows its 检查方法 and legal basis,
+// and 按此项上报 opens the report form with the item already chosen.
+import { live } from "../records.js";
+import { field, h, mount } from "../ui.js";
+
+export const PRESET_KEY = "parksafe.checklist";
+const SHOWN = 60;
+
+function matches(item, words) {
+  const text = [item.data.code, item.data.title, item.data.method, ...(item.data.phrasings || [])].join(" ");
+  return words.every((word) => text.includes(word));
+}
+
+function card(item) {
+  const data = item.data;
+  return h(
+    "li",
+    { class: "card", "aria-label": `检查项 ${data.code}：${data.title}` },
+    h("p", { class: "description" }, `${data.code} ${data.title}`),
+    data.major_criterion ? h("p", { class: "badge major" }, `重大事故隐患判定标准第${data.major_criterion}项`) : null,
+    h("p", { class: "method" }, h("strong", {}, "检查方法："), data.method),
+    data.citations?.length ? h("p", { class: "hint" }, `依据：${data.citations.map((c) => c.citation || c).join("；")}`) : null,
+    h(
+      "button",
+      {
+        type: "button",
+        onclick: () => {
+          sessionStorage.setItem(PRESET_KEY, data.code);
+          location.hash = "#/report";
+        },
+      },
+      "按此项上报",
+    ),
+  );
+}
+
+export async function renderGuide(root) {
+  const items = (await live("checklist_item")).sort((a, b) => a.data.code.localeCompare(b.data.code));
+  const search = h("input", { type: "search", name: "q", placeholder: "如：安全帽、动火、受限空间", autocomplete: "off" });
+  const results = h("div", { class: "guide" });
+
+  function show() {
+    const words = search.value.trim().split(/\s+/).filter(Boolean);
+    if (words.length) {
+      // Items whose title names every word first, then those that only mention it.
+      const inTitle = (item) => (words.every((word) => item.data.title.includes(word)) ? 0 : 1);
+      const found = items.filter((item) => matches(item, words)).sort((a, b) => inTitle(a) - inTitle(b));
+      results.replaceChildren(
+        h("p", { class: "hint", role: "status" }, `找到 ${found.length} 项`),
+        h("ul", { class: "cards" }, found.slice(0, SHOWN).map(card)),
+      );
+      return;
+    }
+    const categories = new Map();
+    for (const item of items) {
+      const key = item.data.category;
+      if (!categories.has(key)) categories.set(key, { name: item.data.category_name, items: [] });
+      categories.get(key).items.push(item);
+    }
+    results.replaceChildren(
+      ...[...categories.entries()].map(([code, category]) =>
+        h("details", { class: "category" }, h("summary", {}, `${code} ${category.name}（${category.items.length} 项）`), h("ul", { class: "cards" }, category.items.map(card))),
+      ),
+    );
+  }
+
+  search.addEventListener("input", show);
+  mount(
+    root,
+    h("h1", {}, "检查指引"),
+    items.length ? field("搜索检查项", search) : h("p", { class: "empty" }, "检查表尚未同步，请联网后点“立即同步”。"),
+    results,
+  );
+  show();
+}

@@ -1,0 +1,43 @@
+"""检查指引: an inspector without signal looks up what to check and how, then reports against that item."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+from playwright.sync_api import BrowserContext, expect
+
+from tests.integration.pwa.conftest import log_in, open_app, shot
+from tests.integration.pwa.server import Server
+from tests.integration.pwa.test_inspector_offline import card
+
+
+def test_the_checklist_guide_works_offline_and_starts_a_report_on_the_chosen_item(
+    phone: Callable[[], BrowserContext], server: Server, photo: Callable[[int], Path]
+) -> None:
+    context = phone()
+    page = open_app(context, server)
+    log_in(page, "inspector")
+    context.set_offline(True)
+    page.get_by_role("button", name="检查指引").click()
+    expect(page.get_by_role("group").or_(page.locator("details")).first).to_be_visible()
+    page.get_by_label("搜索检查项").fill("安全帽")
+    helmet = page.get_by_role("listitem", name="检查项 XC-08-01：作业人员未按规定佩戴安全帽")
+    expect(helmet.get_by_text("检查方法：")).to_be_visible()
+    expect(helmet).to_contain_text("下颏带")
+    shot(page, "inspector-guide")
+
+    helmet.get_by_role("button", name="按此项上报").click()
+    expect(page.get_by_role("radio", name="XC-08-01 作业人员未按规定佩戴安全帽")).to_be_checked()
+    description = f"2#罐区巡检工没戴帽子 {uuid.uuid4().hex[:6]}"
+    page.get_by_label("所属企业").select_option(label=server.enterprise("E001")["name"])
+    page.get_by_label("拍照").set_input_files(photo(9))
+    page.get_by_label("隐患描述").fill(description)
+    page.get_by_role("button", name="保存").click()
+    expect(card(page, description).get_by_text("待同步")).to_be_visible()
+
+    context.set_offline(False)
+    expect(card(page, description).get_by_text("已同步")).to_be_visible(timeout=30_000)
+    (stored,) = server.findings(description)
+    assert stored["checklist_code"] == "XC-08-01"
