@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,13 +18,11 @@ from PIL import Image
 from backend.domain.accounts.roles import Role
 from tests.conftest import ParkWorld
 from tests.devices import Device, finding_mutation
+from tests.integration.ai.conftest import DATASET, WORKERS_WITHOUT_HELMETS
 from tests.photos import sha256
 
 pytest.importorskip("ultralytics", reason="the 'ai' extra is not installed")
 pytestmark = pytest.mark.slow
-
-DATASET = Path(__file__).resolve().parents[3].parent / "shared" / "datasets" / "ppe-sfchd" / "val" / "images"
-WORKERS_WITHOUT_HELMETS = DATASET / "part2_000829.jpg"
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import io
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -16,68 +15,35 @@ import yaml
 from litestar import Litestar
 from litestar.testing import TestClient
 from PIL import Image
-from sqlmodel import Session
 
-from backend.db.models import Finding
 from backend.domain.accounts.roles import Role
-from backend.domain.findings.vocabulary import FindingStatus
 from backend.settings import Settings
 from tests.conftest import ParkWorld
-from tests.devices import Device, edit_mutation, rectification_mutation, settle
-from tests.photos import sha256
+from tests.integration.ai.conftest import WORKERS_WITHOUT_HELMETS
 
 pytest.importorskip("ultralytics", reason="the 'ai' extra is not installed")
 pytestmark = pytest.mark.slow
 
-DATASET = Path(__file__).resolve().parents[3].parent / "shared" / "datasets" / "ppe-sfchd" / "val" / "images"
-WORKERS_WITHOUT_HELMETS = DATASET / "part2_000829.jpg"
+
+def export_dataset(settings: Settings, out: Path) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "PARKSAFE_DATABASE_URL": str(settings.database_url),
+        "PARKSAFE_DATA_DIR": str(settings.data_dir),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "backend.cli", "ai", "export-dataset", str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
 
 
 def rgb(image: Image.Image, x: int, y: int) -> tuple[int, int, int]:
     r, g, b = image.convert("RGB").getpixel((x, y))  # type: ignore[misc]
     return int(r), int(g), int(b)
-
-
-def wait_for(client: TestClient[Litestar], check: Any, timeout: float = 120) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        settle(client)
-        if found := check():
-            return found
-        time.sleep(0.2)
-    raise AssertionError("timed out")
-
-
-@pytest.fixture
-def flagged(client: TestClient[Litestar], world: ParkWorld, db: Session) -> dict[str, Any]:
-    """A finding whose photo shows workers without helmets, rectified with the same picture re-sent."""
-    if not WORKERS_WITHOUT_HELMETS.exists():
-        pytest.skip("dataset not found")
-    data = WORKERS_WITHOUT_HELMETS.read_bytes()
-    inspector = Device(client, world.headers(client, Role.INSPECTOR))
-    inspector.upload(sha256(data), data)
-    inspector.push_ok(
-        [edit_mutation("finding", world.own_finding.id, world.own_finding.version, photos=[sha256(data)])]
-    )
-    admin = world.headers(client, Role.PARK_ADMIN)
-    finding = wait_for(
-        client,
-        lambda: (
-            (f := client.get(f"/api/v1/findings/{world.own_finding.id}", headers=admin).json())["ai"] and f
-        ),
-    )
-    db.expire_all()
-    stored = db.get(Finding, world.own_finding.id)
-    assert stored is not None
-    stored.status = FindingStatus.DISPATCHED  # dispatched (the lifecycle is tested elsewhere)
-    db.commit()
-    staff = Device(client, world.headers(client, Role.ENTERPRISE_STAFF))
-    again = data + b"\x00\x00"
-    staff.upload(sha256(again), again)
-    staff.push_ok([rectification_mutation(world.own_finding.id, [sha256(again)])])
-    supervisor = world.headers(client, Role.SUPERVISOR)
-    wait_for(client, lambda: client.get("/api/v1/reviews", headers=supervisor).json()["items"][0]["verdict"])
-    return {"photo": sha256(data), "ai": finding["ai"], "supervisor": supervisor}
 
 
 def test_the_queue_shows_the_flag_and_the_annotated_photo_shows_the_boxes(
@@ -123,19 +89,7 @@ def test_corrections_become_training_labels(
     assert [s["action"] for s in timeline].count("finding.ai_corrected") == 2
 
     out = tmp_path / "learned"
-    env = {
-        **os.environ,
-        "PARKSAFE_DATABASE_URL": str(settings.database_url),
-        "PARKSAFE_DATA_DIR": str(settings.data_dir),
-    }
-    done = subprocess.run(
-        [sys.executable, "-m", "backend.cli", "ai", "export-dataset", str(out)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+    done = export_dataset(settings, out)
     assert done.returncode == 0, done.stderr
     data = yaml.safe_load((out / "data.yaml").read_text())
     assert data["names"] == {0: "helmet", 1: "no_helmet", 2: "no_wear", 3: "wear"}
@@ -147,12 +101,5 @@ def test_corrections_become_training_labels(
     assert f"2 {35 / width:.6f} {70 / height:.6f} {50 / width:.6f} {100 / height:.6f}" in lines
     assert (out / "images" / labels.parent.name / f"{flagged['photo']}.jpg").exists()
 
-    again = subprocess.run(
-        [sys.executable, "-m", "backend.cli", "ai", "export-dataset", str(out)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+    again = export_dataset(settings, out)  # never into a folder that holds something
     assert again.returncode != 0 and "is not empty" in again.stderr

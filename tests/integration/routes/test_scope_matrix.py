@@ -64,6 +64,7 @@ class Row:
 
 
 # An AI correction naming a photo that is not the finding's.
+CORRECTION_TARGETS: list[tuple[Target, int]] = [("own", 422), ("other", 422), ("nowhere", 404)]
 NOT_ITS_PHOTO: dict[str, Any] = {
     "photo": "0" * 64,
     "kind": "missing",
@@ -168,32 +169,17 @@ ENDPOINTS: list[Row] = [
     Row("GET", "/api/v1/findings/{finding_id}/ai-corrections", "other", park=200, staff=404),
     Row("GET", "/api/v1/findings/{finding_id}/ai-corrections", "nowhere", park=404, staff=404),
     # The photo is not one of the finding's: the supervisor gets past scope and is told so (422).
-    Row(
-        "POST",
-        "/api/v1/findings/{finding_id}/ai-corrections",
-        "own",
-        park=403,
-        staff=403,
-        supervisor=422,
-        body=lambda w, c: NOT_ITS_PHOTO,
-    ),
-    Row(
-        "POST",
-        "/api/v1/findings/{finding_id}/ai-corrections",
-        "other",
-        park=403,
-        staff=403,
-        supervisor=422,
-        body=lambda w, c: NOT_ITS_PHOTO,
-    ),
-    Row(
-        "POST",
-        "/api/v1/findings/{finding_id}/ai-corrections",
-        "nowhere",
-        park=403,
-        staff=403,
-        supervisor=404,
-        body=lambda w, c: NOT_ITS_PHOTO,
+    *(
+        Row(
+            "POST",
+            "/api/v1/findings/{finding_id}/ai-corrections",
+            target,
+            park=403,
+            staff=403,
+            supervisor=supervisor,
+            body=lambda w, c: NOT_ITS_PHOTO,
+        )
+        for target, supervisor in CORRECTION_TARGETS
     ),
     # Photos of real findings are covered per role in tests/integration/photos; here: unknown hashes.
     Row("GET", "/api/v1/photos/{sha256}", "nowhere", park=404, staff=404),
