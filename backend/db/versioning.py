@@ -12,6 +12,7 @@ transactions short.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -65,8 +66,15 @@ def allocate_versions(session: Session, count: int) -> int:
 _BOOKKEEPING = frozenset({"version", "created_at", "updated_at", "field_versions"})
 
 
+@cache
+def _field_keys(model: type[SyncedModel]) -> tuple[str, ...]:
+    return tuple(c.key for c in sa.inspect(model).column_attrs if c.key not in _BOOKKEEPING)
+
+
 def _changed_fields(record: SyncedModel) -> list[str]:
     state = sa.inspect(record)
+    if state.pending:  # a new record: every field it was built with (the same set, without the history walk)
+        return [key for key in _field_keys(type(record)) if key in state.dict]
     return [attr.key for attr in state.attrs if attr.key not in _BOOKKEEPING and attr.history.has_changes()]
 
 

@@ -26,11 +26,14 @@ MATCH_JOB = "finding.match"
 REPEAT_WINDOW = timedelta(days=90)
 
 
-def request_matching(session: Session, finding: Finding) -> None:
-    """Ask for (re)matching once per distinct description and set of AI hazard codes."""
+def request_matching(session: Session, finding: Finding, *, fresh: bool = False) -> None:
+    """Ask for (re)matching once per distinct description and set of AI hazard codes
+    (``fresh``: the finding was created in this transaction)."""
     codes = sorted({d.get("hazard_code", "") for d in finding.ai if d.get("hazard_code")})
     fingerprint = hashlib.sha256(f"{finding.description}|{','.join(codes)}".encode()).hexdigest()[:16]
-    request_job(session, MATCH_JOB, key=f"match:{finding.id}:{fingerprint}", finding_id=str(finding.id))
+    request_job(
+        session, MATCH_JOB, key=f"match:{finding.id}:{fingerprint}", fresh=fresh, finding_id=str(finding.id)
+    )
 
 
 def _matches_document(result: MatchResult) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlmodel import select
 
+from backend.db.construct import new
 from backend.db.models import Enterprise, Finding, Inspection
 from backend.domain.findings.legal_basis import request_matching
 from backend.domain.findings.vocabulary import FindingStatus
@@ -89,10 +90,12 @@ def _create(ctx: SyncContext, mutation: Mutation) -> Finding:
     _validate(ctx, fields)
     enterprise = _check_enterprise(ctx, fields["enterprise_id"])
     _check_inspection(ctx, fields.get("inspection_id"), enterprise.id)
-    finding = Finding(id=mutation.id, park_id=enterprise.park_id, reported_by=ctx.principal.user_id, **fields)
+    finding = new(
+        Finding, id=mutation.id, park_id=enterprise.park_id, reported_by=ctx.principal.user_id, **fields
+    )
     ctx.add_new(finding)
     _after_photo_change(ctx, finding, new=True)
-    request_matching(ctx.session, finding)
+    request_matching(ctx.session, finding, fresh=True)
     ctx.audit.append(AuditEntry("finding.reported", "finding", finding.id, None, finding_document(finding)))
     return finding
 
