@@ -67,6 +67,7 @@ export async function renderReviews(root) {
 }
 
 export async function renderReview(root, id) {
+  if (navigator.onLine) await syncNow(); // the rectification may have arrived since the last pull
   const { finding } = await freshFinding(id);
   if (!finding) {
     mount(root, h("p", { class: "empty" }, "找不到这条隐患，请联网同步后再试。"));
