@@ -8,9 +8,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import BrowserContext, expect
 
-from tests.integration.pwa.conftest import log_in, open_app, shot
+from tests.integration.pwa.conftest import DATASET, log_in, open_app, shot
 from tests.integration.pwa.server import Server
 
 
@@ -121,3 +122,36 @@ def test_a_rejection_reaches_the_enterprise_with_its_reason(
     expect(staff.get_by_text("上次整改被驳回：照片角度不同")).to_be_visible()
     expect(staff.get_by_label("整改说明")).to_be_visible()
     shot(staff, "staff-rejected")
+
+
+def test_the_supervisor_marks_a_wrong_ai_box_from_the_review_screen(
+    phone: Callable[[], BrowserContext], server: Server
+) -> None:
+    workers = DATASET / "part2_000829.jpg"  # workers without helmets: the model finds them
+    if not workers.exists():
+        pytest.skip("needs the real photo from the PPE data set")
+    description = f"卸车区人员未戴安全帽 {uuid.uuid4().hex[:6]}"
+    finding_id = reported_finding(server, description, workers)
+    server.wait_for(description, lambda f: bool(f["ai"]))
+    deadline = (datetime.now(UTC) + timedelta(days=3)).isoformat()
+    assert server.call(
+        "POST", f"/api/v1/findings/{finding_id}/dispatch", json={"deadline": deadline}
+    ).is_success
+
+    staff = open_app(phone(), server, f"#/ticket/{finding_id}")
+    log_in(staff, "staff")
+    staff.get_by_label("整改说明").fill("已要求全员佩戴安全帽")
+    staff.get_by_label("拍照").set_input_files(workers)  # the same picture again: a lazy 'after' photo
+    staff.get_by_role("button", name="提交整改").click()
+    server.wait_for(description, lambda f: f["status"] == "pending_verification")
+
+    supervisor = open_app(phone(), server, f"#/review/{finding_id}")
+    log_in(supervisor, "supervisor")
+    supervisor.get_by_text("纠正 AI 识别").first.click()
+    first_box = supervisor.get_by_role("button", name="识别有误").first
+    first_box.click()
+    expect(supervisor.get_by_text("已记录：这个识别框有误")).to_be_visible()
+    expect(first_box).to_be_disabled()
+    shot(supervisor, "supervisor-ai-correction")
+    corrections = server.call("GET", f"/api/v1/findings/{finding_id}/ai-corrections", "supervisor").json()
+    assert [c["kind"] for c in corrections["items"]] == ["wrong"]

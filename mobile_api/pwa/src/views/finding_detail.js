@@ -13,7 +13,9 @@ function svg(tag, attrs, text) {
 }
 
 // One photo; where the model found something, its boxes are drawn over it in the image's own pixels.
-export async function figure(hash, caption, aiResults = []) {
+// ``onWrong(hash, detection)``: where given (the supervisor's review), each box gets a button to
+// mark it wrong; the correction feeds the learning loop (parksafe ai export-dataset).
+export async function figure(hash, caption, aiResults = [], onWrong = null) {
   const result = aiResults.find((r) => r.photo === hash && r.detections?.length);
   const url = await photoURL(hash, result ? "original" : "thumb");
   const frame = h("div", { class: "frame" }, url ? h("img", { src: url, alt: caption }) : h("span", { class: "missing" }, "照片尚未上传"));
@@ -28,12 +30,27 @@ export async function figure(hash, caption, aiResults = []) {
     }
     frame.append(overlay);
   }
-  return h("figure", {}, frame, h("figcaption", {}, caption, labels.length ? ` · AI 识别：${labels.join("、")}` : ""));
+  const corrections =
+    onWrong && result
+      ? h(
+          "details",
+          { class: "corrections" },
+          h("summary", {}, `纠正 AI 识别（${result.detections.length} 个框）`),
+          result.detections.map((d) => {
+            const button = h("button", { type: "button", class: "quiet small" }, `识别有误：${d.label} ${Math.round(d.confidence * 100)}%`);
+            button.addEventListener("click", async () => {
+              if (await onWrong(hash, d)) button.disabled = true;
+            });
+            return button;
+          }),
+        )
+      : null;
+  return h("figure", {}, frame, h("figcaption", {}, caption, labels.length ? ` · AI 识别：${labels.join("、")}` : ""), corrections);
 }
 
-export async function gallery(hashes, prefix, aiResults = []) {
+export async function gallery(hashes, prefix, aiResults = [], onWrong = null) {
   if (!hashes.length) return h("p", { class: "hint" }, `无${prefix}`);
-  return h("div", { class: "gallery" }, await Promise.all(hashes.map((hash, i) => figure(hash, `${prefix} ${i + 1}`, aiResults))));
+  return h("div", { class: "gallery" }, await Promise.all(hashes.map((hash, i) => figure(hash, `${prefix} ${i + 1}`, aiResults, onWrong))));
 }
 
 export function summary(finding, enterpriseName) {

@@ -79,6 +79,17 @@ export async function renderReview(root, id) {
   const comment = h("textarea", { name: "comment", rows: 3, maxlength: 2000, placeholder: "通过可不填；驳回须写明原因，企业会看到" });
   const message = h("p", { class: "error", role: "alert" });
 
+  async function markWrong(photo, detection) {
+    try {
+      await postJSON(`/api/v1/findings/${id}/ai-corrections`, { photo, kind: "wrong", label: detection.label, box: detection.box });
+    } catch (error) {
+      toast(error instanceof OfflineError ? "纠正需要联网" : `未能记录：${error.message}`, "error");
+      return false;
+    }
+    toast("已记录：这个识别框有误，将用于改进模型", "ok");
+    return true;
+  }
+
   async function decide(decision) {
     message.textContent = "";
     if (decision === "reject" && !comment.value.trim()) return (message.textContent = "驳回时请写明原因");
@@ -102,7 +113,7 @@ export async function renderReview(root, id) {
     h(
       "div",
       { class: "side-by-side" },
-      h("section", {}, h("h2", {}, "整改前"), await gallery(finding.data.photos, "整改前", finding.data.ai)),
+      h("section", {}, h("h2", {}, "整改前"), await gallery(finding.data.photos, "整改前", finding.data.ai, markWrong)),
       h("section", {}, h("h2", {}, "整改后"), latest ? await gallery(latest.data.photos, "整改后") : h("p", { class: "hint" }, "尚未同步到整改记录")),
     ),
     latest ? h("p", { class: "note" }, `整改说明：${latest.data.note}`) : null,
