@@ -79,6 +79,16 @@ def render_notice(facts: NoticeFacts) -> bytes:
     draft = facts.draft
     violated = "、".join(draft.get("violated") or []) or "有关安全生产法律法规"
     basis = draft.get("penalty_basis", "")
+
+    def signature() -> list[Any]:
+        """Both documents end with the issuing authority, its seal and the date (fresh flowables each)."""
+        return [
+            Spacer(1, 18 * mm),
+            Paragraph(facts.authority, right),
+            Paragraph("（印章）", right),
+            Paragraph(_date(facts.issued_on), right),
+        ]
+
     story: list[Any] = [
         Paragraph("责令限期整改指令书", title),
         Paragraph(f"（园安）责改〔{facts.issued_on.astimezone(BEIJING).year}〕{facts.number}号", subtitle),
@@ -99,10 +109,7 @@ def render_notice(facts: NoticeFacts) -> bytes:
             "但本指令不停止执行，法律另有规定的除外。",
             body,
         ),
-        Spacer(1, 18 * mm),
-        Paragraph(facts.authority, right),
-        Paragraph("（印章）", right),
-        Paragraph(_date(facts.issued_on), right),
+        *signature(),
     ]
     fine = draft.get("suggested_fine_yuan")
     if fine:
@@ -126,10 +133,7 @@ def render_notice(facts: NoticeFacts) -> bytes:
                 "符合第六十三条规定情形的，有权要求听证。你单位可在收到本告知书之日起五日内提出，逾期视为放弃上述权利。",
                 body,
             ),
-            Spacer(1, 18 * mm),
-            Paragraph(facts.authority, right),
-            Paragraph("（印章）", right),
-            Paragraph(_date(facts.issued_on), right),
+            *signature(),
         ]
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
