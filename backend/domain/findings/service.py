@@ -9,12 +9,13 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from backend.db.models import AuditEvent, Enterprise, Finding, Park, Photo
+from backend.db.models import AuditEvent, Enterprise, Finding, Park
 from backend.db.types import utcnow
 from backend.domain.accounts.principal import Principal
 from backend.domain.errors import DomainError, ErrorKind, NotFound
 from backend.domain.findings.vocabulary import FindingStatus, HazardLevel
 from backend.domain.pagination import Page, PageRequest
+from backend.domain.photos.links import stored_hashes
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,12 +87,7 @@ class FindingService:
 
     def missing_photos(self, findings: Sequence[Finding]) -> dict[uuid.UUID, list[str]]:
         """For each finding, the photos it names that have not been uploaded yet (one query)."""
-        named = {sha for finding in findings for sha in finding.photos}
-        stored = (
-            set(self._session.exec(select(Photo.sha256).where(col(Photo.sha256).in_(sorted(named)))).all())
-            if named
-            else set()
-        )
+        stored = stored_hashes(self._session, (sha for finding in findings for sha in finding.photos))
         return {finding.id: [sha for sha in finding.photos if sha not in stored] for finding in findings}
 
     def penalty_notice(self, principal: Principal, finding_id: uuid.UUID) -> bytes:

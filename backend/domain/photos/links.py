@@ -4,16 +4,25 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Iterable
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from backend.db.models import Finding, FindingPhoto
+from backend.db.models import Finding, FindingPhoto, Photo
 from backend.db.types import utcnow
 from backend.jobs.outbox import request_job
 
 PHOTOS_COMPLETE_JOB = "finding.photos_complete"
 VERIFY_JOB = "rectification.verify"
+
+
+def stored_hashes(session: Session, hashes: Iterable[str]) -> set[str]:
+    """Which of these photos are stored (one query; none for no hashes)."""
+    wanted = sorted(set(hashes))
+    if not wanted:
+        return set()
+    return set(session.exec(select(Photo.sha256).where(col(Photo.sha256).in_(wanted))).all())
 
 
 def request_verification(session: Session, rectification_id: uuid.UUID, occasion: str) -> None:

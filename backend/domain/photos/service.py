@@ -14,7 +14,12 @@ from backend.db.versioning import lock_changes
 from backend.domain.accounts.principal import Principal
 from backend.domain.errors import NotFound
 from backend.domain.photos.intake import InspectedImage, ReceivedUpload
-from backend.domain.photos.links import findings_using, mark_complete_if_ready, request_verification
+from backend.domain.photos.links import (
+    findings_using,
+    mark_complete_if_ready,
+    request_verification,
+    stored_hashes,
+)
 from backend.jobs.outbox import request_job
 from backend.storage import ObjectStore
 
@@ -82,12 +87,7 @@ class PhotoService:
                 request_verification(self._session, rectification.id, sha256)
         for finding in findings_using(self._session, sha256):
             if finding.photos_complete_at is None:
-                stored = set(
-                    self._session.exec(
-                        select(Photo.sha256).where(col(Photo.sha256).in_(finding.photos))
-                    ).all()
-                )
-                stored.add(sha256)
+                stored = stored_hashes(self._session, finding.photos) | {sha256}
                 mark_complete_if_ready(self._session, finding, stored)
 
     def visible_photo(self, principal: Principal, sha256: str) -> Photo:

@@ -9,8 +9,8 @@ from typing import Any, TypeVar
 
 from sqlmodel import Session, col, select
 
-from backend.db.models import Photo
 from backend.domain.accounts.principal import Principal
+from backend.domain.photos.links import stored_hashes
 
 MAX_CLIENT_CLOCK_SKEW = timedelta(hours=24)
 T = TypeVar("T")
@@ -100,9 +100,7 @@ class SyncContext:
         self.created[(type(record), record.id)] = record
 
     def load_stored_photos(self, hashes: set[str]) -> None:
-        if hashes:
-            found = self.session.exec(select(Photo.sha256).where(col(Photo.sha256).in_(sorted(hashes)))).all()
-            self.stored_photos.update(found)
+        self.stored_photos.update(stored_hashes(self.session, hashes))
 
     def missing_photos(self, hashes: list[str]) -> list[str]:
         return [sha for sha in hashes if sha not in self.stored_photos]

@@ -22,13 +22,13 @@ from backend.db.models import (
     Enterprise,
     Finding,
     Inspection,
-    Photo,
     Rectification,
     SyncedModel,
 )
 from backend.db.versioning import current_version
 from backend.domain.accounts.principal import Principal
 from backend.domain.errors import InvalidInput
+from backend.domain.photos.links import stored_hashes
 from backend.domain.sync.documents import (
     comment_document,
     enterprise_document,
@@ -165,10 +165,7 @@ class PullService:
         return PullPage(changes, next_cursor, has_more=len(rows) > limit)
 
     def _fill_missing_photos(self, changes: list[Change], findings: list[Finding]) -> None:
-        named = sorted({sha for finding in findings for sha in finding.photos})
-        if not named:
-            return
-        stored = set(self._session.exec(select(Photo.sha256).where(col(Photo.sha256).in_(named))).all())
+        stored = stored_hashes(self._session, (sha for finding in findings for sha in finding.photos))
         for change in changes:
             if change.entity == "finding":
                 change.data["missing_photos"] = [sha for sha in change.data["photos"] if sha not in stored]
