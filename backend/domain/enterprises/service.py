@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from backend.db.models import Enterprise
-from backend.domain.accounts.principal import Principal
+from backend.domain.accounts.principal import Principal, scope_condition
 from backend.domain.errors import NotFound
 from backend.domain.pagination import Page, PageRequest
 
@@ -18,12 +18,10 @@ class EnterpriseService:
         self._session = session
 
     def _visible(self, principal: Principal) -> sa.ColumnElement[bool]:
-        condition = sa.and_(
-            col(Enterprise.park_id) == principal.park_id, col(Enterprise.deleted_at).is_(None)
+        return sa.and_(
+            scope_condition(principal, col(Enterprise.park_id), col(Enterprise.id)),
+            col(Enterprise.deleted_at).is_(None),
         )
-        if principal.scoped_enterprise_id is not None:
-            condition = sa.and_(condition, col(Enterprise.id) == principal.scoped_enterprise_id)
-        return condition
 
     def list_page(self, principal: Principal, page: PageRequest) -> Page[Enterprise]:
         visible = self._visible(principal)

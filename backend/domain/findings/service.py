@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from backend.db.models import AuditEvent, Enterprise, Finding, Park
 from backend.db.types import utcnow
-from backend.domain.accounts.principal import Principal
+from backend.domain.accounts.principal import Principal, scope_condition
 from backend.domain.errors import DomainError, ErrorKind, NotFound
 from backend.domain.findings.vocabulary import FindingStatus, HazardLevel
 from backend.domain.pagination import Page, PageRequest
@@ -35,10 +35,10 @@ class FindingService:
         self._session = session
 
     def _visible(self, principal: Principal) -> sa.ColumnElement[bool]:
-        condition = sa.and_(col(Finding.park_id) == principal.park_id, col(Finding.deleted_at).is_(None))
-        if principal.scoped_enterprise_id is not None:
-            condition = sa.and_(condition, col(Finding.enterprise_id) == principal.scoped_enterprise_id)
-        return condition
+        return sa.and_(
+            scope_condition(principal, col(Finding.park_id), col(Finding.enterprise_id)),
+            col(Finding.deleted_at).is_(None),
+        )
 
     def _matching(self, principal: Principal, filters: FindingFilter) -> sa.ColumnElement[bool]:
         conditions = [self._visible(principal)]

@@ -11,7 +11,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from backend.db.models import Finding, FindingPhoto, Photo, Rectification
 from backend.db.versioning import lock_changes
-from backend.domain.accounts.principal import Principal
+from backend.domain.accounts.principal import Principal, scope_condition
 from backend.domain.errors import NotFound
 from backend.domain.photos.intake import InspectedImage, ReceivedUpload
 from backend.domain.photos.links import (
@@ -112,11 +112,11 @@ class PhotoService:
 
     @staticmethod
     def _findings_using(principal: Principal, sha256: str) -> SelectOfScalar[Finding]:
-        query = (
+        return (
             select(Finding)
             .join(FindingPhoto, col(FindingPhoto.finding_id) == col(Finding.id))
-            .where(FindingPhoto.photo_sha256 == sha256, Finding.park_id == principal.park_id)
+            .where(
+                FindingPhoto.photo_sha256 == sha256,
+                scope_condition(principal, col(Finding.park_id), col(Finding.enterprise_id)),
+            )
         )
-        if principal.scoped_enterprise_id is not None:
-            query = query.where(Finding.enterprise_id == principal.scoped_enterprise_id)
-        return query

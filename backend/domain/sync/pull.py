@@ -26,7 +26,7 @@ from backend.db.models import (
     SyncedModel,
 )
 from backend.db.versioning import current_version
-from backend.domain.accounts.principal import Principal
+from backend.domain.accounts.principal import Principal, scope_condition
 from backend.domain.errors import InvalidInput
 from backend.domain.photos.links import stored_hashes
 from backend.domain.sync.documents import (
@@ -66,10 +66,7 @@ class _Source:
 
 
 def _finding_scope(principal: Principal) -> sa.ColumnElement[bool]:
-    condition = col(Finding.park_id) == principal.park_id
-    if principal.scoped_enterprise_id is not None:
-        condition = sa.and_(condition, col(Finding.enterprise_id) == principal.scoped_enterprise_id)
-    return condition
+    return scope_condition(principal, col(Finding.park_id), col(Finding.enterprise_id))
 
 
 def _child_of_visible_finding(
@@ -82,17 +79,11 @@ def _child_of_visible_finding(
 
 
 def _enterprise_scope(principal: Principal) -> sa.ColumnElement[bool]:
-    condition = col(Enterprise.park_id) == principal.park_id
-    if principal.scoped_enterprise_id is not None:
-        condition = sa.and_(condition, col(Enterprise.id) == principal.scoped_enterprise_id)
-    return condition
+    return scope_condition(principal, col(Enterprise.park_id), col(Enterprise.id))
 
 
 def _inspection_scope(principal: Principal) -> sa.ColumnElement[bool]:
-    condition = col(Inspection.park_id) == principal.park_id
-    if principal.scoped_enterprise_id is not None:
-        condition = sa.and_(condition, col(Inspection.enterprise_id) == principal.scoped_enterprise_id)
-    return condition
+    return scope_condition(principal, col(Inspection.park_id), col(Inspection.enterprise_id))
 
 
 def _everyone(_: Principal) -> sa.ColumnElement[bool]:
