@@ -76,6 +76,8 @@ registry = JobRegistry()
 
 
 class JobQueue(Protocol):
+    durable: bool  # whether an enqueued job survives this process (see jobs.outbox.dispatch_pending)
+
     async def enqueue(self, name: str, *, key: str | None = None, **payload: Any) -> None:
         """Ask for ``name`` to run. A ``key`` still queued or running is not queued again."""
 

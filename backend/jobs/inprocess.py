@@ -1,4 +1,8 @@
-"""The embedded default: jobs run in the API process, lost if it stops before they finish."""
+"""The embedded default: jobs run in the API process.
+
+Jobs live in memory, so the queue is not durable: a job that came from the outbox is marked
+handed over only once it has finished, and one interrupted by a stop or crash is dispatched
+again at the next start (jobs are idempotent)."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from typing import Any
 import anyio.to_thread
 
 from backend.jobs.base import JobContext, JobRegistry
+from backend.jobs.outbox import mark_handed_over
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +29,8 @@ class _Queued:
 
 
 class InProcessJobQueue:
+    durable = False
+
     def __init__(self, registry: JobRegistry, concurrency: int = 2) -> None:
         self._registry = registry
         self._concurrency = concurrency
@@ -79,7 +86,7 @@ class InProcessJobQueue:
         except Exception:
             if item.attempt > spec.retries:
                 log.exception("job %s failed for good after %d attempts", item.name, item.attempt)
-                self._release(item)
+                await self._finish(item)
                 return
             delay = spec.backoff(item.attempt)
             log.warning(
@@ -90,12 +97,19 @@ class InProcessJobQueue:
             self._retry_timers.add(timer)
             timer.add_done_callback(self._retry_timers.discard)
             return
-        self._release(item)
+        await self._finish(item)
 
     async def _requeue_later(self, item: _Queued, delay: float) -> None:
         await asyncio.sleep(delay)
         await self._queue.put(item)
 
-    def _release(self, item: _Queued) -> None:
+    async def _finish(self, item: _Queued) -> None:
+        """Done (or failed for good): stamp its outbox row, then let the key be queued again."""
+        factory = self._context.session_factory if self._context else None
+        if item.key is not None and factory is not None:
+            try:
+                await anyio.to_thread.run_sync(mark_handed_over, factory, [item.key])
+            except Exception:  # the row stays pending: the job runs again at the next sweep
+                log.exception("could not mark job %s done in the outbox", item.key)
         if item.key is not None:
             self._keys.discard(item.key)

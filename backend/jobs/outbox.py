@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any
 
 from sqlalchemy.orm import sessionmaker
@@ -48,16 +49,22 @@ async def dispatch_pending(session_factory: sessionmaker[Session], queue: JobQue
                 ).all()
             )
 
-    def mark(ids: list[int]) -> None:
-        with session_factory() as session:
-            for row in session.exec(select(JobOutbox).where(col(JobOutbox.id).in_(ids))).all():
-                row.dispatched_at = utcnow()
-                session.add(row)
-            session.commit()
-
     rows = await anyio.to_thread.run_sync(pending)
     for row in rows:
         await queue.enqueue(row.name, key=row.key, **row.payload)
-    if rows:
-        await anyio.to_thread.run_sync(mark, [row.id for row in rows if row.id is not None])
+    # A durable queue (Redis) now owns the job. The in-process queue only holds it in memory:
+    # it marks the row itself once the job has finished, so a crash before then loses nothing.
+    if rows and getattr(queue, "durable", True):
+        await anyio.to_thread.run_sync(partial(mark_handed_over, session_factory, [row.key for row in rows]))
     return len(rows)
+
+
+def mark_handed_over(session_factory: sessionmaker[Session], keys: list[str]) -> None:
+    """Stamp these outbox rows so no sweep dispatches them again."""
+    if not keys:
+        return
+    with session_factory() as session:
+        for row in session.exec(select(JobOutbox).where(col(JobOutbox.key).in_(keys))).all():
+            row.dispatched_at = utcnow()
+            session.add(row)
+        session.commit()

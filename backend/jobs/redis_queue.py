@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 
 
 class RedisJobQueue:
+    durable = True  # jobs are stored in Redis: once enqueued, the outbox row is handed over
+
     def __init__(self, registry: JobRegistry, redis_url: str, name: str, concurrency: int = 4) -> None:
         self._registry = registry
         self._redis_url = redis_url
