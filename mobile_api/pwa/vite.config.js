@@ -37,7 +37,7 @@ export default defineConfig({
   plugins: [
     buildInfo,
     VitePWA({
-      registerType: "autoUpdate",
+      registerType: "prompt", // never reload under an inspector's thumb: the app asks first
       injectRegister: false,
       includeAssets: ["icons/icon.svg"],
       manifest: {
@@ -63,7 +63,7 @@ export default defineConfig({
         navigateFallbackDenylist: [/^\/api\//, /^\/schema/, /^\/health/],
         cleanupOutdatedCaches: true,
         clientsClaim: true,
-        skipWaiting: true,
+        skipWaiting: false,
       },
     }),
   ],

@@ -157,7 +157,18 @@ window.addEventListener("parksafe:auth-required", () => {
   route();
 });
 
-registerSW({ immediate: true });
+// A new version waits until the user chooses to load it: a reload mid-form would lose what was typed.
+const updateSW = registerSW({
+  immediate: true,
+  onNeedRefresh() {
+    const banner = document.getElementById("update");
+    banner.hidden = false;
+    banner.replaceChildren(
+      h("span", {}, "园安有新版本。"),
+      h("button", { type: "button", class: "small", onclick: () => updateSW(true) }, "更新应用"),
+    );
+  },
+});
 
 (async () => {
   await loadSession();
