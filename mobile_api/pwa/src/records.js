@@ -1,5 +1,6 @@
 // Reads over the pulled records and the outbox: what each screen lists, offline as well as online.
 import { db } from "./db.js";
+import { session } from "./session.js";
 
 export async function live(entity) {
   return (await db.records.where("entity").equals(entity).toArray()).filter((record) => !record.deleted);
@@ -20,9 +21,10 @@ export async function rectificationsOf(findingId) {
     .sort((a, b) => (a.data.created_at || "").localeCompare(b.data.created_at || ""));
 }
 
-// The newest outbox item per record: what the phone last did to it and how that went.
+// The newest outbox item per record (the signed-in user's): what the phone last did to it and how that went.
 export async function latestMutations(entity) {
-  const items = await db.outbox.where("entity").equals(entity).sortBy("created_at");
+  const me = session()?.user.id;
+  const items = (await db.outbox.where("entity").equals(entity).sortBy("created_at")).filter((item) => !item.user_id || item.user_id === me);
   const latest = new Map();
   for (const item of items) latest.set(item.record_id, item);
   return latest;

@@ -1,5 +1,5 @@
 // The signed-in user and token, kept in IndexedDB so the app opens signed in without a network.
-import { deleteKV, getKV, setKV } from "./db.js";
+import { db, deleteKV, getKV, setKV } from "./db.js";
 
 let current = null;
 
@@ -24,9 +24,18 @@ export async function saveLogin(response) {
     expires_at: new Date(Date.now() + response.expires_in * 1000).toISOString(),
   };
   await setKV("session", current);
-  // A different user on the same phone starts from a fresh pull of what they may see.
+  // A different user on a shared phone must not see what the last one pulled: their copies go,
+  // and the next pull starts from the beginning with the new user's scope. (Unsynced outbox items
+  // stay, tagged with their author, and are pushed only when that user signs in again.)
   const lastUser = await getKV("last_user_id");
-  if (lastUser && lastUser !== response.user.id) await setKV("cursor", null);
+  if (lastUser && lastUser !== response.user.id) {
+    await db.transaction("rw", db.records, db.thumbs, db.kv, async () => {
+      await db.records.clear();
+      await db.thumbs.clear();
+      await db.kv.put({ key: "cursor", value: null });
+      await db.kv.delete("stats");
+    });
+  }
   await setKV("last_user_id", response.user.id);
   return current;
 }

@@ -23,6 +23,7 @@ DEMO_PASSWORDS = {
     "inspector": "Inspect@2026",
     "supervisor": "Verify@2026",
     "staff": "Staff@2026",
+    "staff2": "Staff@2026",
 }
 
 
