@@ -123,7 +123,8 @@ async function onLoggedIn() {
   if (!location.hash || location.hash === "#/login") location.hash = HOME[session().user.role] || "#/report";
   await route();
   const result = await syncNow();
-  if (result.ok) await route();
+  // Lists show what the first pull brought; a detail or form screen is never redrawn under the user.
+  if (result.ok && LIVE_SCREENS.test(location.hash)) await route();
 }
 
 window.addEventListener("hashchange", route);
