@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,12 @@ class Server:
     def findings(self, description: str) -> list[dict[str, Any]]:
         items = self.call("GET", "/api/v1/findings?limit=500").json()["items"]
         return [item for item in items if item["description"] == description]
+
+    def dispatch(self, finding_id: str, days: int = 3) -> None:
+        """The park admin sends the finding to its enterprise with a deadline ``days`` ahead."""
+        deadline = (datetime.now(UTC) + timedelta(days=days)).isoformat()
+        response = self.call("POST", f"/api/v1/findings/{finding_id}/dispatch", json={"deadline": deadline})
+        assert response.is_success, response.text
 
     def enterprise(self, code: str) -> dict[str, Any]:
         items = self.call("GET", "/api/v1/enterprises?limit=500").json()["items"]
