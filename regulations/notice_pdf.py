@@ -89,10 +89,18 @@ def render_notice(facts: NoticeFacts) -> bytes:
             Paragraph(_date(facts.issued_on), right),
         ]
 
+    def heading(name: str, series: str) -> list[Any]:
+        """Both documents open with their name, their number in the series, and the addressee."""
+        return [
+            Paragraph(name, title),
+            Paragraph(
+                f"（园安）{series}〔{facts.issued_on.astimezone(BEIJING).year}〕{facts.number}号", subtitle
+            ),
+            Paragraph(f"{facts.enterprise}：", plain),
+        ]
+
     story: list[Any] = [
-        Paragraph("责令限期整改指令书", title),
-        Paragraph(f"（园安）责改〔{facts.issued_on.astimezone(BEIJING).year}〕{facts.number}号", subtitle),
-        Paragraph(f"{facts.enterprise}：", plain),
+        *heading("责令限期整改指令书", "责改"),
         Paragraph(
             f"经查，你单位存在下列问题：{facts.description}（发现时间：{_date(facts.observed_at)}；"
             f"地点：{facts.location or '现场'}）。",
@@ -116,11 +124,7 @@ def render_notice(facts: NoticeFacts) -> bytes:
         low, high = draft.get("fine_range_yuan") or [None, None]
         story += [
             PageBreak(),
-            Paragraph("行政处罚告知书", title),
-            Paragraph(
-                f"（园安）罚告〔{facts.issued_on.astimezone(BEIJING).year}〕{facts.number}号", subtitle
-            ),
-            Paragraph(f"{facts.enterprise}：", plain),
+            *heading("行政处罚告知书", "罚告"),
             Paragraph(f"经查，你单位{facts.description}。以上事实违反了{violated}的规定。", body),
             Paragraph(
                 f"依据{basis}的规定，本机关拟对你单位作出罚款人民币{_yuan(fine)}的行政处罚"
