@@ -2,6 +2,7 @@
 import { registerSW } from "virtual:pwa-register";
 import "./style.css";
 import { db, getKV, requestPersistentStorage } from "./db.js";
+import { mine } from "./records.js";
 import { loadSession, logout, session, token } from "./session.js";
 import { lastSyncError, startAutoSync, syncNow } from "./sync.js";
 import { formatTime, h, mount, toast } from "./ui.js";
@@ -37,7 +38,8 @@ const view = () => document.getElementById("view");
 let syncing = false;
 
 async function pendingCount() {
-  return (await db.outbox.where("state").anyOf("pending", "syncing").count()) + (await db.photos.where("state").equals("pending").count());
+  const outbox = (await db.outbox.where("state").anyOf("pending", "syncing").toArray()).filter(mine);
+  return outbox.length + (await db.photos.where("state").equals("pending").count());
 }
 
 async function renderStatus() {

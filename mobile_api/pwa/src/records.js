@@ -21,10 +21,14 @@ export async function rectificationsOf(findingId) {
     .sort((a, b) => (a.data.created_at || "").localeCompare(b.data.created_at || ""));
 }
 
+// Outbox items carry their author: on a shared phone each user sees and pushes only their own.
+export function mine(item) {
+  return !item.user_id || item.user_id === session()?.user.id;
+}
+
 // The newest outbox item per record (the signed-in user's): what the phone last did to it and how that went.
 export async function latestMutations(entity) {
-  const me = session()?.user.id;
-  const items = (await db.outbox.where("entity").equals(entity).sortBy("created_at")).filter((item) => !item.user_id || item.user_id === me);
+  const items = (await db.outbox.where("entity").equals(entity).sortBy("created_at")).filter(mine);
   const latest = new Map();
   for (const item of items) latest.set(item.record_id, item);
   return latest;

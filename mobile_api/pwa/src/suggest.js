@@ -33,9 +33,11 @@ async function offlineMatches(text, limit) {
     .slice(0, limit);
 }
 
-export function forgetOfflineIndex() {
-  offlineIndex = null;
-}
+// Built on first use; rebuilt after each sync, which may have brought (or been the first to bring)
+// the checklist: typing before the first pull finished must not leave an empty index for good.
+window.addEventListener("parksafe:sync", (event) => {
+  if (!event.detail.running) offlineIndex = null;
+});
 
 export async function suggest(text, limit = 5) {
   if (text.trim().length < 2) return { checklist: [], major_hazard: null, offline: !navigator.onLine };

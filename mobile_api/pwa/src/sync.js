@@ -3,6 +3,7 @@
 import { ApiError, OfflineError, request, uuid } from "./api.js";
 import { db, getKV, setKV, write } from "./db.js";
 import { uploadPending } from "./photos.js";
+import { mine } from "./records.js";
 import { deviceId, session, token } from "./session.js";
 
 const BATCH = 100;
@@ -61,9 +62,8 @@ export async function enqueue(entity, recordId, data, { op = "upsert", baseVersi
 async function push() {
   await db.outbox.where("state").equals("syncing").modify({ state: "pending" });
   for (;;) {
-    const me = session()?.user.id;
     // Only the signed-in user's own items: another user's wait for them on this phone.
-    const items = (await db.outbox.where("state").equals("pending").sortBy("created_at")).filter((item) => !item.user_id || item.user_id === me);
+    const items = (await db.outbox.where("state").equals("pending").sortBy("created_at")).filter(mine);
     if (!items.length) return;
     const batch = items.slice(0, BATCH);
     await db.outbox.bulkUpdate(batch.map((item) => ({ key: item.mutation_id, changes: { state: "syncing" } })));
