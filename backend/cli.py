@@ -258,16 +258,50 @@ def ai() -> None:
     "--resume", is_flag=True, help="continue from the run's last.pt (epoch, optimizer and EMA kept)"
 )
 @click.option("--device", default="cpu", show_default=True, help="cpu, or 0 for the first GPU")
+@click.option(
+    "--from",
+    "weights",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="fine-tune: start from these weights (e.g. ai/models/ppe-yolo11n.pt) with a schedule of its own",
+)
+@click.option(
+    "--oversample",
+    multiple=True,
+    metavar="CLASS=N",
+    help="see the training images holding CLASS N times per epoch, e.g. no_helmet=3",
+)
+@click.option(
+    "--lr0", type=click.FloatRange(0, 1, min_open=True), default=None, help="initial learning rate (AdamW)"
+)
 def ai_train(
-    data_yaml: Path, project: Path | None, name: str, epochs: int, resume: bool, device: str
+    data_yaml: Path,
+    project: Path | None,
+    name: str,
+    epochs: int,
+    resume: bool,
+    device: str,
+    weights: Path | None,
+    oversample: tuple[str, ...],
+    lr0: float | None,
 ) -> None:
-    """Train the PPE detector from scratch (no pretrained weights can be downloaded)."""
-    from ai.training import TrainingRecipe, train
+    """Train the PPE detector from scratch (no pretrained weights can be downloaded), or fine-tune ours."""
+    from ai.training import TrainingRecipe, fine_tuning_schedule, train
 
     project = project or Settings().resolved_data_dir / "training"
     try:
-        best = train(data_yaml, project, name, TrainingRecipe(epochs=epochs), resume=resume, device=device)
-    except FileNotFoundError as exc:
+        repeats = {name_: int(times) for name_, times in (item.split("=", 1) for item in oversample)}
+    except ValueError as exc:
+        raise click.BadParameter(
+            "应为 类别=次数 / expected CLASS=N, e.g. no_helmet=3", param_hint="--oversample"
+        ) from exc
+    extra = (
+        fine_tuning_schedule(epochs, lr0) if weights else ({"optimizer": "AdamW", "lr0": lr0} if lr0 else {})
+    )
+    recipe = TrainingRecipe(epochs=epochs, weights=weights, oversample=repeats, extra=extra)
+    try:
+        best = train(data_yaml, project, name, recipe, resume=resume, device=device)
+    except (FileNotFoundError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"最佳权重 / best weights: {best}")
 

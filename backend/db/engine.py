@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
+from backend.db.types import json_text
 from backend.db.versioning import install_versioning
 from backend.settings import Settings
 
@@ -33,12 +34,14 @@ def _use_wal(engine: Engine) -> None:
 def create_db_engine(settings: Settings) -> Engine:
     url = settings.resolved_database_url
     if url.startswith("sqlite"):
-        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+        engine = sa.create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 10}, json_serializer=json_text
+        )
         event.listen(engine, "connect", _enable_sqlite_foreign_keys)
         if ":memory:" not in url and url != "sqlite://":
             _use_wal(engine)
         return engine
-    return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, json_serializer=json_text)
 
 
 def create_session_factory(engine: Engine) -> sessionmaker[Session]:

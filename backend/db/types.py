@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -47,3 +48,19 @@ def utcnow() -> datetime:
 
 
 JSONType: Any = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+
+
+class EncodedJSON:
+    """A value for a JSON column that is already JSON text, written as is (see ``json_text``)."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+def json_text(value: Any) -> str:
+    """The engines' JSON serializer: ``json.dumps``, except for text encoded beforehand."""
+    if isinstance(value, EncodedJSON):
+        return value.text
+    return json.dumps(value)

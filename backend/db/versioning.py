@@ -12,6 +12,7 @@ transactions short.
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -78,6 +79,14 @@ def _changed_fields(record: SyncedModel) -> list[str]:
     return [attr.key for attr in state.attrs if attr.key not in _BOOKKEEPING and attr.history.has_changes()]
 
 
+def _stamp(record: SyncedModel, version: int, fields: list[str], now: datetime) -> None:
+    field_versions = dict(record.field_versions or {})
+    field_versions.update(dict.fromkeys(fields, version))
+    record.field_versions = field_versions
+    record.version = version
+    record.updated_at = now
+
+
 def _stamp_versions(session: Session, _context: UOWTransaction, _instances: Any) -> None:
     changed = _changed_synced_records(session)
     if not changed:
@@ -85,12 +94,23 @@ def _stamp_versions(session: Session, _context: UOWTransaction, _instances: Any)
     first = allocate_versions(session, len(changed))
     now = utcnow()
     for offset, record in enumerate(changed):
-        version = first + offset
-        field_versions = dict(record.field_versions or {})
-        field_versions.update(dict.fromkeys(_changed_fields(record), version))
-        record.field_versions = field_versions
-        record.version = version
-        record.updated_at = now
+        _stamp(record, first + offset, _changed_fields(record), now)
+
+
+def stamp_detached(session: Session, records: list[SyncedModel]) -> None:
+    """Versions for new records written outside the unit of work (``backend.db.bulk``),
+    exactly as a flush would stamp them: every field they were built with. No session
+    tracks these records, so their attribute dictionaries are written directly."""
+    if not records:
+        return
+    first = allocate_versions(session, len(records))
+    now = utcnow()
+    keys = _field_keys(type(records[0]))
+    for version, record in enumerate(records, start=first):
+        values = record.__dict__
+        field_versions = dict(values.get("field_versions") or {})
+        field_versions.update((key, version) for key in keys if key in values)
+        values.update(field_versions=field_versions, version=version, updated_at=now)
 
 
 def install_versioning(session_class: type[Session] = Session) -> None:

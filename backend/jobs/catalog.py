@@ -9,7 +9,7 @@ from sqlmodel import col, select
 from backend.db.engine import transaction
 from backend.db.models import AuditEvent, Photo
 from backend.domain.audit.service import AuditLog
-from backend.domain.findings.legal_basis import MATCH_JOB, give_legal_basis
+from backend.domain.findings.legal_basis import MATCH_JOB, MATCH_NEW_JOB, give_legal_basis
 from backend.domain.notifications.delivery import MAX_ATTEMPTS, deliver
 from backend.domain.notifications.outbox import SEND_JOB
 from backend.domain.photos.detection_service import detect_on_finding
@@ -45,6 +45,18 @@ def match_finding(context: JobContext, *, finding_id: str) -> None:
 
     with transaction(context.session_factory) as session:
         give_legal_basis(session, get_matcher(), uuid.UUID(finding_id))
+
+
+@registry.job(MATCH_NEW_JOB, retries=3, retry_delay_seconds=2.0)
+def match_new_findings(context: JobContext, *, finding_ids: list[str]) -> None:
+    """Findings created together; one short transaction each, so pushes are not held up.
+    A retry re-matches the ones already done, which changes nothing."""
+    from regulations.service import get_matcher
+
+    matcher = get_matcher()
+    for finding_id in finding_ids:
+        with transaction(context.session_factory) as session:
+            give_legal_basis(session, matcher, uuid.UUID(finding_id))
 
 
 @registry.job(VERIFY_JOB, retries=3, retry_delay_seconds=5.0)

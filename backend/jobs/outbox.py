@@ -6,9 +6,11 @@ import logging
 from functools import partial
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, col, select
 
+from backend.db.bulk import BulkRows
 from backend.db.construct import new
 from backend.db.models import JobOutbox
 from backend.db.types import utcnow
@@ -17,19 +19,38 @@ from backend.jobs.base import JobQueue
 log = logging.getLogger(__name__)
 
 
-def request_job(session: Session, name: str, key: str, *, fresh: bool = False, **payload: Any) -> bool:
+def request_job(
+    session: Session,
+    name: str,
+    key: str,
+    *,
+    fresh: bool = False,
+    bulk: BulkRows | None = None,
+    **payload: Any,
+) -> bool:
     """Record that ``name`` must run once for ``key``; False if it was already requested.
 
     ``fresh``: the key names a record created in this transaction, so no committed request
     can exist and the look-up is skipped (a pushed batch of new findings saves a query each).
+    ``bulk``: the key names a record written set-wise; its request joins those rows (fresh).
     """
-    if any(isinstance(row, JobOutbox) and row.key == key for row in session.new):
+    if bulk is not None:
+        bulk.add(new(JobOutbox, key=key, name=name, payload=payload))
+        return True
+    unflushed: dict[str, JobOutbox] = session.info.setdefault("unflushed_job_requests", {})
+    earlier = unflushed.get(key)
+    if earlier is not None and sa.inspect(earlier).pending:  # asked for earlier in this transaction
         return False
     if not fresh:
         with session.no_autoflush:  # no flush per request: a pushed batch is written in one flush
             if session.exec(select(JobOutbox.id).where(JobOutbox.key == key)).first() is not None:
                 return False
-    session.add(new(JobOutbox, key=key, name=name, payload=payload))
+    row = new(JobOutbox, key=key, name=name, payload=payload)
+    session.add(row)
+    if len(unflushed) >= 1_000:  # a long-lived session: forget the requests already flushed
+        for written in [k for k, r in unflushed.items() if not sa.inspect(r).pending]:
+            del unflushed[written]
+    unflushed[key] = row
     return True
 
 

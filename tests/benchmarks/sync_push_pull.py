@@ -129,7 +129,7 @@ def measure(database_url: str | None = None) -> list[Figure]:
                 for row in pushed[offset : offset + BATCH]
             ]
             with transaction(factory) as session:
-                PushService(session, principal).push(
+                PushService(session, principal, settings).push(
                     "bench-device", PushBatch("bench-device", uuid.uuid4(), mutations)
                 )
         push_seconds = time.perf_counter() - started

@@ -26,16 +26,30 @@ def event_hash(
     before: Any,
     after: Any,
 ) -> str:
-    content = canonical(
-        {
-            "seq": sequence,
-            "at": at.isoformat(),
-            "actor": actor_id,
-            "action": action,
-            "entity": entity,
-            "entity_id": entity_id,
-            "before": before,
-            "after": after,
-        }
+    """The hash of ``prev_hash`` and the canonical JSON of the event's content (sorted keys)."""
+    return event_hash_of_texts(
+        prev_hash, sequence, at, actor_id, action, entity, entity_id, canonical(before), canonical(after)
+    )
+
+
+def event_hash_of_texts(
+    prev_hash: str,
+    sequence: int,
+    at: datetime,
+    actor_id: str | None,
+    action: str,
+    entity: str,
+    entity_id: str,
+    before_text: str,
+    after_text: str,
+) -> str:
+    """``event_hash`` with ``before`` and ``after`` already in canonical form, so a writer that
+    stores those texts encodes each document once. The content is exactly
+    ``canonical({"seq": …, "at": …, "actor": …, "action": …, "entity": …, "entity_id": …,
+    "before": …, "after": …})``: keys in sorted order, nested values in their canonical form."""
+    content = (
+        f'{{"action":{canonical(action)},"actor":{canonical(actor_id)},"after":{after_text},'
+        f'"at":{canonical(at.isoformat())},"before":{before_text},"entity":{canonical(entity)},'
+        f'"entity_id":{canonical(entity_id)},"seq":{int(sequence)}}}'
     )
     return hashlib.sha256(f"{prev_hash}\n{content}".encode()).hexdigest()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -9,20 +10,41 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from backend.db.bulk import insert_rows
 from backend.db.models import AuditEvent, SyncCounter
-from backend.db.types import utcnow
-from backend.domain.audit.chain import GENESIS, event_hash
+from backend.db.types import EncodedJSON, utcnow
+from backend.domain.audit.chain import GENESIS, canonical, event_hash, event_hash_of_texts
 
 AUDIT_COUNTER = "audit"
 _counter = SyncCounter.__table__  # type: ignore[attr-defined]
 
 
-def _json_safe(value: Any) -> Any:
-    import json
+_JSON_SCALARS = (str, int, float, bool, type(None))
 
-    from backend.domain.audit.chain import canonical
 
-    return None if value is None else json.loads(canonical(value))
+def _is_json(value: Any) -> bool:
+    """Already made of JSON types only (the documents the services write usually are)."""
+    kind = type(value)
+    if kind in _JSON_SCALARS:
+        return True
+    if kind is dict:
+        return all(type(key) is str and _is_json(item) for key, item in value.items())
+    if kind is list:
+        return all(_is_json(item) for item in value)
+    return False
+
+
+def _stored(value: Any) -> tuple[Any, str]:
+    """``value`` as the JSON column will hold it, and its canonical text (what the hash covers).
+
+    Dates, UUIDs and decimals become strings, as reading the column back gives them, which is
+    what ``verify_chain`` hashes. Documents already made of JSON types are encoded once.
+    """
+    text = canonical(value)
+    if value is None or _is_json(value):
+        return value, text
+    stored = json.loads(text)
+    return stored, canonical(stored)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,10 +96,12 @@ class AuditLog:
         at = utcnow()
         actor = str(actor_id) if actor_id else None
         rows: list[dict[str, Any]] = []
+        encoded: list[dict[str, Any]] = []
         for offset, item in enumerate(records):
             sequence = last - len(records) + 1 + offset
-            before_json, after_json = _json_safe(item.before), _json_safe(item.after)
-            row_hash = event_hash(
+            before_json, before_text = _stored(item.before)
+            after_json, after_text = _stored(item.after)
+            row_hash = event_hash_of_texts(
                 prev_hash,
                 sequence,
                 at,
@@ -85,26 +109,32 @@ class AuditLog:
                 item.action,
                 item.entity,
                 str(item.entity_id),
-                before_json,
-                after_json,
+                before_text,
+                after_text,
             )
-            rows.append(
+            row = {
+                "id": sequence,
+                "at": at,
+                "actor_id": actor_id,
+                "action": item.action,
+                "entity": item.entity,
+                "entity_id": str(item.entity_id),
+                "before": before_json,
+                "after": after_json,
+                "prev_hash": prev_hash,
+                "hash": row_hash,
+            }
+            rows.append(row)
+            encoded.append(
                 {
-                    "id": sequence,
-                    "at": at,
-                    "actor_id": actor_id,
-                    "action": item.action,
-                    "entity": item.entity,
-                    "entity_id": str(item.entity_id),
-                    "before": before_json,
-                    "after": after_json,
-                    "prev_hash": prev_hash,
-                    "hash": row_hash,
+                    **row,
+                    "before": None if item.before is None else EncodedJSON(before_text),
+                    "after": None if item.after is None else EncodedJSON(after_text),
                 }
             )
             prev_hash = row_hash
         # Append-only rows: a Core insert skips building ORM objects nobody reads back.
-        self._session.execute(sa.insert(AuditEvent), rows)
+        insert_rows(self._session, AuditEvent, encoded)
         return rows
 
 

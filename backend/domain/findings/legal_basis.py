@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from backend.db.bulk import BulkRows
 from backend.db.models import Finding
 from backend.db.versioning import lock_changes
 from backend.domain.audit.service import AuditLog
@@ -23,6 +24,7 @@ from regulations.matching import Matcher, MatchResult
 from regulations.penalty import Circumstances, draft_penalty
 
 MATCH_JOB = "finding.match"
+MATCH_NEW_JOB = "finding.match_new"
 REPEAT_WINDOW = timedelta(days=90)
 
 
@@ -32,8 +34,22 @@ def request_matching(session: Session, finding: Finding, *, fresh: bool = False)
     codes = sorted({d.get("hazard_code", "") for d in finding.ai if d.get("hazard_code")})
     fingerprint = hashlib.sha256(f"{finding.description}|{','.join(codes)}".encode()).hexdigest()[:16]
     request_job(
-        session, MATCH_JOB, key=f"match:{finding.id}:{fingerprint}", fresh=fresh, finding_id=str(finding.id)
+        session,
+        MATCH_JOB,
+        key=f"match:{finding.id}:{fingerprint}",
+        fresh=fresh,
+        finding_id=str(finding.id),
     )
+
+
+def request_matching_of_new(session: Session, finding_ids: list[uuid.UUID], bulk: BulkRows) -> None:
+    """One job matching findings created together (a pushed batch): one outbox row instead of
+    one per finding. The findings are new, so no earlier request can exist for them."""
+    if not finding_ids:
+        return
+    ids = [str(finding_id) for finding_id in finding_ids]
+    digest = hashlib.sha256(",".join(sorted(ids)).encode()).hexdigest()[:24]
+    request_job(session, MATCH_NEW_JOB, key=f"match-new:{digest}", bulk=bulk, finding_ids=ids)
 
 
 def _matches_document(result: MatchResult) -> dict[str, Any]:

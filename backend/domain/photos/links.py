@@ -9,6 +9,8 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from backend.db.bulk import BulkRows
+from backend.db.construct import new
 from backend.db.models import Finding, FindingPhoto, Photo
 from backend.db.types import utcnow
 from backend.jobs.outbox import request_job
@@ -34,17 +36,16 @@ def request_verification(session: Session, rectification_id: uuid.UUID, occasion
     )
 
 
-def set_links(
-    session: Session, finding_id: uuid.UUID, photos: list[str], purpose: str, *, new: bool = False
-) -> None:
-    """Make the link rows of ``purpose`` for this finding name exactly ``photos``.
+def links_of_new_finding(finding_id: uuid.UUID, photos: list[str]) -> list[FindingPhoto]:
+    """The evidence links of a finding being created (it has none yet: no queries)."""
+    return [
+        new(FindingPhoto, finding_id=finding_id, photo_sha256=sha, purpose="evidence")
+        for sha in dict.fromkeys(photos)
+    ]
 
-    ``new``: the finding is being created, so it has no links yet (saves two queries).
-    """
-    if new:
-        for sha in dict.fromkeys(photos):
-            session.add(FindingPhoto(finding_id=finding_id, photo_sha256=sha, purpose=purpose))
-        return
+
+def set_links(session: Session, finding_id: uuid.UUID, photos: list[str], purpose: str) -> None:
+    """Make the link rows of ``purpose`` for this finding name exactly ``photos``."""
     existing = set(
         session.exec(
             select(FindingPhoto.photo_sha256).where(
@@ -69,8 +70,11 @@ def set_links(
         session.add(FindingPhoto(finding_id=finding_id, photo_sha256=sha, purpose=purpose))
 
 
-def mark_complete_if_ready(session: Session, finding: Finding, stored: set[str]) -> bool:
-    """When every named photo is stored, note it and ask (once per photo set) for downstream jobs."""
+def note_complete_if_ready(
+    session: Session, finding: Finding, stored: set[str], *, fresh: bool = False, bulk: BulkRows | None = None
+) -> bool:
+    """When every named photo is stored, set ``photos_complete_at`` and ask (once per photo
+    set) for downstream jobs. Adds nothing to the session itself (see ``mark_complete_if_ready``)."""
     if not finding.photos or any(sha not in stored for sha in finding.photos):
         return False
     photo_set = hashlib.sha256(",".join(sorted(finding.photos)).encode()).hexdigest()[:16]
@@ -78,10 +82,19 @@ def mark_complete_if_ready(session: Session, finding: Finding, stored: set[str])
         session,
         PHOTOS_COMPLETE_JOB,
         key=f"photos-complete:{finding.id}:{photo_set}",
+        fresh=fresh,
+        bulk=bulk,
         finding_id=str(finding.id),
     )
     if requested:
         finding.photos_complete_at = utcnow()
+    return requested
+
+
+def mark_complete_if_ready(session: Session, finding: Finding, stored: set[str]) -> bool:
+    """``note_complete_if_ready`` for a finding the session tracks."""
+    requested = note_complete_if_ready(session, finding, stored)
+    if requested:
         session.add(finding)
     return requested
 

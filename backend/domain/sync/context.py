@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 from sqlmodel import Session, col, select
 
+from backend.db.bulk import BulkRows
 from backend.domain.accounts.principal import Principal
 from backend.domain.photos.links import stored_hashes
 
@@ -46,6 +47,11 @@ class SyncContext:
 
     absent: set[tuple[type, uuid.UUID]] = field(default_factory=set)
     enterprises: dict[uuid.UUID, Any] = field(default_factory=dict)
+    # New findings no other mutation of the batch names: built as plain rows and inserted
+    # set-wise (``bulk``) instead of through the unit of work. Empty when replaying with savepoints.
+    set_wise: set[uuid.UUID] = field(default_factory=set)
+    bulk: BulkRows = field(default_factory=BulkRows)
+    new_to_match: list[uuid.UUID] = field(default_factory=list)  # set-wise creates: one matching job
     # (kind, finding, audience roles, occasion): queued after the batch is written
     notifications: list[tuple[str, Any, list[Any], str]] = field(default_factory=list)
 
@@ -68,6 +74,24 @@ class SyncContext:
             ).all()  # into the identity map
             found = {record.id for record in records}
             self.absent.update((model, record_id) for record_id in ids - found)
+
+    def allow_set_wise_creates(self, mutations: list[Any]) -> None:
+        """Let new findings named by exactly one mutation of the batch be written set-wise."""
+        from backend.domain.sync.mutations import Entity
+
+        mentions: dict[uuid.UUID, int] = {}
+        for mutation in mutations:
+            if mutation.entity is Entity.FINDING:
+                mentions[mutation.id] = mentions.get(mutation.id, 0) + 1
+            else:
+                named = mutation.data.get("finding_id") if isinstance(mutation.data, dict) else None
+                try:
+                    finding_id = uuid.UUID(str(named)) if named is not None else None
+                except ValueError:
+                    continue
+                if finding_id is not None:
+                    mentions[finding_id] = mentions.get(finding_id, 0) + 2
+        self.set_wise = {finding_id for finding_id, count in mentions.items() if count == 1}
 
     def get(self, model: type[T], record_id: uuid.UUID) -> T | None:
         """A record by id, including those created earlier in this batch and not yet flushed."""

@@ -12,7 +12,12 @@ from backend.db.construct import new
 from backend.db.models import Enterprise, Finding, Inspection
 from backend.domain.findings.legal_basis import request_matching
 from backend.domain.findings.vocabulary import FindingStatus
-from backend.domain.photos.links import mark_complete_if_ready, set_links
+from backend.domain.photos.links import (
+    links_of_new_finding,
+    mark_complete_if_ready,
+    note_complete_if_ready,
+    set_links,
+)
 from backend.domain.sync.context import AuditEntry, SyncContext
 from backend.domain.sync.documents import finding_document
 from backend.domain.sync.merge import merge_fields
@@ -93,9 +98,20 @@ def _create(ctx: SyncContext, mutation: Mutation) -> Finding:
     finding = new(
         Finding, id=mutation.id, park_id=enterprise.park_id, reported_by=ctx.principal.user_id, **fields
     )
-    ctx.add_new(finding)
-    _after_photo_change(ctx, finding, new=True)
-    request_matching(ctx.session, finding, fresh=True)
+    links = links_of_new_finding(finding.id, finding.photos)
+    bulk = ctx.bulk if mutation.id in ctx.set_wise else None
+    if bulk is not None:
+        bulk.add(finding)
+        for link in links:
+            bulk.add(link)
+        ctx.new_to_match.append(finding.id)
+    else:
+        ctx.add_new(finding)
+        ctx.session.add_all(links)
+        request_matching(ctx.session, finding, fresh=True)
+    if finding.photos:
+        ctx.load_stored_photos(set(finding.photos))
+        note_complete_if_ready(ctx.session, finding, ctx.stored_photos, fresh=True, bulk=bulk)
     ctx.audit.append(AuditEntry("finding.reported", "finding", finding.id, None, finding_document(finding)))
     return finding
 
@@ -143,8 +159,8 @@ def _edit(ctx: SyncContext, mutation: Mutation, finding: Finding) -> Finding:
     return finding
 
 
-def _after_photo_change(ctx: SyncContext, finding: Finding, new: bool = False) -> None:
-    set_links(ctx.session, finding.id, finding.photos, "evidence", new=new)
+def _after_photo_change(ctx: SyncContext, finding: Finding) -> None:
+    set_links(ctx.session, finding.id, finding.photos, "evidence")
     if finding.photos:
         ctx.load_stored_photos(set(finding.photos))
         mark_complete_if_ready(ctx.session, finding, ctx.stored_photos)

@@ -18,11 +18,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from backend.db.bulk import insert_rows
 from backend.db.models import SyncedModel, SyncMutation
 from backend.db.types import utcnow
 from backend.db.versioning import lock_changes
 from backend.domain.accounts.principal import Principal
 from backend.domain.audit.service import AuditLog, AuditRecord
+from backend.domain.findings.legal_basis import request_matching_of_new
 from backend.domain.notifications.outbox import notify
 from backend.domain.sync import comment_changes, finding_changes, rectification_changes
 from backend.domain.sync.context import SyncContext
@@ -109,6 +111,8 @@ class PushService:
             ).all()
         }
         ctx.preload(batch.mutations)
+        if not savepoint_each:
+            ctx.allow_set_wise_creates(batch.mutations)
         results: list[MutationResult | _Pending] = []
         seen: set[uuid.UUID] = set()
         for mutation in batch.mutations:
@@ -169,7 +173,10 @@ class PushService:
             )
 
     def _write(self, ctx: SyncContext, device_id: str, batch_id: uuid.UUID, pending: list[_Pending]) -> None:
-        self._session.flush()  # allocates versions for everything applied
+        request_matching_of_new(self._session, ctx.new_to_match, ctx.bulk)
+        ctx.new_to_match.clear()
+        ctx.bulk.write(self._session)  # new findings first: the flush may insert rows that refer to them
+        self._session.flush()  # allocates versions for everything else applied
         outcomes: list[dict[str, Any]] = []
         for item in pending:
             if item.outcome is Outcome.CONFLICT:
@@ -196,8 +203,7 @@ class PushService:
                     "received_at": ctx.now,
                 }
             )
-        if outcomes:
-            self._session.execute(sa.insert(SyncMutation), outcomes)
+        insert_rows(self._session, SyncMutation, outcomes)
         AuditLog(self._session).record_many(
             self._principal.user_id,
             [AuditRecord(e.action, e.entity, e.entity_id, e.before, e.after) for e in ctx.audit],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
 from litestar import Litestar
@@ -13,7 +14,16 @@ from backend.domain.accounts.roles import Role
 from backend.domain.findings.vocabulary import FindingStatus
 from backend.settings import Settings
 from tests.conftest import ParkWorld
-from tests.devices import Device, comment_mutation, finding_mutation, new_id, rectification_mutation, settle
+from tests.devices import (
+    Device,
+    comment_mutation,
+    edit_mutation,
+    finding_mutation,
+    jpeg_photo,
+    new_id,
+    rectification_mutation,
+    settle,
+)
 
 
 def device(client: TestClient[Litestar], world: ParkWorld, role: Role = Role.INSPECTOR) -> Device:
@@ -241,3 +251,47 @@ def test_rectification_of_a_finding_not_yet_dispatched_is_rejected(
     assert result["status"] == "rejected"
     assert result["error"]["code"] == "illegal_transition"
     assert result["error"]["detail"] == {"status": "reported"}
+
+
+def test_new_findings_written_set_wise_read_back_like_one_written_through_the_unit_of_work(
+    client: TestClient[Litestar], world: ParkWorld, db: Session
+) -> None:
+    """A batch of only new findings takes the set-wise path; a new finding edited in the same
+    batch takes the unit-of-work path. Devices and jobs must not tell them apart."""
+    phone = device(client, world)
+    photo, data = jpeg_photo(11)
+    assert phone.upload(photo, data).status_code == 201
+    set_wise = [finding_mutation(world.own.id, f"消防通道堵塞{n}", photos=[photo]) for n in range(3)]
+    through_orm = finding_mutation(world.own.id, "消防通道堵塞3", photos=[photo])
+    edit = edit_mutation("finding", through_orm["id"], None, measures="立即清理")
+    results = phone.push_ok(set_wise) + phone.push_ok([through_orm, edit])
+    assert [r["status"] for r in results] == ["applied"] * 5
+    versions = [r["version"] for r in results[:4]]
+    assert len(set(versions)) == 4 and min(versions) > 0
+    settle(client)
+
+    pulled = {c["id"]: c for c in phone.pull_all() if c["entity"] == "finding"}
+    documents = [pulled[m["id"]]["data"] for m in [*set_wise, through_orm]]
+    varying = {
+        "description",
+        "measures",
+        "observed_at",
+        "created_at",
+        "updated_at",
+        "matches",
+        "penalty_draft",
+        "ai",
+    }
+    orm_view = {k: v for k, v in documents[-1].items() if k not in varying}
+    for document in documents[:-1]:
+        assert {k: v for k, v in document.items() if k not in varying} == orm_view
+    for mutation in [*set_wise, through_orm]:
+        finding = client.get(f"/api/v1/findings/{mutation['id']}", headers=phone.headers).json()
+        assert finding["missing_photos"] == []
+        assert finding["matches"]["checklist"], "matching ran for every new finding"
+        assert finding["timeline"][0]["action"] == "finding.reported"
+        assert "finding.photos_complete" in [step["action"] for step in finding["timeline"]]
+    stored = db.get(Finding, uuid.UUID(set_wise[0]["id"]))
+    assert stored is not None
+    written = ("description", "photos", "location", "observed_at", "enterprise_id")
+    assert {stored.field_versions[name] for name in written} == {results[0]["version"]}
