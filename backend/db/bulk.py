@@ -35,10 +35,13 @@ def _columns(model: type[SQLModel]) -> tuple[sa.Table, tuple[tuple[str, str], ..
 
 
 def insert_rows(session: Session, model: type[SQLModel], rows: list[dict[str, Any]]) -> None:
-    """One multi-row INSERT of ``rows`` (keyed by attribute name) on the session's connection.
+    """Insert ``rows`` (keyed by attribute name) at once on the session's connection.
 
-    Core, not the ORM's bulk insert: the same statement without per-row ORM bookkeeping. A
-    generated key the rows leave empty is left to the database.
+    Columns the first row leaves out, and a generated key it leaves empty, are left to the
+    database. SQLite and small sets: one Core ``executemany`` (the ORM's bulk insert does
+    the same with per-row bookkeeping on top). PostgreSQL: ``COPY … FROM STDIN``, several
+    times faster than row-by-row INSERTs for a batch; values pass through the columns' own
+    bind processors first, so they are exactly what an INSERT would have sent.
     """
     if not rows:
         return
@@ -49,7 +52,44 @@ def insert_rows(session: Session, model: type[SQLModel], rows: list[dict[str, An
         for key, name in all_columns
         if key in first and not (key == generated_key and first[key] is None)
     ]
-    session.connection().execute(table.insert(), [{name: row[key] for key, name in columns} for row in rows])
+    connection = session.connection()
+    if connection.dialect.name == "postgresql" and len(rows) >= COPY_THRESHOLD:
+        _copy(connection, table, columns, rows)
+        return
+    connection.execute(table.insert(), [{name: row[key] for key, name in columns} for row in rows])
+
+
+COPY_THRESHOLD = 8  # below this, COPY's set-up costs more than it saves
+
+
+def _copy(
+    connection: sa.Connection, table: sa.Table, columns: list[tuple[str, str]], rows: list[dict[str, Any]]
+) -> None:
+    import psycopg
+
+    dialect = connection.dialect
+    processors = [_bind_processor(table.c[name].type, dialect) for _, name in columns]
+    names = ", ".join(dialect.identifier_preparer.quote(name) for _, name in columns)
+    statement = f"COPY {dialect.identifier_preparer.format_table(table)} ({names}) FROM STDIN"
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        with cursor.copy(statement) as copy:
+            for row in rows:
+                values = [row[key] for key, _ in columns]
+                copy.write_row(
+                    [
+                        value if process is None else process(value)
+                        for process, value in zip(processors, values, strict=True)
+                    ]
+                )
+    except psycopg.IntegrityError as exc:  # what an INSERT would raise, so callers handle one error
+        raise sa.exc.IntegrityError(statement, None, exc) from exc
+    finally:
+        cursor.close()
+
+
+def _bind_processor(column_type: sa.types.TypeEngine[Any], dialect: sa.Dialect) -> Any:
+    return column_type.dialect_impl(dialect).bind_processor(dialect)
 
 
 class BulkRows:

@@ -89,9 +89,12 @@ class AuditLog:
             )
             .scalar_one()
         )
-        previous = self._session.exec(
-            select(AuditEvent.hash).order_by(col(AuditEvent.id).desc()).limit(1)
-        ).first()
+        events = AuditEvent.__table__  # type: ignore[attr-defined]
+        previous = (
+            self._session.connection()  # Core: no autoflush, no ORM result handling
+            .execute(sa.select(events.c.hash).order_by(events.c.id.desc()).limit(1))
+            .scalar()
+        )
         prev_hash = previous or GENESIS
         at = utcnow()
         actor = str(actor_id) if actor_id else None

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session, col, select
 
-from backend.db.bulk import BulkRows
+from backend.db.bulk import COPY_THRESHOLD, BulkRows
 from backend.db.construct import new
 from backend.db.models import Finding, JobOutbox
 from tests.conftest import ParkWorld
@@ -50,7 +50,7 @@ def test_set_wise_rows_get_the_versions_a_flush_would_give(db: Session, world: P
     db.add(flushed)
     db.flush()
     rows = BulkRows()
-    bulk = [a_finding(world, f"装卸区静电接地失效{n}") for n in range(3)]
+    bulk = [a_finding(world, f"装卸区静电接地失效{n}") for n in range(COPY_THRESHOLD)]  # COPY on PostgreSQL
     for finding in bulk:
         rows.add(finding)
     rows.add(new(JobOutbox, key=f"test:{bulk[0].id}", name="finding.match_new", payload={"n": 3}))
@@ -59,7 +59,7 @@ def test_set_wise_rows_get_the_versions_a_flush_would_give(db: Session, world: P
 
     stored = db.exec(select(Finding).where(col(Finding.id).in_([f.id for f in bulk]))).all()
     versions = sorted(f.version for f in stored)
-    assert versions == list(range(flushed.version + 1, flushed.version + 4))
+    assert versions == list(range(flushed.version + 1, flushed.version + 1 + COPY_THRESHOLD))
     for finding in stored:
         assert set(finding.field_versions) == set(flushed.field_versions)
         assert set(finding.field_versions.values()) == {finding.version}

@@ -9,6 +9,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from sqlmodel import Session, func, select
 
+from backend.db.bulk import COPY_THRESHOLD
 from backend.db.models import AuditEvent, Finding, SyncMutation
 from backend.domain.accounts.roles import Role
 from backend.domain.findings.vocabulary import FindingStatus
@@ -261,13 +262,16 @@ def test_new_findings_written_set_wise_read_back_like_one_written_through_the_un
     phone = device(client, world)
     photo, data = jpeg_photo(11)
     assert phone.upload(photo, data).status_code == 201
-    set_wise = [finding_mutation(world.own.id, f"消防通道堵塞{n}", photos=[photo]) for n in range(3)]
-    through_orm = finding_mutation(world.own.id, "消防通道堵塞3", photos=[photo])
+    # Enough rows that PostgreSQL writes them with COPY (backend.db.bulk.COPY_THRESHOLD).
+    set_wise = [
+        finding_mutation(world.own.id, f"消防通道堵塞{n}", photos=[photo]) for n in range(COPY_THRESHOLD)
+    ]
+    through_orm = finding_mutation(world.own.id, "消防通道堵塞（车间）", photos=[photo])
     edit = edit_mutation("finding", through_orm["id"], None, measures="立即清理")
     results = phone.push_ok(set_wise) + phone.push_ok([through_orm, edit])
-    assert [r["status"] for r in results] == ["applied"] * 5
-    versions = [r["version"] for r in results[:4]]
-    assert len(set(versions)) == 4 and min(versions) > 0
+    assert [r["status"] for r in results] == ["applied"] * (COPY_THRESHOLD + 2)
+    versions = [r["version"] for r in results[:-1]]
+    assert len(set(versions)) == len(versions) and min(versions) > 0
     settle(client)
 
     pulled = {c["id"]: c for c in phone.pull_all() if c["entity"] == "finding"}
