@@ -6,7 +6,7 @@ import anyio.to_thread
 from litestar import Request, post
 from litestar.datastructures import State
 
-from ai.detection import ai_available, get_detectors, upright_rgb
+from ai.detection import ai_available, get_detectors, upright_photo
 from backend.domain.errors import DomainError, ErrorKind
 from backend.domain.photos.intake import check_declared_size, inspect_image, receive
 from mobile_api.state import AppState
@@ -32,8 +32,11 @@ async def detect(request: Request[Any, Any, Any], state: State) -> dict[str, Any
             raise AIUnavailable("本服务器未安装识别模型 / the AI extra is not installed on this server")
 
         def run() -> dict[str, Any]:
-            image = upright_rgb(upload.path.read_bytes())
-            results = [detector.detect([image])[0] for detector in get_detectors(settings.resolved_data_dir)]
+            detectors = get_detectors(settings.resolved_data_dir)
+            photo = upright_photo(
+                upload.path.read_bytes(), max((d.entry.image_size for d in detectors), default=None)
+            )
+            results = [detector.detect([photo])[0] for detector in detectors]
             first = results[0].as_dict()
             first["detections"] = [d for result in results for d in result.as_dict()["detections"]]
             first["models"] = [result.as_dict()["model"] for result in results]

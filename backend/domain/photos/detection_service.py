@@ -42,7 +42,7 @@ def detect_on_finding(
     Inference runs outside any transaction; the results are merged into a fresh copy of the
     finding read under the change lock, so a push committing meanwhile is never overwritten.
     """
-    from ai.detection import ai_available, get_detectors, upright_rgb
+    from ai.detection import ai_available, get_detectors, upright_photo
 
     if not ai_available():
         log.warning("ultralytics is not installed: photo detection skipped (install the 'ai' extra)")
@@ -59,7 +59,7 @@ def detect_on_finding(
         images, readable = [], []
         for sha in todo:
             try:
-                images.append(upright_rgb(store.read(original_key(sha))))
+                images.append(upright_photo(store.read(original_key(sha)), detector.entry.image_size))
                 readable.append(sha)
             except (OSError, ValueError, Image.DecompressionBombError) as error:
                 # Marked failed with the reason, so it is neither retried forever nor silently skipped.

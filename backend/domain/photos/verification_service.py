@@ -27,7 +27,7 @@ def verify_rectification(
     session_factory: sessionmaker[Session], store: ObjectStore, data_dir: Path, rectification_id: uuid.UUID
 ) -> str | None:
     """Verify and store the result; None while after-photos are still missing (or nothing to do)."""
-    from ai.detection import ai_available, get_detectors
+    from ai.detection import UprightPhoto, ai_available, get_detectors
     from ai.verification import AfterPhoto, perceptual_hash, verify
 
     with session_factory() as session:
@@ -65,7 +65,11 @@ def verify_rectification(
     after_codes: dict[str, set[str]] = {sha: set() for sha in after_images}
     if ai_available():
         for detector in get_detectors(data_dir):
-            for sha, result in zip(after_images, detector.detect(list(after_images.values())), strict=True):
+            for sha, result in zip(
+                after_images,
+                detector.detect([UprightPhoto.of(image) for image in after_images.values()]),
+                strict=True,
+            ):
                 after_codes[sha] |= {d.hazard_code for d in result.detections if d.hazard_code}
     after = [
         AfterPhoto(sha, image, perceptual_hash(image), stored[sha].taken_at, after_codes[sha])

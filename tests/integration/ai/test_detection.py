@@ -73,6 +73,34 @@ def test_boxes_refer_to_the_upright_image_of_an_exif_rotated_photo(
     assert any(d["label"] == "no_helmet" for d in body["detections"])
 
 
+def test_a_phone_sized_sideways_photo_gets_the_boxes_of_the_small_one_in_its_own_pixels(
+    client: TestClient[Litestar], world: ParkWorld, site_photo: bytes
+) -> None:
+    """A 12-megapixel-class photo is decoded at a reduced JPEG scale for the detector; the boxes
+    still come back in the full upright photo's pixels, where the small photo's boxes scaled up lie."""
+    small = detect(client, world, site_photo).json()
+    with Image.open(io.BytesIO(site_photo)) as image:
+        factor = 4
+        large = image.resize((image.width * factor, image.height * factor), Image.Resampling.BICUBIC)
+        exif = Image.Exif()
+        exif[0x0112] = 8  # "rotate 90° counter-clockwise to display"
+        buffer = io.BytesIO()
+        large.transpose(Image.Transpose.ROTATE_270).save(buffer, "JPEG", exif=exif, quality=92)
+    body = detect(client, world, buffer.getvalue()).json()
+    assert (body["width"], body["height"]) == (small["width"] * factor, small["height"] * factor)
+    [best_small] = [d for d in small["detections"] if d["label"] == "no_helmet"][:1]
+    matching = [
+        d
+        for d in body["detections"]
+        if d["label"] == "no_helmet"
+        and all(
+            abs(a - b * factor) < 0.05 * body["width"]
+            for a, b in zip(d["box"], best_small["box"], strict=True)
+        )
+    ]
+    assert matching, (best_small, body["detections"])
+
+
 @pytest.mark.parametrize("mode", ["L", "RGBA", "CMYK", "I;16"])
 def test_unusual_image_modes_are_analysed_not_refused(
     client: TestClient[Litestar], world: ParkWorld, site_photo: bytes, mode: str
