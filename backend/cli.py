@@ -272,6 +272,13 @@ def ai() -> None:
     help="see the training images holding CLASS N times per epoch, e.g. no_helmet=3",
 )
 @click.option(
+    "--image-size",
+    type=click.IntRange(160, 1280),
+    default=416,
+    show_default=True,
+    help="training input size (px)",
+)
+@click.option(
     "--lr0", type=click.FloatRange(0, 1, min_open=True), default=None, help="initial learning rate (AdamW)"
 )
 def ai_train(
@@ -283,6 +290,7 @@ def ai_train(
     device: str,
     weights: Path | None,
     oversample: tuple[str, ...],
+    image_size: int,
     lr0: float | None,
 ) -> None:
     """Train the PPE detector from scratch (no pretrained weights can be downloaded), or fine-tune ours."""
@@ -298,7 +306,9 @@ def ai_train(
     extra = (
         fine_tuning_schedule(epochs, lr0) if weights else ({"optimizer": "AdamW", "lr0": lr0} if lr0 else {})
     )
-    recipe = TrainingRecipe(epochs=epochs, weights=weights, oversample=repeats, extra=extra)
+    recipe = TrainingRecipe(
+        epochs=epochs, image_size=image_size, weights=weights, oversample=repeats, extra=extra
+    )
     try:
         best = train(data_yaml, project, name, recipe, resume=resume, device=device)
     except (FileNotFoundError, ValueError) as exc:

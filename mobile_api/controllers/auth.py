@@ -4,6 +4,7 @@ from typing import Any
 
 from litestar import Controller, Request, post
 from litestar.di import NamedDependency
+from litestar.params import JSONBody
 
 from backend.domain.accounts.principal import Principal
 from backend.domain.accounts.service import AccountService
@@ -22,7 +23,7 @@ class AuthController(Controller):
     @post("/login", exclude_from_auth=True, status_code=200, operation_id="login", sync_to_thread=True)
     def login(
         self,
-        data: LoginRequest,
+        data: JSONBody[LoginRequest],
         account_service: NamedDependency[AccountService],
         request: Request[Principal, Any, Any],
     ) -> LoginResponse:

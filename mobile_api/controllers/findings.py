@@ -6,7 +6,7 @@ from urllib.parse import quote
 
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from backend.db.models import Finding
 from backend.domain.accounts.principal import Principal
@@ -77,7 +77,7 @@ class FindingController(Controller):
     def dispatch(
         self,
         finding_id: FromPath[uuid.UUID],
-        data: DispatchRequest,
+        data: JSONBody[DispatchRequest],
         principal: NamedDependency[Principal],
         lifecycle_service: NamedDependency[LifecycleService],
         finding_service: NamedDependency[FindingService],
@@ -91,7 +91,7 @@ class FindingController(Controller):
     def review(
         self,
         finding_id: FromPath[uuid.UUID],
-        data: ReviewRequest,
+        data: JSONBody[ReviewRequest],
         principal: NamedDependency[Principal],
         lifecycle_service: NamedDependency[LifecycleService],
         finding_service: NamedDependency[FindingService],

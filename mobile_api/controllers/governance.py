@@ -6,7 +6,7 @@ from typing import Any
 import msgspec
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath
+from litestar.params import FromPath, JSONBody
 from sqlmodel import Session
 
 from backend.domain.accounts.principal import Principal
@@ -44,7 +44,7 @@ class GovernancePlanController(Controller):
     def submit(
         self,
         finding_id: FromPath[uuid.UUID],
-        data: GovernancePlanRequest,
+        data: JSONBody[GovernancePlanRequest],
         principal: NamedDependency[Principal],
         db_session: NamedDependency[Session],
         settings: NamedDependency[Settings],
@@ -59,7 +59,7 @@ class GovernancePlanController(Controller):
     def review(
         self,
         finding_id: FromPath[uuid.UUID],
-        data: PlanReviewRequest,
+        data: JSONBody[PlanReviewRequest],
         principal: NamedDependency[Principal],
         db_session: NamedDependency[Session],
         settings: NamedDependency[Settings],

@@ -7,7 +7,7 @@ from typing import Annotated
 import anyio.to_thread
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from sqlmodel import Session
 
 from backend.domain.library.service import RegulationService
@@ -24,7 +24,7 @@ from regulations.service import get_matcher
 
 
 @post("/match", operation_id="match", tags=["library"], status_code=200)
-async def match(data: MatchRequest) -> MatchResponse:
+async def match(data: JSONBody[MatchRequest]) -> MatchResponse:
     """Match an inspector's free text to checklist items, cited articles and major-hazard criteria."""
     if not data.text.strip():
         from backend.domain.errors import InvalidInput

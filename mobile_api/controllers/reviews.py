@@ -6,7 +6,7 @@ import uuid
 
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath
+from litestar.params import FromPath, JSONBody
 from sqlmodel import Session
 
 from backend.domain.accounts.principal import Principal
@@ -56,7 +56,7 @@ class CorrectionController(Controller):
     def add_correction(
         self,
         finding_id: FromPath[uuid.UUID],
-        data: CorrectionIn,
+        data: JSONBody[CorrectionIn],
         principal: NamedDependency[Principal],
         db_session: NamedDependency[Session],
     ) -> CorrectionOut:

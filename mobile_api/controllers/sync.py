@@ -7,7 +7,7 @@ from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.exceptions import ClientException
-from litestar.params import FromQuery, QueryParameter
+from litestar.params import FromQuery, JSONBody, QueryParameter
 from sqlmodel import Session
 
 from backend.db.versioning import current_version
@@ -41,7 +41,7 @@ class SyncController(Controller):
     @post("/push", status_code=200, operation_id="sync_push", sync_to_thread=True)
     def push(
         self,
-        data: PushRequest,
+        data: JSONBody[PushRequest],
         principal: NamedDependency[Principal],
         db_session: NamedDependency[Session],
         state: State,

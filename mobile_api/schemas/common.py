@@ -5,7 +5,7 @@ from typing import Annotated, Any, Generic, TypeVar
 import msgspec
 from litestar.params import QueryParameter
 
-from backend.domain.pagination import DEFAULT_LIMIT, MAX_LIMIT, PageRequest
+from backend.domain.pagination import MAX_LIMIT, PageRequest
 
 T = TypeVar("T")
 
@@ -29,10 +29,10 @@ class ErrorResponse(msgspec.Struct):
 
 LimitParam = Annotated[
     int,
-    QueryParameter(ge=1, le=MAX_LIMIT, default=DEFAULT_LIMIT, description=f"page size, at most {MAX_LIMIT}"),
+    QueryParameter(ge=1, le=MAX_LIMIT, description=f"page size, at most {MAX_LIMIT}"),
 ]
 MAX_OFFSET = 2**31 - 1
-OffsetParam = Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET, default=0, description="items to skip")]
+OffsetParam = Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET, description="items to skip")]
 
 
 def page_request(limit: int, offset: int) -> PageRequest:
