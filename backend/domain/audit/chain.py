@@ -23,28 +23,11 @@ def event_hash(
     action: str,
     entity: str,
     entity_id: str,
-    before: Any,
-    after: Any,
-) -> str:
-    """The hash of ``prev_hash`` and the canonical JSON of the event's content (sorted keys)."""
-    return event_hash_of_texts(
-        prev_hash, sequence, at, actor_id, action, entity, entity_id, canonical(before), canonical(after)
-    )
-
-
-def event_hash_of_texts(
-    prev_hash: str,
-    sequence: int,
-    at: datetime,
-    actor_id: str | None,
-    action: str,
-    entity: str,
-    entity_id: str,
     before_text: str,
     after_text: str,
 ) -> str:
-    """``event_hash`` with ``before`` and ``after`` already in canonical form, so a writer that
-    stores those texts encodes each document once. The content is exactly
+    """The hash of ``prev_hash`` and the event's content, ``before`` and ``after`` given in
+    canonical form (a writer that stores those texts encodes each document once). The content is
     ``canonical({"seq": …, "at": …, "actor": …, "action": …, "entity": …, "entity_id": …,
     "before": …, "after": …})``: keys in sorted order, nested values in their canonical form."""
     content = (

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from backend.db.bulk import insert_rows
 from backend.db.models import AuditEvent, SyncCounter
 from backend.db.types import EncodedJSON, utcnow
-from backend.domain.audit.chain import GENESIS, canonical, event_hash, event_hash_of_texts
+from backend.domain.audit.chain import GENESIS, canonical, event_hash
 
 AUDIT_COUNTER = "audit"
 _counter = SyncCounter.__table__  # type: ignore[attr-defined]
@@ -104,7 +104,7 @@ class AuditLog:
             sequence = last - len(records) + 1 + offset
             before_json, before_text = _stored(item.before)
             after_json, after_text = _stored(item.after)
-            row_hash = event_hash_of_texts(
+            row_hash = event_hash(
                 prev_hash,
                 sequence,
                 at,
@@ -175,8 +175,8 @@ def verify_chain(session: Session, batch_size: int = 1000) -> tuple[int, ChainBr
                 event.action,
                 event.entity,
                 event.entity_id,
-                event.before,
-                event.after,
+                canonical(event.before),
+                canonical(event.after),
             )
             if expected != event.hash:
                 return checked, ChainBreak(event.id, "content does not match its hash (row edited)")
