@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import anyio.to_thread
 from PIL import Image
 
 from backend.domain.photos.errors import (
@@ -67,7 +68,11 @@ def check_declared_size(content_length: str | None, limit: int) -> None:
 
 
 async def receive(chunks: AsyncIterator[bytes], folder: Path, limit: int) -> ReceivedUpload:
-    """Write the body to a temporary file while hashing it; stop as soon as it passes ``limit``."""
+    """Write the body to a temporary file while hashing it; stop as soon as it passes ``limit``.
+
+    Chunk writes land in the page cache; the fsync that makes the file durable waits on the
+    disk, so it runs in a worker thread and the event loop keeps serving other requests.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(dir=folder, prefix="upload-")
     digest = hashlib.sha256()
@@ -81,7 +86,7 @@ async def receive(chunks: AsyncIterator[bytes], folder: Path, limit: int) -> Rec
                 digest.update(chunk)
                 handle.write(chunk)
             handle.flush()
-            os.fsync(handle.fileno())
+            await anyio.to_thread.run_sync(os.fsync, handle.fileno())
     except BaseException:
         os.unlink(name)
         raise
