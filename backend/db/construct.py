@@ -18,7 +18,7 @@ from enum import Enum
 from functools import cache, partial
 from typing import Any, TypeVar, cast
 
-from sqlalchemy.orm import instrumentation
+from sqlalchemy.orm import configure_mappers, instrumentation
 from sqlmodel import SQLModel
 
 M = TypeVar("M", bound=SQLModel)
@@ -27,7 +27,12 @@ _IMMUTABLE = (str, int, float, bool, bytes, tuple, frozenset, type(None), Enum)
 
 @cache
 def _defaults(model: type[SQLModel]) -> tuple[dict[str, Any], tuple[tuple[str, Callable[[], Any]], ...]]:
-    """Per model: immutable defaults (shared safely) and factories for the rest."""
+    """Per model: immutable defaults (shared safely) and factories for the rest.
+
+    Runs once per model, before its first row: it also configures the mappers, which a
+    model's own constructor would do and without which its attributes cannot be read.
+    """
+    configure_mappers()
     constants: dict[str, Any] = {}
     factories: list[tuple[str, Callable[[], Any]]] = []
     for name, field in model.model_fields.items():

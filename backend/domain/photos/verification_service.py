@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import uuid
 from pathlib import Path
 
@@ -100,10 +99,15 @@ def verify_rectification(
 
 
 def index_photo_hash(session: Session, photo: Photo, data: bytes) -> None:
-    """Remember a stored photo's perceptual hash so later uploads can be checked against it."""
+    """Remember a stored photo's perceptual hash so later uploads can be checked against it.
+
+    Hashed as displayed (EXIF orientation applied), like the after-photos verification
+    hashes: a phone's portrait shot is stored sideways with a rotation tag, and a copy of it
+    re-encoded upright must still read as the same picture.
+    """
+    from ai.detection import upright_rgb
     from ai.verification import perceptual_hash
 
     if photo.phash is None:
-        with Image.open(io.BytesIO(data)) as image:
-            photo.phash = perceptual_hash(image.convert("RGB"))
+        photo.phash = perceptual_hash(upright_rgb(data))
         session.add(photo)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from backend.db.construct import new
@@ -36,3 +39,20 @@ def test_mutable_defaults_are_not_shared_between_rows() -> None:
     second = new(JobOutbox, key="b", name="job")
     first.payload["x"] = 1
     assert second.payload == {}
+
+
+def test_a_row_built_first_thing_in_a_fresh_process_reads_back(tmp_path: Path) -> None:
+    """The models' own constructors configure the mappers; ``new`` must too, or a worker whose
+    first database work is ``new`` cannot read the attributes of what it built."""
+    script = (
+        "import uuid\n"
+        "from backend.db.construct import new\n"
+        "from backend.db.models import Photo\n"
+        "photo = new(Photo, sha256='a' * 64, content_type='image/jpeg', bytes=1, width=1, height=1)\n"
+        "print(photo.phash, photo.thumbnail_ready, photo.sha256 == 'a' * 64)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path, check=False, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["None", "False", "True"]

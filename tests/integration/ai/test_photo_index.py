@@ -1,0 +1,44 @@
+"""Stored photos are indexed by perceptual hash as displayed, so reused pictures are recognised."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image
+from sqlmodel import Session
+
+from backend.db.construct import new
+from backend.db.models import Photo
+from backend.domain.photos.verification_service import index_photo_hash
+from tests.integration.ai.conftest import DATASET, WORKERS_WITHOUT_HELMETS
+from tests.photos import sha256
+
+pytest.importorskip("ultralytics", reason="the 'ai' extra is not installed")
+
+
+def stored(db: Session, data: bytes) -> Photo:
+    with Image.open(io.BytesIO(data)) as image:
+        width, height = image.size
+    photo = new(
+        Photo, sha256=sha256(data), content_type="image/jpeg", bytes=len(data), width=width, height=height
+    )
+    index_photo_hash(db, photo, data)
+    db.commit()
+    return photo
+
+
+def test_a_portrait_shot_stored_sideways_hashes_like_its_upright_copy(db: Session) -> None:
+    if not WORKERS_WITHOUT_HELMETS.exists():
+        pytest.skip(f"dataset not found at {DATASET}")
+    with Image.open(WORKERS_WITHOUT_HELMETS) as picture:
+        upright, sideways = io.BytesIO(), io.BytesIO()
+        picture.save(upright, "JPEG", quality=90)
+        exif = Image.Exif()
+        exif[0x0112] = 6  # the phone stored the pixels turned; the tag turns them back for display
+        picture.transpose(Image.Transpose.ROTATE_90).save(sideways, "JPEG", quality=90, exif=exif)
+    from ai.verification import hamming
+
+    first, second = stored(db, sideways.getvalue()), stored(db, upright.getvalue())
+    assert first.phash is not None and second.phash is not None
+    assert hamming(first.phash, second.phash) <= 4, (first.phash, second.phash)
