@@ -1,4 +1,4 @@
-"""Keep ultralytics fully offline: no downloads, no telemetry, settings under our data dir."""
+"""Keep ultralytics (and OpenVINO) fully offline: no downloads, no telemetry, settings under our data dir."""
 
 from __future__ import annotations
 
@@ -17,6 +17,19 @@ def configure_ultralytics_offline(data_dir: Path) -> None:
     # Fonts and weights are fetched from the hub on demand; plots are disabled in training
     # and no pretrained weight name is ever passed, so nothing triggers a download.
     os.environ.setdefault("ULTRALYTICS_SYNC", "False")
+
+
+def decline_openvino_telemetry() -> None:
+    """OpenVINO's model conversion sends usage data unless its consent file says no, and counts a
+    missing file as consent. Write "no" (what its ``opt_in_out --opt_out`` does) unless the
+    user has already decided either way."""
+    try:
+        from openvino_telemetry.utils.opt_in_checker import ConsentCheckResult, OptInChecker
+    except ImportError:
+        return
+    checker = OptInChecker()
+    if checker.consent_file_base_dir() is not None and not os.path.exists(checker.consent_file()):
+        checker.update_result(ConsentCheckResult.DECLINED)
 
 
 def import_yolo(data_dir: Path) -> Any:

@@ -21,7 +21,7 @@ class ModelEntry(msgspec.Struct, forbid_unknown_fields=True):
     weights: str
     image_size: Annotated[int, msgspec.Meta(ge=32, le=2048)]
     card: str | None = None
-    backend: Literal["auto", "torch", "onnx"] = "auto"
+    backend: Literal["auto", "torch", "onnx", "openvino"] = "auto"
     default_threshold: Confidence = 0.35
     thresholds: dict[str, Confidence] = {}
     hazards: dict[str, Annotated[str, msgspec.Meta(pattern=r"^[a-z_]+$")]] = {}

@@ -336,13 +336,17 @@ def ai_eval(data_yaml: Path, model_name: str | None) -> None:
 @click.option("--model", "model_name", default=None, help="a name from ai/models.yaml (default: all)")
 @friendly_errors
 def ai_export(model_name: str | None) -> None:
-    """Export models to ONNX under DATA_DIR/models ahead of time (workers otherwise do it on first use)."""
-    from ai.export import export_onnx
+    """Export models to OpenVINO and ONNX under DATA_DIR/models ahead of time (workers otherwise do
+    it on first use); backends whose packages are not installed are skipped."""
+    from ai.export import AUTO_ORDER, backend_available, export
     from ai.registry import find_model, load_registry
 
     entries = [find_model(model_name)] if model_name else load_registry().models
     for entry in entries:
-        click.echo(f"{entry.name} {entry.version}: {export_onnx(entry, Settings().resolved_data_dir)}")
+        for backend in AUTO_ORDER:
+            if backend_available(backend):
+                path = export(entry, Settings().resolved_data_dir, backend)
+                click.echo(f"{entry.name} {entry.version} {backend}: {path}")
 
 
 @ai.command("export-dataset")

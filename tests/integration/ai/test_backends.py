@@ -1,0 +1,59 @@
+"""Every inference backend serves the same detections as the PyTorch weights they come from."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import msgspec
+import pytest
+
+from ai.detection import Detector, upright_photo
+from ai.export import AUTO_ORDER, backend_available
+from ai.registry import find_model
+from tests.integration.ai.conftest import DATASET, WORKERS_WITHOUT_HELMETS
+
+pytest.importorskip("ultralytics", reason="the 'ai' extra is not installed")
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def site_photos() -> list[Path]:
+    photos = [WORKERS_WITHOUT_HELMETS, *sorted(DATASET.glob("*.jpg"))[:2]]
+    if not all(photo.exists() for photo in photos):
+        pytest.skip(f"dataset not found at {DATASET}")
+    return photos
+
+
+@pytest.fixture(scope="module")
+def reference(
+    site_photos: list[Path], tmp_path_factory: pytest.TempPathFactory
+) -> list[list[tuple[str, list[float]]]]:
+    return detections("torch", site_photos, tmp_path_factory.mktemp("torch"))
+
+
+def detections(backend: str, photos: list[Path], data_dir: Path) -> list[list[tuple[str, list[float]]]]:
+    entry = msgspec.structs.replace(find_model(), backend=backend)
+    detector = Detector(entry, data_dir)
+    assert detector.backend == backend
+    results = detector.detect([upright_photo(photo.read_bytes(), entry.image_size) for photo in photos])
+    return [[(d.label, list(d.box)) for d in result.detections] for result in results]
+
+
+@pytest.mark.parametrize("backend", AUTO_ORDER)
+def test_an_exported_backend_finds_what_pytorch_finds_on_a_batch_of_site_photos(
+    backend: str, site_photos: list[Path], reference: list[list[tuple[str, list[float]]]], tmp_path: Path
+) -> None:
+    if not backend_available(backend):  # type: ignore[arg-type]
+        pytest.skip(f"{backend} is not installed")
+    served = detections(backend, site_photos, tmp_path)
+    assert any(label == "no_helmet" for label, _ in served[0])
+    for theirs, ours in zip(served, reference, strict=True):
+        assert [label for label, _ in theirs] == [label for label, _ in ours]
+        for (_, box), (_, expected) in zip(theirs, ours, strict=True):
+            assert max(abs(a - b) for a, b in zip(box, expected, strict=True)) < 2.0  # pixels
+
+
+def test_auto_serves_the_first_backend_that_runs_here(tmp_path: Path) -> None:
+    detector = Detector(find_model(), tmp_path)
+    expected = next((backend for backend in AUTO_ORDER if backend_available(backend)), "torch")
+    assert detector.backend == expected
