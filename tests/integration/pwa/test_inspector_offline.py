@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -100,9 +101,10 @@ def test_an_upload_cut_off_halfway_and_a_lost_push_reply_resume_without_duplicat
     # from comes back as a duplicate; the finding ends up on the server once.
     for _ in range(4):
         expect(sync).to_be_enabled()
+        # Wait out 同步中 (an automatic sync may be running) before reading the outcome.
+        expect(card(page, description).get_by_text(re.compile("^(待同步|已同步)$"))).to_be_visible()
         if card(page, description).get_by_text("已同步").is_visible():
             break
-        expect(card(page, description).get_by_text("待同步")).to_be_visible()
         sync.click()
     expect(card(page, description).get_by_text("已同步")).to_be_visible()
 
