@@ -7,15 +7,13 @@ says the width and height they refer to.
 from __future__ import annotations
 
 import importlib.util
-import io
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PIL import Image, ImageOps
-
 from ai.export import Backend, serving_weights
+from ai.images import UprightPhoto
 from ai.offline import import_yolo
 from ai.registry import ModelEntry, load_registry
 
@@ -51,61 +49,6 @@ class DetectionResult:
                 for d in self.detections
             ],
         }
-
-
-@dataclass(frozen=True)
-class UprightPhoto:
-    """A photo ready for a detector: upright RGB pixels, possibly decoded at a reduced scale,
-    and the size of the full upright photo, which boxes are reported in."""
-
-    image: Image.Image
-    width: int
-    height: int
-
-    @classmethod
-    def of(cls, image: Image.Image) -> UprightPhoto:
-        return cls(image, image.width, image.height)
-
-
-_ORIENTATION = 0x0112
-_QUARTER_TURNS = {5, 6, 7, 8}  # EXIF orientations that swap width and height
-
-
-def upright_photo(data: bytes, at_least: int | None = None) -> UprightPhoto:
-    """Decode, apply EXIF orientation and bring any mode (16-bit, CMYK, grey, alpha) to RGB.
-
-    ``at_least``: a JPEG is decoded at the smallest DCT scale (1/2 … 1/8) that keeps both sides
-    at least this long. A detector with a 416 px input needs no more, and a 12-megapixel phone
-    photo then decodes in a fraction of the time.
-    """
-    with Image.open(io.BytesIO(data)) as image:
-        width, height = image.size
-        orientation = image.getexif().get(_ORIENTATION, 1)
-        if orientation in _QUARTER_TURNS:
-            width, height = height, width
-        if at_least and image.format == "JPEG":
-            image.draft("RGB", (at_least, at_least))
-        # exif_transpose copies the pixels even when there is nothing to turn
-        upright = ImageOps.exif_transpose(image) if orientation not in (None, 1) else image
-        return UprightPhoto(_rgb(upright), width, height)
-
-
-def upright_rgb(data: bytes) -> Image.Image:
-    """The full upright photo in RGB (see ``upright_photo``)."""
-    return upright_photo(data).image
-
-
-def _rgb(image: Image.Image) -> Image.Image:
-    if image.mode in {"RGBA", "LA", "PA"} or (image.mode == "P" and "transparency" in image.info):
-        background = Image.new("RGB", image.size, (255, 255, 255))
-        background.paste(image.convert("RGBA"), mask=image.convert("RGBA").getchannel("A"))
-        return background
-    if image.mode in {"I;16", "I;16B", "I;16L", "I"}:
-        return image.point(lambda value: value / 256).convert("L").convert("RGB")
-    if image.mode == "RGB":
-        image.load()  # the pixels outlive the source file
-        return image
-    return image.convert("RGB")
 
 
 class Detector:

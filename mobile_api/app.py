@@ -23,6 +23,7 @@ from backend.db.engine import create_db_engine, create_session_factory, transact
 from backend.db.types import utcnow
 from backend.domain.escalation.service import EscalationService, load_escalation_rules
 from backend.jobs import JobContext, create_job_queue
+from backend.jobs.dispatcher import OutboxDispatcher
 from backend.jobs.outbox import dispatch_pending
 from backend.settings import Settings
 from backend.storage import create_object_store
@@ -98,12 +99,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
     configure_logging(settings)
     rules = load_escalation_rules(settings.escalation_rules_path)  # a bad rules file stops the start
     engine = create_db_engine(settings)
+    session_factory = create_session_factory(engine)
+    job_queue = create_job_queue(settings)
     state = AppState(
         settings=settings,
         engine=engine,
-        session_factory=create_session_factory(engine),
-        job_queue=create_job_queue(settings),
+        session_factory=session_factory,
+        job_queue=job_queue,
         object_store=create_object_store(settings),
+        outbox=OutboxDispatcher(session_factory, job_queue),
     )
 
     @asynccontextmanager
@@ -122,6 +126,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             for task in background:
                 task.cancel()
             await asyncio.gather(*background, return_exceptions=True)
+            await state.outbox.stop()
             await state.job_queue.stop()
             engine.dispose()
 
@@ -149,6 +154,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         middleware=[RequestIdMiddleware()],
         before_send=[add_request_id_header],
         lifespan=[lifespan],
+        logging_config=None,  # configure_logging owns the root logger: level, JSON lines, request ids
         state=State({"parksafe": state}),
         request_max_body_size=settings.max_json_body_bytes,
         openapi_config=OpenAPIConfig(

@@ -10,6 +10,7 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 from backend.jobs import JobQueue
+from backend.jobs.dispatcher import OutboxDispatcher
 from backend.settings import Settings
 from backend.storage import ObjectStore
 
@@ -21,6 +22,7 @@ class AppState:
     session_factory: sessionmaker[Session]
     job_queue: JobQueue
     object_store: ObjectStore
+    outbox: OutboxDispatcher
 
     @staticmethod
     def of(app: Any) -> AppState:

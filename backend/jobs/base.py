@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from backend.settings import Settings
+    from backend.storage import ObjectStore
 
 JobHandler = Callable[..., None]
 
@@ -27,6 +29,13 @@ class JobContext:
     session_factory: sessionmaker[Session]
     queue: JobQueue
     extras: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def object_store(self) -> ObjectStore:
+        """One store per worker (for S3, one boto3 client), not one per job."""
+        from backend.storage import create_object_store
+
+        return create_object_store(self.settings)
 
 
 @dataclass(frozen=True)

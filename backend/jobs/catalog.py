@@ -6,6 +6,8 @@ import uuid
 
 from sqlmodel import col, select
 
+from ai.detection import ai_available
+from ai.images import upright_photo
 from backend.db.engine import transaction
 from backend.db.models import AuditEvent, Photo
 from backend.domain.audit.service import AuditLog
@@ -15,23 +17,27 @@ from backend.domain.notifications.outbox import SEND_JOB
 from backend.domain.photos.detection_service import detect_on_finding
 from backend.domain.photos.links import PHOTOS_COMPLETE_JOB, VERIFY_JOB
 from backend.domain.photos.service import THUMBNAIL_JOB, original_key, thumbnail_key
-from backend.domain.photos.thumbnails import ensure_thumbnail
+from backend.domain.photos.thumbnails import thumbnail_jpeg
 from backend.domain.photos.verification_service import index_photo_hash, verify_rectification
 from backend.jobs.base import JobContext, registry
-from backend.storage import create_object_store
 
 
 @registry.job(THUMBNAIL_JOB, retries=5, retry_delay_seconds=2.0)
 def make_thumbnail(context: JobContext, *, sha256: str) -> None:
-    store = create_object_store(context.settings)
-    ensure_thumbnail(store, original_key(sha256), thumbnail_key(sha256), context.settings.thumbnail_px)
+    """The thumbnail and the perceptual-hash index entry, from one reduced-scale decode."""
+    store = context.object_store
+    size_px = context.settings.thumbnail_px
+    preview = upright_photo(store.read(original_key(sha256)), longer_side=size_px).image
+    if not store.exists(thumbnail_key(sha256)):
+        store.put_bytes(thumbnail_key(sha256), thumbnail_jpeg(preview, size_px), "image/jpeg")
     with transaction(context.session_factory) as session:
         photo = session.get(Photo, sha256)
         if photo is not None:
             if not photo.thumbnail_ready:
                 photo.thumbnail_ready = True
                 session.add(photo)
-            index_photo_hash(session, photo, store.read(original_key(sha256)))
+            if ai_available():  # the reused-photo check is part of AI verification
+                index_photo_hash(session, photo, preview)
 
 
 @registry.job(SEND_JOB, retries=MAX_ATTEMPTS - 1, retry_delay_seconds=2.0, max_retry_delay_seconds=600.0)
@@ -63,7 +69,7 @@ def match_new_findings(context: JobContext, *, finding_ids: list[str]) -> None:
 def verify_rectification_job(context: JobContext, *, rectification_id: str) -> None:
     verify_rectification(
         context.session_factory,
-        create_object_store(context.settings),
+        context.object_store,
         context.settings.resolved_data_dir,
         uuid.UUID(rectification_id),
     )
@@ -86,7 +92,7 @@ def photos_complete(context: JobContext, *, finding_id: str) -> None:
             )
     detect_on_finding(
         context.session_factory,
-        create_object_store(context.settings),
+        context.object_store,
         context.settings.resolved_data_dir,
         uuid.UUID(finding_id),
     )

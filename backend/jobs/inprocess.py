@@ -39,6 +39,8 @@ class InProcessJobQueue:
         self._workers: list[asyncio.Task[None]] = []
         self._retry_timers: set[asyncio.Task[None]] = set()
         self._context: JobContext | None = None
+        self._finished: list[str] = []  # keys of finished jobs whose outbox rows await their stamp
+        self._stamping: asyncio.Task[None] | None = None
 
     async def connect(self) -> None:
         return None
@@ -56,9 +58,10 @@ class InProcessJobQueue:
         self._workers = [asyncio.create_task(self._work()) for _ in range(self._concurrency)]
 
     async def stop(self) -> None:
-        for task in [*self._workers, *self._retry_timers]:
-            task.cancel()
-        await asyncio.gather(*self._workers, *self._retry_timers, return_exceptions=True)
+        stamping = [self._stamping] if self._stamping is not None else []
+        for task in [*self._workers, *self._retry_timers, *stamping]:
+            task.cancel()  # safe: a job whose row keeps no stamp runs again at the next start
+        await asyncio.gather(*self._workers, *self._retry_timers, *stamping, return_exceptions=True)
         self._workers.clear()
         self._retry_timers.clear()
 
@@ -66,6 +69,8 @@ class InProcessJobQueue:
         """Wait until every queued job, retries included, has finished (tests, CLI)."""
         while True:
             await self._queue.join()
+            if self._stamping is not None:
+                await asyncio.shield(self._stamping)
             if not self._retry_timers:
                 return
             await asyncio.gather(*list(self._retry_timers), return_exceptions=True)
@@ -104,12 +109,24 @@ class InProcessJobQueue:
         await self._queue.put(item)
 
     async def _finish(self, item: _Queued) -> None:
-        """Done (or failed for good): stamp its outbox row, then let the key be queued again."""
+        """Done (or failed for good): its outbox row gets stamped, then the key may be queued again.
+
+        Stamps are written together, one transaction for all jobs finished meanwhile: on
+        SQLite a commit per job would queue behind (and hold up) the requests' writes.
+        """
+        if item.key is None:
+            return
+        self._finished.append(item.key)
+        if self._stamping is None or self._stamping.done():
+            self._stamping = asyncio.get_running_loop().create_task(self._stamp_finished())
+
+    async def _stamp_finished(self) -> None:
         factory = self._context.session_factory if self._context else None
-        if item.key is not None and factory is not None:
-            try:
-                await anyio.to_thread.run_sync(mark_handed_over, factory, [item.key])
-            except Exception:  # the row stays pending: the job runs again at the next sweep
-                log.exception("could not mark job %s done in the outbox", item.key)
-        if item.key is not None:
-            self._keys.discard(item.key)
+        while self._finished:
+            keys, self._finished = self._finished, []
+            if factory is not None:
+                try:
+                    await anyio.to_thread.run_sync(mark_handed_over, factory, keys)
+                except Exception:  # the rows stay pending: the jobs run again at the next sweep
+                    log.exception("could not mark %d finished jobs done in the outbox", len(keys))
+            self._keys.difference_update(keys)

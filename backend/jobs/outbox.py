@@ -70,14 +70,21 @@ async def dispatch_pending(session_factory: sessionmaker[Session], queue: JobQue
                 ).all()
             )
 
-    rows = await anyio.to_thread.run_sync(pending)
-    for row in rows:
-        await queue.enqueue(row.name, key=row.key, **row.payload)
+    handed: list[str] = []
+    for row in await anyio.to_thread.run_sync(pending):
+        try:
+            await queue.enqueue(row.name, key=row.key, **row.payload)
+        except LookupError:
+            # A job this process does not know (a newer replica asked for it during a rolling
+            # deploy): left pending for a process that does, and never in the way of the rest.
+            log.warning("outbox row %s names job %r, unknown here; left pending", row.key, row.name)
+            continue
+        handed.append(row.key)
     # A durable queue (Redis) now owns the job. The in-process queue only holds it in memory:
     # it marks the row itself once the job has finished, so a crash before then loses nothing.
-    if rows and getattr(queue, "durable", True):
-        await anyio.to_thread.run_sync(partial(mark_handed_over, session_factory, [row.key for row in rows]))
-    return len(rows)
+    if handed and getattr(queue, "durable", True):
+        await anyio.to_thread.run_sync(partial(mark_handed_over, session_factory, handed))
+    return len(handed)
 
 
 def mark_handed_over(session_factory: sessionmaker[Session], keys: list[str]) -> None:

@@ -14,10 +14,13 @@ class LocalObjectStore:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.root.mkdir(parents=True, exist_ok=True)
+        self._resolved_root = root.resolve()
 
     def _path(self, key: str) -> Path:
-        path = (self.root / key).resolve()
-        if self.root.resolve() not in path.parents:
+        # Keys are checked lexically (no per-call filesystem look-ups): nothing in the store
+        # is a symlink, so ".." and absolute parts are the only ways out.
+        path = Path(os.path.normpath(self._resolved_root / key))
+        if self._resolved_root not in path.parents:
             raise ValueError(f"key escapes the store: {key!r}")
         return path
 
@@ -27,15 +30,18 @@ class LocalObjectStore:
     def put_file(self, key: str, path: Path, content_type: str) -> bool:
         target = self._path(key)
         target.parent.mkdir(parents=True, exist_ok=True)
+        if target.exists():
+            return False
+        self._fsync(path)
         try:
             # link() fails if the target exists: never overwrites, and a reader never
-            # sees a half-written object (the source was completed and fsynced first).
+            # sees a half-written object (the source was completed and synced first).
             os.link(path, target)
         except FileExistsError:
             return False
         except OSError:
             return self._copy_then_link(key, path.read_bytes())
-        self._fsync_dir(target.parent)
+        self._fsync(target.parent)
         return True
 
     def put_bytes(self, key: str, data: bytes, content_type: str) -> bool:
@@ -54,14 +60,15 @@ class LocalObjectStore:
                 os.link(temp_name, target)
             except FileExistsError:
                 return False
-            self._fsync_dir(target.parent)
+            self._fsync(target.parent)
             return True
         finally:
             os.unlink(temp_name)
 
     @staticmethod
-    def _fsync_dir(folder: Path) -> None:
-        fd = os.open(folder, os.O_RDONLY)
+    def _fsync(path: Path) -> None:
+        """Sync a file or a folder (through a read-only descriptor, which Linux allows)."""
+        fd = os.open(path, os.O_RDONLY)
         try:
             os.fsync(fd)
         finally:

@@ -6,7 +6,8 @@ import anyio.to_thread
 from litestar import Request, post
 from litestar.datastructures import State
 
-from ai.detection import ai_available, get_detectors, upright_photo
+from ai.detection import ai_available, get_detectors
+from ai.images import upright_photo
 from backend.domain.errors import DomainError, ErrorKind
 from backend.domain.photos.intake import check_declared_size, inspect_image, receive
 from mobile_api.state import AppState

@@ -19,9 +19,8 @@ from backend.domain.photos.intake import (
     receive,
     verify_hash,
 )
-from backend.domain.photos.service import PhotoService, original_key, thumbnail_key
+from backend.domain.photos.service import PhotoService, StoredPhoto, original_key, thumbnail_key
 from backend.domain.photos.thumbnails import ensure_thumbnail
-from backend.jobs.outbox import dispatch_pending
 from mobile_api.schemas.sync import PhotoOut
 from mobile_api.state import AppState
 
@@ -51,19 +50,19 @@ class PhotoController(Controller):
         )
         try:
             verify_hash(upload, sha256)
-            image = await anyio.to_thread.run_sync(inspect_image, upload.path, settings.photo_max_pixels)
 
-            def store() -> Any:
+            def inspect_and_store() -> StoredPhoto:  # one thread hop: file and database I/O block
+                image = inspect_image(upload.path, settings.photo_max_pixels)
                 with transaction(app.session_factory) as session:
                     return PhotoService(session, app.object_store).store(upload, image, request.user)
 
-            stored = await anyio.to_thread.run_sync(store)
+            stored = await anyio.to_thread.run_sync(inspect_and_store)
         finally:
             upload.path.unlink(missing_ok=True)
         return Response(
             _photo_out(stored.photo),
             status_code=201 if stored.created else 200,
-            background=BackgroundTask(dispatch_pending, app.session_factory, app.job_queue),
+            background=BackgroundTask(app.outbox.nudge),
         )
 
     @head("/{sha256:str}", operation_id="head_photo", sync_to_thread=True)

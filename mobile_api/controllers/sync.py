@@ -15,7 +15,6 @@ from backend.domain.accounts.principal import Principal
 from backend.domain.sync.mutations import Entity, Mutation, MutationResult, Op, Outcome, PushBatch
 from backend.domain.sync.pull import DEFAULT_PAGE, MAX_PAGE, PullService
 from backend.domain.sync.push import PushService
-from backend.jobs.outbox import dispatch_pending
 from mobile_api.schemas.sync import MutationIn, MutationResultOut, PullResponse, PushRequest, PushResponse
 
 
@@ -87,7 +86,7 @@ class SyncController(Controller):
             PushResponse(
                 data.batch_id, [MutationResultOut.of(r) for r in results], str(current_version(db_session))
             ),
-            background=BackgroundTask(dispatch_pending, app_state.session_factory, app_state.job_queue),
+            background=BackgroundTask(app_state.outbox.nudge),
         )
 
     @get("/pull", operation_id="sync_pull", sync_to_thread=True)

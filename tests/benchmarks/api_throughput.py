@@ -61,6 +61,16 @@ def start_server(args: list[str], port: int, env: dict[str, str], probe: str) ->
     return process
 
 
+def server_env(folder: str, **settings: str) -> dict[str, str]:
+    """Settings of a benchmark server: SQLite and photos in ``folder``, quiet logs, and these."""
+    return {
+        "PARKSAFE_DATA_DIR": folder,
+        "PARKSAFE_DATABASE_URL": f"sqlite:///{Path(folder) / 'bench.db'}",
+        "PARKSAFE_LOG_LEVEL": "WARNING",
+        **{f"PARKSAFE_{name.upper()}": value for name, value in settings.items()},
+    }
+
+
 def seed_park(env: dict[str, str]) -> None:
     os.environ.update(env)
     from sqlmodel import select
@@ -114,12 +124,7 @@ def report(name: str, result: LoadResult, baseline: LoadResult, goal: float | No
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
-        env = {
-            "PARKSAFE_DATA_DIR": folder,
-            "PARKSAFE_DATABASE_URL": f"sqlite:///{Path(folder) / 'bench.db'}",
-            "PARKSAFE_LOG_LEVEL": "WARNING",
-            "PARKSAFE_LOGIN_MAX_FAILURES": "1000",
-        }
+        env = server_env(folder, login_max_failures="1000")
         seed_park(env)
         hello_port, app_port = free_port(), free_port()
         hello = start_server(["tests.benchmarks.hello_app:app"], hello_port, env, "/")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from pathlib import Path
 
 from backend.settings import Settings
 from mobile_api.logging_setup import JsonFormatter, configure_logging
@@ -29,3 +30,23 @@ def test_log_json_setting_switches_the_root_handler_to_json() -> None:
     assert len(ours) == 1
     assert isinstance(ours[0].formatter, JsonFormatter)
     configure_logging(Settings(_env_file=None, log_json=False))
+
+
+def test_the_running_app_keeps_the_configured_handler_and_level(tmp_path: Path) -> None:
+    """Litestar would otherwise install its own root handler, dropping JSON lines and request ids."""
+    from litestar.testing import TestClient
+
+    from mobile_api.app import create_app
+
+    settings = Settings(_env_file=None, data_dir=tmp_path, log_json=True, log_level="WARNING")
+    try:
+        with TestClient(create_app(settings)) as client:
+            assert client.get("/health").status_code == 200
+            root = logging.getLogger()
+            assert [type(h.formatter) for h in root.handlers if getattr(h, "_parksafe", False)] == [
+                JsonFormatter
+            ]
+            assert root.level == logging.WARNING
+            assert not logging.getLogger("saq").isEnabledFor(logging.INFO)  # no line per enqueued job
+    finally:
+        configure_logging(Settings(_env_file=None, log_json=False))

@@ -42,7 +42,8 @@ def detect_on_finding(
     Inference runs outside any transaction; the results are merged into a fresh copy of the
     finding read under the change lock, so a push committing meanwhile is never overwritten.
     """
-    from ai.detection import ai_available, get_detectors, upright_photo
+    from ai.detection import ai_available, get_detectors
+    from ai.images import upright_photo
 
     if not ai_available():
         log.warning("ultralytics is not installed: photo detection skipped (install the 'ai' extra)")

@@ -14,7 +14,6 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import anyio.to_thread
 from PIL import Image
 
 from backend.domain.photos.errors import (
@@ -70,8 +69,8 @@ def check_declared_size(content_length: str | None, limit: int) -> None:
 async def receive(chunks: AsyncIterator[bytes], folder: Path, limit: int) -> ReceivedUpload:
     """Write the body to a temporary file while hashing it; stop as soon as it passes ``limit``.
 
-    Chunk writes land in the page cache; the fsync that makes the file durable waits on the
-    disk, so it runs in a worker thread and the event loop keeps serving other requests.
+    Chunk writes land in the page cache. The file is not made durable here: a refused or
+    merely inspected upload is deleted, and the object store syncs what it keeps.
     """
     folder.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(dir=folder, prefix="upload-")
@@ -85,8 +84,6 @@ async def receive(chunks: AsyncIterator[bytes], folder: Path, limit: int) -> Rec
                     raise too_large(limit)
                 digest.update(chunk)
                 handle.write(chunk)
-            handle.flush()
-            await anyio.to_thread.run_sync(os.fsync, handle.fileno())
     except BaseException:
         os.unlink(name)
         raise

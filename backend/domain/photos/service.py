@@ -74,17 +74,23 @@ class PhotoService:
         return StoredPhoto(photo, created=True)
 
     def _link_waiting_findings(self, sha256: str) -> None:
-        for rectification in self._session.exec(
-            select(Rectification)
-            .join(FindingPhoto, col(FindingPhoto.finding_id) == col(Rectification.finding_id))
-            .where(
-                FindingPhoto.photo_sha256 == sha256,
-                FindingPhoto.purpose == "rectification",
-                col(Rectification.verification).is_(None),
-            )
-        ).all():
-            if sha256 in rectification.photos:
-                request_verification(self._session, rectification.id, sha256)
+        purposes = set(
+            self._session.exec(select(FindingPhoto.purpose).where(FindingPhoto.photo_sha256 == sha256)).all()
+        )
+        if not purposes:  # the usual case: the photo arrives before the finding naming it
+            return
+        if "rectification" in purposes:
+            for rectification in self._session.exec(
+                select(Rectification)
+                .join(FindingPhoto, col(FindingPhoto.finding_id) == col(Rectification.finding_id))
+                .where(
+                    FindingPhoto.photo_sha256 == sha256,
+                    FindingPhoto.purpose == "rectification",
+                    col(Rectification.verification).is_(None),
+                )
+            ).all():
+                if sha256 in rectification.photos:
+                    request_verification(self._session, rectification.id, sha256)
         for finding in findings_using(self._session, sha256):
             if finding.photos_complete_at is None:
                 stored = stored_hashes(self._session, finding.photos) | {sha256}

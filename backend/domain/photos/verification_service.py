@@ -17,7 +17,7 @@ from backend.storage import ObjectStore
 
 
 def _open(store: ObjectStore, sha256: str) -> Image.Image:
-    from ai.detection import upright_rgb
+    from ai.images import upright_rgb
 
     return upright_rgb(store.read(original_key(sha256)))
 
@@ -26,7 +26,8 @@ def verify_rectification(
     session_factory: sessionmaker[Session], store: ObjectStore, data_dir: Path, rectification_id: uuid.UUID
 ) -> str | None:
     """Verify and store the result; None while after-photos are still missing (or nothing to do)."""
-    from ai.detection import UprightPhoto, ai_available, get_detectors
+    from ai.detection import ai_available, get_detectors
+    from ai.images import UprightPhoto
     from ai.verification import AfterPhoto, perceptual_hash, verify
 
     with session_factory() as session:
@@ -98,16 +99,15 @@ def verify_rectification(
     return str(outcome["verdict"])
 
 
-def index_photo_hash(session: Session, photo: Photo, data: bytes) -> None:
+def index_photo_hash(session: Session, photo: Photo, upright: Image.Image) -> None:
     """Remember a stored photo's perceptual hash so later uploads can be checked against it.
 
-    Hashed as displayed (EXIF orientation applied), like the after-photos verification
-    hashes: a phone's portrait shot is stored sideways with a rotation tag, and a copy of it
-    re-encoded upright must still read as the same picture.
+    ``upright``: the photo as displayed (EXIF orientation applied), at any scale (the hash
+    reads 32×32 pixels). A phone's portrait shot is stored sideways with a rotation tag, and
+    a copy of it re-encoded upright must still read as the same picture.
     """
-    from ai.detection import upright_rgb
     from ai.verification import perceptual_hash
 
     if photo.phash is None:
-        photo.phash = perceptual_hash(upright_rgb(data))
+        photo.phash = perceptual_hash(upright)
         session.add(photo)

@@ -7,8 +7,9 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from ai.detection import Detector, upright_photo
+from ai.detection import Detector
 from ai.export import AUTO_ORDER, backend_available
+from ai.images import upright_photo
 from ai.registry import find_model
 from tests.integration.ai.conftest import DATASET, WORKERS_WITHOUT_HELMETS
 
@@ -48,9 +49,22 @@ def test_an_exported_backend_finds_what_pytorch_finds_on_a_batch_of_site_photos(
     served = detections(backend, site_photos, tmp_path)
     assert any(label == "no_helmet" for label, _ in served[0])
     for theirs, ours in zip(served, reference, strict=True):
-        assert [label for label, _ in theirs] == [label for label, _ in ours]
-        for (_, box), (_, expected) in zip(theirs, ours, strict=True):
-            assert max(abs(a - b) for a, b in zip(box, expected, strict=True)) < 2.0  # pixels
+        # Same boxes, to a few pixels: OpenVINO computes in bf16 on CPUs that have it. Their
+        # order may differ where two confidences tie to within that rounding.
+        unmatched = list(theirs)
+        for label, expected in ours:
+            match = next(
+                (
+                    found
+                    for found in unmatched
+                    if found[0] == label
+                    and max(abs(a - b) for a, b in zip(found[1], expected, strict=True)) < 4.0  # pixels
+                ),
+                None,
+            )
+            assert match is not None, (label, expected, theirs)
+            unmatched.remove(match)
+        assert unmatched == []
 
 
 def test_auto_serves_the_first_backend_that_runs_here(tmp_path: Path) -> None:

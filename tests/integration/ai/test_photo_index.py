@@ -8,6 +8,7 @@ import pytest
 from PIL import Image
 from sqlmodel import Session
 
+from ai.images import upright_photo, upright_rgb
 from backend.db.construct import new
 from backend.db.models import Photo
 from backend.domain.photos.verification_service import index_photo_hash
@@ -23,7 +24,7 @@ def stored(db: Session, data: bytes) -> Photo:
     photo = new(
         Photo, sha256=sha256(data), content_type="image/jpeg", bytes=len(data), width=width, height=height
     )
-    index_photo_hash(db, photo, data)
+    index_photo_hash(db, photo, upright_photo(data, longer_side=320).image)  # as the thumbnail job does
     db.commit()
     return photo
 
@@ -42,3 +43,16 @@ def test_a_portrait_shot_stored_sideways_hashes_like_its_upright_copy(db: Sessio
     first, second = stored(db, sideways.getvalue()), stored(db, upright.getvalue())
     assert first.phash is not None and second.phash is not None
     assert hamming(first.phash, second.phash) <= 4, (first.phash, second.phash)
+
+
+def test_the_index_hash_from_a_reduced_decode_matches_the_full_photo_hash(db: Session) -> None:
+    """The thumbnail job hashes its reduced-scale decode; verification hashes after-photos in
+    full. The same picture must land well inside the near-duplicate distance."""
+    if not WORKERS_WITHOUT_HELMETS.exists():
+        pytest.skip(f"dataset not found at {DATASET}")
+    from ai.verification import NEAR_DUPLICATE_MAX_DISTANCE, hamming, perceptual_hash
+
+    data = WORKERS_WITHOUT_HELMETS.read_bytes()
+    indexed = stored(db, data)
+    assert indexed.phash is not None
+    assert hamming(indexed.phash, perceptual_hash(upright_rgb(data))) <= NEAR_DUPLICATE_MAX_DISTANCE // 4
