@@ -8,9 +8,10 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import BrowserContext, Locator, Page, Route, expect
 
-from tests.integration.pwa.conftest import log_in, open_app, shot, wait_for_service_worker
+from tests.integration.pwa.conftest import DATASET, log_in, open_app, shot, wait_for_service_worker
 from tests.integration.pwa.server import Server
 
 
@@ -135,3 +136,26 @@ def test_the_app_shell_opens_offline_after_the_first_visit(
     manifest = page.evaluate("fetch('/manifest.webmanifest').then(r => r.json())")
     assert manifest["name"].startswith("园安") and manifest["display"] == "standalone"
     assert {icon["sizes"] for icon in manifest["icons"]} >= {"192x192", "512x512"}
+
+
+def test_after_sync_the_inspector_sees_what_the_ai_and_the_checklist_made_of_the_report(
+    phone: Callable[[], BrowserContext], server: Server
+) -> None:
+    workers = DATASET / "part2_000829.jpg"  # workers without helmets: the model finds them
+    if not workers.exists():
+        pytest.skip("needs the real photo from the PPE data set")
+    page = open_app(phone(), server)
+    log_in(page, "inspector")
+    description = f"脚手架上三名工人没戴安全帽 {uuid.uuid4().hex[:6]}"
+    report(page, server.enterprise("E001")["name"], description, workers)
+    page.get_by_role("button", name="保存").click()
+    expect(card(page, description).get_by_text("已同步")).to_be_visible(timeout=30_000)
+    server.wait_for(description, lambda f: bool(f["ai"]) and bool(f["matches"]), timeout=60)
+
+    page.get_by_role("button", name="立即同步").click()
+    results = card(page, description).get_by_text(re.compile(r"AI 识别到 \d+ 处隐患 · 匹配 XC-08-01"))
+    expect(results).to_be_visible()
+    results.click()
+    expect(card(page, description).get_by_text("检查项 XC-08-01：作业人员未按规定佩戴安全帽")).to_be_visible()
+    expect(card(page, description).get_by_role("img", name="隐患照片 1")).to_be_visible()
+    shot(page, "inspector-report-results")

@@ -4,6 +4,7 @@ import { enterprises, latestMutations, live } from "../records.js";
 import { session } from "../session.js";
 import { STATE_LABELS } from "../sync.js";
 import { formatTime, h, statusBadge, mount } from "../ui.js";
+import { gallery, legalBasis } from "./finding_detail.js";
 
 export async function renderMine(root) {
   const me = session().user.id;
@@ -45,10 +46,34 @@ function card({ id, mutation, server }, names) {
       server && server.data.level === "major" ? h("span", { class: "badge major" }, "重大隐患") : null,
       server && server.data.missing_photos?.length ? h("span", { class: "badge warn" }, `${server.data.missing_photos.length} 张照片待上传`) : null,
     ),
+    server && !local ? findings(server) : null,
     mutation && mutation.state === "rejected" ? h("p", { class: "error" }, `被拒绝：${mutation.error}`) : null,
     mutation && mutation.state === "conflict" ? h("p", { class: "error" }, "冲突：服务器上的记录已被修改，请核对后重新提交") : null,
     mutation && (mutation.state === "rejected" || mutation.state === "conflict")
       ? h("button", { type: "button", onclick: () => (location.hash = `#/report/${mutation.mutation_id}`) }, "修改后重新提交")
       : null,
   );
+}
+
+// What the server made of a synced report: the AI's hazard count and best checklist match at a
+// glance; the photos with their boxes and the legal basis behind one tap (loaded on opening).
+function findings(finding) {
+  const hazards = (finding.data.ai || []).flatMap((r) => r.detections || []).filter((d) => d.hazard_code);
+  const best = finding.data.matches?.checklist?.[0];
+  if (!hazards.length && !best) return null;
+  const details = h(
+    "details",
+    { class: "results" },
+    h(
+      "summary",
+      {},
+      [hazards.length ? `AI 识别到 ${hazards.length} 处隐患` : null, best ? `匹配 ${best.code} ${best.title}` : null].filter(Boolean).join(" · "),
+    ),
+  );
+  details.addEventListener("toggle", async () => {
+    if (!details.open || details.dataset.loaded) return;
+    details.dataset.loaded = "yes";
+    mount(details, await gallery(finding.data.photos, "隐患照片", finding.data.ai), legalBasis(finding));
+  });
+  return details;
 }
