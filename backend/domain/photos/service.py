@@ -68,7 +68,10 @@ class PhotoService:
             uploaded_by=principal.user_id,
         )
         self._session.add(photo)
-        request_job(self._session, THUMBNAIL_JOB, key=f"thumbnail:{upload.sha256}", sha256=upload.sha256)
+        # fresh: the photo row and its thumbnail request always commit together, so none exists yet
+        request_job(
+            self._session, THUMBNAIL_JOB, key=f"thumbnail:{upload.sha256}", fresh=True, sha256=upload.sha256
+        )
         self._link_waiting_findings(upload.sha256)
         self._session.flush()
         return StoredPhoto(photo, created=True)
