@@ -25,6 +25,7 @@ MAJOR_MARGIN = 8.0  # a major item must also be (nearly) the best match
 ARTICLE_WEIGHT = 0.85  # direct article-text matches rank below checklist-derived citations
 FUZZY_WEIGHT = 0.2  # the rest of an item's score is character-bigram overlap (IDF-weighted cosine)
 MAX_TEXT = 2000
+AI_SEEN_SCORE = 90.0  # floor for items whose hazard the photo detector found; the wording adds up to 10
 SHORTLIST = 12  # items rescored with the fuzzy scorers
 ARTICLE_SHORTLIST = 10  # articles (by shared bigrams) scanned with partial_ratio
 
@@ -190,9 +191,10 @@ class Matcher:
         query = normalize(text[:MAX_TEXT])
         observed = observed or date.today()
         scores = self._item_scores(query) if query else {}
-        for code in hazard_codes or []:  # the AI saw it: those items are near-certain
+        worded = dict(scores)
+        for code in hazard_codes or []:  # the AI saw it: near-certain, ordered by the wording
             for item in self.checklist.by_hazard_code(code):
-                scores[item.code] = max(scores.get(item.code, 0.0), 90.0)
+                scores[item.code] = AI_SEEN_SCORE + worded.get(item.code, 0.0) * (100 - AI_SEEN_SCORE) / 100
         ranked = sorted(scores.items(), key=lambda pair: -pair[1])
         items = [(self.checklist.items[code], score) for code, score in ranked[:limit]]
         checklist = [ChecklistMatch(item.code, item.title, round(score, 1)) for item, score in items]

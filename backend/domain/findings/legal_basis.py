@@ -28,10 +28,22 @@ MATCH_NEW_JOB = "finding.match_new"
 REPEAT_WINDOW = timedelta(days=90)
 
 
+def detected_hazard_codes(finding: Finding) -> list[str]:
+    """The hazard codes the detectors found on any of the finding's photos."""
+    return sorted(
+        {
+            detection["hazard_code"]
+            for result in finding.ai
+            for detection in result.get("detections", [])
+            if detection.get("hazard_code")
+        }
+    )
+
+
 def request_matching(session: Session, finding: Finding, *, fresh: bool = False) -> None:
     """Ask for (re)matching once per distinct description and set of AI hazard codes
     (``fresh``: the finding was created in this transaction)."""
-    codes = sorted({d.get("hazard_code", "") for d in finding.ai if d.get("hazard_code")})
+    codes = detected_hazard_codes(finding)
     fingerprint = hashlib.sha256(f"{finding.description}|{','.join(codes)}".encode()).hexdigest()[:16]
     request_job(
         session,
@@ -95,8 +107,7 @@ def give_legal_basis(session: Session, matcher: Matcher, finding_id: uuid.UUID) 
     finding = session.get(Finding, finding_id)
     if finding is None or finding.deleted_at is not None:
         return None
-    codes = sorted({d.get("hazard_code", "") for d in finding.ai if d.get("hazard_code")})
-    result = matcher.match(finding.description, 5, finding.observed_at.date(), codes)
+    result = matcher.match(finding.description, 5, finding.observed_at.date(), detected_hazard_codes(finding))
     matches = _matches_document(result)
     draft = None
     top = result.checklist[0] if result.checklist else None

@@ -15,7 +15,7 @@ from backend.db.engine import transaction
 from backend.db.models import Finding
 from backend.db.versioning import lock_changes
 from backend.domain.audit.service import AuditLog
-from backend.domain.findings.legal_basis import request_matching
+from backend.domain.findings.legal_basis import detected_hazard_codes, request_matching
 from backend.domain.photos.service import original_key
 from backend.storage import ObjectStore
 
@@ -83,9 +83,7 @@ def detect_on_finding(
         finding.ai = [*finding.ai, *added]
         session.add(finding)
         session.flush()
-        codes = sorted(
-            {d["hazard_code"] for r in finding.ai for d in r["detections"] if d.get("hazard_code")}
-        )
+        codes = detected_hazard_codes(finding)
         AuditLog(session).record(
             None,
             "finding.ai_detected",
