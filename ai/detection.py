@@ -21,6 +21,7 @@ from ai.registry import ModelEntry, load_registry
 @dataclass(frozen=True)
 class Detection:
     label: str
+    title: str  # what users read (zh-CN)
     hazard_code: str | None
     confidence: float
     box: tuple[float, float, float, float]
@@ -42,6 +43,7 @@ class DetectionResult:
             "detections": [
                 {
                     "label": d.label,
+                    "title": d.title,
                     "hazard_code": d.hazard_code,
                     "confidence": round(d.confidence, 4),
                     "box": [round(v, 1) for v in d.box],
@@ -92,6 +94,7 @@ class Detector:
                 found.append(
                     Detection(
                         label,
+                        self.entry.title(label),
                         self.entry.hazards.get(label),
                         float(confidence),
                         (box[0] * sx, box[1] * sy, box[2] * sx, box[3] * sy),

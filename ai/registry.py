@@ -26,6 +26,10 @@ class ModelEntry(msgspec.Struct, forbid_unknown_fields=True):
     thresholds: dict[str, Confidence] = {}
     hazards: dict[str, Annotated[str, msgspec.Meta(pattern=r"^[a-z_]+$")]] = {}
     classes: list[str] = []  # the model's class names in id order (for exported datasets)
+    titles: dict[str, str] = {}  # class name → what users read (zh-CN); the name itself where absent
+
+    def title(self, label: str) -> str:
+        return self.titles.get(label, label)
 
     @property
     def weights_path(self) -> Path:

@@ -44,7 +44,7 @@ def annotate(original: bytes, results: list[dict[str, Any]]) -> bytes:
             colour = HAZARD_COLOUR if detection.get("hazard_code") else OTHER_COLOUR
             box = (x1 * sx, y1 * sy, x2 * sx, y2 * sy)
             draw.rectangle(box, outline=colour, width=line)
-            text = f"{detection['label']} {detection['confidence']:.0%}"
+            text = f"{detection.get('title') or detection['label']} {detection['confidence']:.0%}"
             left, top, right, bottom = draw.textbbox((box[0], box[1]), text, font=font)
             lift = bottom - top + line
             if top - lift < 0:  # no room above the box: the label goes just inside it

@@ -56,6 +56,7 @@ def test_workers_without_helmets_are_detected_with_hazard_codes(
         assert 0 <= x1 < x2 <= body["width"] and 0 <= y1 < y2 <= body["height"]
         assert 0 < detection["confidence"] <= 1
     assert all(d["hazard_code"] == "no_helmet" for d in no_helmets)
+    assert all(d["title"] == "未戴安全帽" for d in no_helmets)  # what users read, from ai/models.yaml
 
 
 def test_boxes_refer_to_the_upright_image_of_an_exif_rotated_photo(

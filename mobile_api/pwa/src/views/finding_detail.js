@@ -25,8 +25,8 @@ export async function figure(hash, caption, aiResults = [], onWrong = null) {
     for (const d of result.detections) {
       const [x1, y1, x2, y2] = d.box;
       overlay.append(svg("rect", { x: x1, y: y1, width: x2 - x1, height: y2 - y1 }));
-      overlay.append(svg("text", { x: x1 + 4, y: Math.max(y1 - 6, 24) }, `${d.label} ${Math.round(d.confidence * 100)}%`));
-      labels.push(`${d.label}（置信度 ${Math.round(d.confidence * 100)}%）`);
+      overlay.append(svg("text", { x: x1 + 4, y: Math.max(y1 - 6, 24) }, `${d.title || d.label} ${Math.round(d.confidence * 100)}%`));
+      labels.push(`${d.title || d.label}（置信度 ${Math.round(d.confidence * 100)}%）`);
     }
     frame.append(overlay);
   }
@@ -37,7 +37,7 @@ export async function figure(hash, caption, aiResults = [], onWrong = null) {
           { class: "corrections" },
           h("summary", {}, `纠正 AI 识别（${result.detections.length} 个框）`),
           result.detections.map((d) => {
-            const button = h("button", { type: "button", class: "quiet small" }, `识别有误：${d.label} ${Math.round(d.confidence * 100)}%`);
+            const button = h("button", { type: "button", class: "quiet small" }, `识别有误：${d.title || d.label} ${Math.round(d.confidence * 100)}%`);
             button.addEventListener("click", async () => {
               if (await onWrong(hash, d)) button.disabled = true;
             });
