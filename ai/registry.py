@@ -49,6 +49,13 @@ def load_registry(path: Path = REGISTRY) -> Registry:
     return load_rules(path, Registry)
 
 
+def hazard_titles() -> dict[str, str]:
+    """Hazard code → what users read, from the registered models' class titles."""
+    return {
+        code: entry.title(label) for entry in load_registry().models for label, code in entry.hazards.items()
+    }
+
+
 class UnknownModel(LookupError):
     pass
 

@@ -88,15 +88,17 @@ def verify(
     after: list[AfterPhoto],
     earlier_hashes: dict[str, str],
     dispatched_at: datetime | None,
+    hazard_titles: dict[str, str] | None = None,
 ) -> Verification:
     """``earlier_hashes``: sha256 → pHash of every photo stored before this rectification,
-    the finding's own before-photos included."""
+    the finding's own before-photos included. ``hazard_titles``: what reasons call a hazard code."""
     result = Verification()
     still = sorted(before_codes & set().union(*(photo.hazard_codes for photo in after)))
     result.scores["hazards_before"] = sorted(before_codes)
     result.scores["hazards_after"] = sorted(set().union(*(photo.hazard_codes for photo in after)))
     if still:
-        result.flag(f"整改后照片仍识别到隐患：{'、'.join(still)} / hazard still detected after rectification")
+        named = "、".join((hazard_titles or {}).get(code, code) for code in still)
+        result.flag(f"整改后照片仍识别到隐患：{named} / hazard still detected after rectification")
     for photo in after:
         matches = max((scene_matches(before, photo.image) for before in before_images), default=0)
         result.scores[f"scene_matches:{photo.sha256[:12]}"] = matches

@@ -39,7 +39,8 @@ def annotate(original: bytes, results: list[dict[str, Any]]) -> bytes:
         # boxes are in pixels of the image the result names; rescale if it was measured on another size
         sx = upright.width / result["width"]
         sy = upright.height / result["height"]
-        for detection in result["detections"]:
+        # Hazards last, so no label of an ordinary detection covers a hazard's box.
+        for detection in sorted(result["detections"], key=lambda d: bool(d.get("hazard_code"))):
             x1, y1, x2, y2 = detection["box"]
             colour = HAZARD_COLOUR if detection.get("hazard_code") else OTHER_COLOUR
             box = (x1 * sx, y1 * sy, x2 * sx, y2 * sy)

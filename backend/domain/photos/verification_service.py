@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from backend.db.engine import transaction
 from backend.db.models import Finding, Photo, Rectification
 from backend.domain.audit.service import AuditLog
+from backend.domain.findings.legal_basis import detected_hazard_codes
 from backend.domain.photos.service import original_key
 from backend.storage import ObjectStore
 
@@ -28,6 +29,7 @@ def verify_rectification(
     """Verify and store the result; None while after-photos are still missing (or nothing to do)."""
     from ai.detection import ai_available, get_detectors
     from ai.images import UprightPhoto
+    from ai.registry import hazard_titles
     from ai.verification import AfterPhoto, perceptual_hash, verify
 
     with session_factory() as session:
@@ -52,9 +54,7 @@ def verify_rectification(
             if phash
         }
         before_shas = [sha for sha in finding.photos if store.exists(original_key(sha))]
-        before_codes = {
-            d["hazard_code"] for r in finding.ai for d in r.get("detections", []) if d.get("hazard_code")
-        }
+        before_codes = set(detected_hazard_codes(finding))
         dispatched_at = finding.dispatched_at
     before_images = [_open(store, sha) for sha in before_shas]
     # The before-photos count as earlier photos even when re-submitted byte for byte.
@@ -75,7 +75,7 @@ def verify_rectification(
         AfterPhoto(sha, image, perceptual_hash(image), stored[sha].taken_at, after_codes[sha])
         for sha, image in after_images.items()
     ]
-    outcome = verify(before_images, before_codes, after, earlier, dispatched_at).as_dict()
+    outcome = verify(before_images, before_codes, after, earlier, dispatched_at, hazard_titles()).as_dict()
     with transaction(session_factory) as session:
         rectification = session.get(Rectification, rectification_id)
         if rectification is None or rectification.verification is not None:

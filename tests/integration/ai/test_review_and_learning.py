@@ -51,6 +51,10 @@ def test_the_queue_shows_the_flag_and_the_annotated_photo_shows_the_boxes(
 ) -> None:
     [item] = client.get("/api/v1/reviews", headers=flagged["supervisor"]).json()["items"]
     assert item["verdict"] == "flagged" and item["reasons"]
+    # The same picture as proof: the hazard is still there, named as users read it.
+    assert any(reason.startswith("整改后照片仍识别到隐患：未戴安全帽") for reason in item["reasons"]), item[
+        "reasons"
+    ]
     assert item["ai"][0]["detections"], "the model finds the workers on this photo"
     annotated = client.get(item["before"][0]["annotated_url"], headers=flagged["supervisor"])
     assert annotated.status_code == 200 and annotated.headers["content-type"] == "image/jpeg"

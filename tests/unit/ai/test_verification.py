@@ -78,9 +78,10 @@ def test_a_hazard_still_detected_after_is_flagged() -> None:
         [after_photo(later_at_the_same_place(before), codes={"no_helmet"})],
         {},
         DISPATCHED,
+        {"no_helmet": "未戴安全帽"},
     )
     assert result.verdict == "flagged"
-    assert any("仍识别到隐患" in reason for reason in result.reasons)
+    assert any(reason.startswith("整改后照片仍识别到隐患：未戴安全帽") for reason in result.reasons)
 
 
 def test_a_photo_taken_before_dispatch_is_flagged() -> None:
