@@ -153,7 +153,7 @@ def test_after_sync_the_inspector_sees_what_the_ai_and_the_checklist_made_of_the
     server.wait_for(description, lambda f: bool(f["ai"]) and bool(f["matches"]), timeout=60)
 
     page.get_by_role("button", name="立即同步").click()
-    results = card(page, description).get_by_text(re.compile(r"AI 识别到 \d+ 处隐患 · 匹配 XC-08-01"))
+    results = card(page, description).get_by_text(re.compile(r"AI 识别：未戴安全帽 \d+ 处.* · 匹配 XC-08-01"))
     expect(results).to_be_visible()
     results.click()
     expect(card(page, description).get_by_text("检查项 XC-08-01：作业人员未按规定佩戴安全帽")).to_be_visible()

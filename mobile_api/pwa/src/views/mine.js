@@ -58,17 +58,18 @@ function card({ id, mutation, server }, names) {
 // What the server made of a synced report: the AI's hazard count and best checklist match at a
 // glance; the photos with their boxes and the legal basis behind one tap (loaded on opening).
 function findings(finding) {
-  const hazards = (finding.data.ai || []).flatMap((r) => r.detections || []).filter((d) => d.hazard_code);
+  const counts = new Map();
+  for (const d of (finding.data.ai || []).flatMap((r) => r.detections || []).filter((d) => d.hazard_code)) {
+    const name = d.title || d.label;
+    counts.set(name, (counts.get(name) || 0) + 1);
+  }
+  const seen = [...counts].map(([name, count]) => `${name} ${count} 处`).join("、");
   const best = finding.data.matches?.checklist?.[0];
-  if (!hazards.length && !best) return null;
+  if (!seen && !best) return null;
   const details = h(
     "details",
     { class: "results" },
-    h(
-      "summary",
-      {},
-      [hazards.length ? `AI 识别到 ${hazards.length} 处隐患` : null, best ? `匹配 ${best.code} ${best.title}` : null].filter(Boolean).join(" · "),
-    ),
+    h("summary", {}, [seen ? `AI 识别：${seen}` : null, best ? `匹配 ${best.code} ${best.title}` : null].filter(Boolean).join(" · ")),
   );
   details.addEventListener("toggle", async () => {
     if (!details.open || details.dataset.loaded) return;
