@@ -83,6 +83,15 @@ def phone(browser: Browser) -> Iterator[Callable[[], BrowserContext]]:
 
 
 @pytest.fixture
+def workers_without_helmets() -> Path:
+    """A real site photo on which the PPE model finds workers without helmets."""
+    workers = DATASET / "part2_000829.jpg"
+    if not workers.exists():
+        pytest.skip("needs the real photo from the PPE data set")
+    return workers
+
+
+@pytest.fixture
 def photo(tmp_path: Path) -> Callable[[int], Path]:
     """Real site photos from the PPE data set (val split), by position; where the data set is not
     beside the checkout, distinct camera JPEGs with EXIF time and GPS stand in (never a skip)."""

@@ -8,10 +8,9 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import BrowserContext, Locator, Page, Route, expect
 
-from tests.integration.pwa.conftest import DATASET, log_in, open_app, shot, wait_for_service_worker
+from tests.integration.pwa.conftest import log_in, open_app, shot, wait_for_service_worker
 from tests.integration.pwa.server import Server
 
 
@@ -139,11 +138,9 @@ def test_the_app_shell_opens_offline_after_the_first_visit(
 
 
 def test_after_sync_the_inspector_sees_what_the_ai_and_the_checklist_made_of_the_report(
-    phone: Callable[[], BrowserContext], server: Server
+    phone: Callable[[], BrowserContext], server: Server, workers_without_helmets: Path
 ) -> None:
-    workers = DATASET / "part2_000829.jpg"  # workers without helmets: the model finds them
-    if not workers.exists():
-        pytest.skip("needs the real photo from the PPE data set")
+    workers = workers_without_helmets
     page = open_app(phone(), server)
     log_in(page, "inspector")
     description = f"脚手架上三名工人没戴安全帽 {uuid.uuid4().hex[:6]}"

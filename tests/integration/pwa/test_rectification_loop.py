@@ -8,10 +8,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.integration.pwa.conftest import DATASET, log_in, open_app, shot
+from tests.integration.pwa.conftest import log_in, open_app, shot
 from tests.integration.pwa.server import Server
 
 
@@ -129,11 +128,9 @@ def test_a_rejection_reaches_the_enterprise_with_its_reason(
 
 
 def test_the_supervisor_marks_a_wrong_ai_box_from_the_review_screen(
-    phone: Callable[[], BrowserContext], server: Server
+    phone: Callable[[], BrowserContext], server: Server, workers_without_helmets: Path
 ) -> None:
-    workers = DATASET / "part2_000829.jpg"  # workers without helmets: the model finds them
-    if not workers.exists():
-        pytest.skip("needs the real photo from the PPE data set")
+    workers = workers_without_helmets
     description = f"卸车区人员未戴安全帽 {uuid.uuid4().hex[:6]}"
     finding_id = reported_finding(server, description, workers)
     server.wait_for(description, lambda f: bool(f["ai"]))
