@@ -7,7 +7,6 @@ import uuid
 from sqlmodel import col, select
 
 from ai.detection import ai_available
-from ai.images import upright_photo
 from backend.db.engine import transaction
 from backend.db.models import AuditEvent, Photo
 from backend.domain.audit.service import AuditLog
@@ -17,7 +16,7 @@ from backend.domain.notifications.outbox import SEND_JOB
 from backend.domain.photos.detection_service import detect_on_finding
 from backend.domain.photos.links import PHOTOS_COMPLETE_JOB, VERIFY_JOB
 from backend.domain.photos.service import THUMBNAIL_JOB, original_key, thumbnail_key
-from backend.domain.photos.thumbnails import thumbnail_jpeg
+from backend.domain.photos.thumbnails import ensure_thumbnail, thumbnail_source
 from backend.domain.photos.verification_service import index_photo_hash, verify_rectification
 from backend.jobs.base import JobContext, registry
 
@@ -25,11 +24,9 @@ from backend.jobs.base import JobContext, registry
 @registry.job(THUMBNAIL_JOB, retries=5, retry_delay_seconds=2.0)
 def make_thumbnail(context: JobContext, *, sha256: str) -> None:
     """The thumbnail and the perceptual-hash index entry, from one reduced-scale decode."""
-    store = context.object_store
-    size_px = context.settings.thumbnail_px
-    preview = upright_photo(store.read(original_key(sha256)), longer_side=size_px).image
-    if not store.exists(thumbnail_key(sha256)):
-        store.put_bytes(thumbnail_key(sha256), thumbnail_jpeg(preview, size_px), "image/jpeg")
+    store, size_px = context.object_store, context.settings.thumbnail_px
+    preview = thumbnail_source(store.read(original_key(sha256)), size_px)
+    ensure_thumbnail(store, original_key(sha256), thumbnail_key(sha256), size_px, preview)
     with transaction(context.session_factory) as session:
         photo = session.get(Photo, sha256)
         if photo is not None:

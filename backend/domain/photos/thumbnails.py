@@ -19,9 +19,21 @@ def thumbnail_jpeg(upright: Image.Image, size_px: int) -> bytes:
     return output.getvalue()
 
 
-def ensure_thumbnail(store: ObjectStore, original_key: str, thumbnail_key: str, size_px: int) -> None:
+def thumbnail_source(original: bytes, size_px: int) -> Image.Image:
+    """The upright photo decoded for a thumbnail: a JPEG at the smallest DCT scale that still
+    covers ``size_px``, a fraction of its pixels."""
+    return upright_photo(original, longer_side=size_px).image
+
+
+def ensure_thumbnail(
+    store: ObjectStore,
+    original_key: str,
+    thumbnail_key: str,
+    size_px: int,
+    source: Image.Image | None = None,
+) -> None:
+    """Store the thumbnail unless it exists; ``source``: the ``thumbnail_source`` already decoded."""
     if store.exists(thumbnail_key):
         return
-    # A JPEG decodes at the smallest DCT scale that still covers size_px: a fraction of its pixels.
-    upright = upright_photo(store.read(original_key), longer_side=size_px).image
+    upright = source if source is not None else thumbnail_source(store.read(original_key), size_px)
     store.put_bytes(thumbnail_key, thumbnail_jpeg(upright, size_px), "image/jpeg")

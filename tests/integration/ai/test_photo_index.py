@@ -8,9 +8,10 @@ import pytest
 from PIL import Image
 from sqlmodel import Session
 
-from ai.images import upright_photo, upright_rgb
+from ai.images import upright_rgb
 from backend.db.construct import new
 from backend.db.models import Photo
+from backend.domain.photos.thumbnails import thumbnail_source
 from backend.domain.photos.verification_service import index_photo_hash
 from tests.integration.ai.conftest import DATASET, WORKERS_WITHOUT_HELMETS
 from tests.photos import sha256
@@ -24,7 +25,7 @@ def stored(db: Session, data: bytes) -> Photo:
     photo = new(
         Photo, sha256=sha256(data), content_type="image/jpeg", bytes=len(data), width=width, height=height
     )
-    index_photo_hash(db, photo, upright_photo(data, longer_side=320).image)  # as the thumbnail job does
+    index_photo_hash(db, photo, thumbnail_source(data, 320))  # as the thumbnail job does
     db.commit()
     return photo
 

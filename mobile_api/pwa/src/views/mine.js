@@ -46,7 +46,7 @@ function card({ id, mutation, server }, names) {
       server && server.data.level === "major" ? h("span", { class: "badge major" }, "重大隐患") : null,
       server && server.data.missing_photos?.length ? h("span", { class: "badge warn" }, `${server.data.missing_photos.length} 张照片待上传`) : null,
     ),
-    server && !local ? findings(server) : null,
+    server && !local ? whatTheServerFound(server) : null,
     mutation && mutation.state === "rejected" ? h("p", { class: "error" }, `被拒绝：${mutation.error}`) : null,
     mutation && mutation.state === "conflict" ? h("p", { class: "error" }, "冲突：服务器上的记录已被修改，请核对后重新提交") : null,
     mutation && (mutation.state === "rejected" || mutation.state === "conflict")
@@ -57,7 +57,7 @@ function card({ id, mutation, server }, names) {
 
 // What the server made of a synced report: the AI's hazard count and best checklist match at a
 // glance; the photos with their boxes and the legal basis behind one tap (loaded on opening).
-function findings(finding) {
+function whatTheServerFound(finding) {
   const counts = new Map();
   for (const d of (finding.data.ai || []).flatMap((r) => r.detections || []).filter((d) => d.hazard_code)) {
     const name = d.title || d.label;
