@@ -66,19 +66,24 @@ class Detector:
         self._lock = threading.Lock()
 
     def detect(self, photos: list[UprightPhoto]) -> list[DetectionResult]:
-        """Detect on several upright photos in one batch; boxes in each full photo's pixels."""
+        """Detect on several upright photos, one batch per image size; boxes in each full photo's pixels."""
         if not photos:
             return []
-        images = [photo.image for photo in photos]
         floor = min([self.entry.default_threshold, *self.entry.thresholds.values()])
+        predictions: dict[int, Any] = {}
         with self._lock:
-            predictions: list[Any] = list(
-                self._model.predict(
-                    images, imgsz=self.entry.image_size, conf=floor, verbose=False, device="cpu"
+            for batch in same_size_batches(photos):
+                found = self._model.predict(
+                    [photos[i].image for i in batch],
+                    imgsz=self.entry.image_size,
+                    conf=floor,
+                    verbose=False,
+                    device="cpu",
                 )
-            )
+                predictions.update(zip(batch, found, strict=True))
         results = []
-        for photo, prediction in zip(photos, predictions, strict=True):
+        for index, photo in enumerate(photos):
+            prediction = predictions[index]
             names = prediction.names
             sx, sy = photo.width / photo.image.width, photo.height / photo.image.height
             found = []
@@ -105,6 +110,19 @@ class Detector:
                 DetectionResult(self.entry.name, self.entry.version, photo.width, photo.height, found)
             )
         return results
+
+
+def same_size_batches(photos: list[UprightPhoto]) -> list[list[int]]:
+    """Indexes of the photos grouped by image size, in first-seen order.
+
+    ultralytics letterboxes a batch of mixed sizes to the full square input, but a batch of
+    one size only to the nearest stride: mixing a portrait and a landscape photo would make
+    the model look at a third more padding than either alone.
+    """
+    groups: dict[tuple[int, int], list[int]] = {}
+    for index, photo in enumerate(photos):
+        groups.setdefault(photo.image.size, []).append(index)
+    return list(groups.values())
 
 
 _detectors: dict[str, Detector] = {}

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import msgspec
 import pytest
+from PIL import Image
 
 from ai.detection import Detector
 from ai.export import AUTO_ORDER, backend_available
-from ai.images import upright_photo
+from ai.images import UprightPhoto, upright_photo
 from ai.registry import find_model
 from tests.integration.ai.conftest import DATASET, WORKERS_WITHOUT_HELMETS
 
@@ -71,3 +72,24 @@ def test_auto_serves_the_first_backend_that_runs_here(tmp_path: Path) -> None:
     detector = Detector(find_model(), tmp_path)
     expected = next((backend for backend in AUTO_ORDER if backend_available(backend)), "torch")
     assert detector.backend == expected
+
+
+def test_a_finding_with_portrait_and_landscape_photos_gets_what_each_photo_gets_alone(
+    site_photos: list[Path], tmp_path: Path
+) -> None:
+    # A mixed batch is letterboxed to the full square input, so before photos were grouped by
+    # size the sideways photo's boxes and confidences shifted against its own detection alone.
+    entry = find_model()
+    detector = Detector(entry, tmp_path)
+    landscape = upright_photo(site_photos[0].read_bytes(), entry.image_size)
+    portrait = UprightPhoto(
+        landscape.image.transpose(Image.Transpose.ROTATE_90), landscape.height, landscape.width
+    )
+    together = detector.detect([landscape, portrait, landscape])
+    alone = [detector.detect([photo])[0] for photo in (landscape, portrait, landscape)]
+    assert [r.detections for r in together] == [r.detections for r in alone]
+    assert [(r.width, r.height) for r in together] == [
+        (landscape.width, landscape.height),
+        (landscape.height, landscape.width),
+        (landscape.width, landscape.height),
+    ]
