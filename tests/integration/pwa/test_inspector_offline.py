@@ -159,3 +159,21 @@ def test_after_sync_the_inspector_sees_what_the_ai_and_the_checklist_made_of_the
         card(page, description).get_by_text(re.compile(r"AI 识别：.*未戴安全帽（置信度 \d+%）"))
     ).to_be_visible()
     shot(page, "inspector-report-results")
+
+
+def test_the_photo_button_speaks_chinese_and_opens_the_camera(
+    phone: Callable[[], BrowserContext], server: Server, photo: Callable[[int], Path]
+) -> None:
+    page = open_app(phone(), server)
+    log_in(page, "inspector")
+    page.get_by_role("button", name="上报隐患").click()
+    button = page.get_by_text("拍照", exact=True)
+    box = button.bounding_box()
+    assert box is not None and box["height"] >= 48  # a thumb-sized target
+    # The browser's own file control ("Choose Files", in the browser's language) is out of sight.
+    native = page.get_by_label("拍照", exact=True).bounding_box()
+    assert native is not None and native["width"] <= 1 and native["height"] <= 1
+    with page.expect_file_chooser() as chooser:
+        button.click()
+    chooser.value.set_files(photo(3))
+    expect(page.get_by_role("img", name="已选照片 1")).to_be_visible()
