@@ -28,6 +28,7 @@ from backend.jobs.outbox import dispatch_pending
 from backend.settings import Settings
 from backend.storage import create_object_store
 from mobile_api.auth import BearerTokenMiddleware
+from mobile_api.control_characters import refuse_control_characters
 from mobile_api.controllers.ai import detect
 from mobile_api.controllers.auth import AuthController
 from mobile_api.controllers.enterprises import EnterpriseController
@@ -134,6 +135,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         path="/api/v1",
         route_handlers=API_HANDLERS,
         middleware=[BearerTokenMiddleware],
+        before_request=refuse_control_characters,
         security=[{"BearerToken": []}],
     )
     return Litestar(

@@ -22,12 +22,15 @@ def camera_jpeg(
     taken: str | None = "2026:11:20 09:30:00",
     gps: tuple[float, float] | None = (32.05, 119.42),
     color: tuple[int, int, int] = (200, 10, 10),
+    offset: str | None = None,
 ) -> bytes:
     image = Image.new("RGB", size, color)
     exif = Image.Exif()
     exif[ORIENTATION] = orientation
     if taken:
         exif.get_ifd(0x8769)[36867] = taken
+    if offset:
+        exif.get_ifd(0x8769)[36881] = offset  # OffsetTimeOriginal
     if gps:
 
         def dms(value: float) -> tuple[TiffImagePlugin.IFDRational, ...]:

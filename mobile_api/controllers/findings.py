@@ -61,8 +61,9 @@ class FindingController(Controller):
         rows = ledger_rows(
             finding_service.all_matching(principal, filters), finding_service.enterprises_by_id(principal)
         )
+        # Litestar adds "; charset=utf-8" to text types itself.
         content, media_type = (
-            (to_csv(rows), "text/csv; charset=utf-8") if format == "csv" else (to_xlsx(rows), XLSX_MEDIA_TYPE)
+            (to_csv(rows), "text/csv") if format == "csv" else (to_xlsx(rows), XLSX_MEDIA_TYPE)
         )
         filename = quote(f"隐患台账.{format}")
         return Response(

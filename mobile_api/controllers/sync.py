@@ -15,6 +15,7 @@ from backend.domain.accounts.principal import Principal
 from backend.domain.sync.mutations import Entity, Mutation, MutationResult, Op, Outcome, PushBatch
 from backend.domain.sync.pull import DEFAULT_PAGE, MAX_PAGE, PullService
 from backend.domain.sync.push import PushService
+from mobile_api.control_characters import CHECKS_TEXT_ITSELF
 from mobile_api.schemas.sync import MutationIn, MutationResultOut, PullResponse, PushRequest, PushResponse
 
 
@@ -37,7 +38,13 @@ class SyncController(Controller):
     path = "/sync"
     tags = ["sync"]
 
-    @post("/push", status_code=200, operation_id="sync_push", sync_to_thread=True)
+    @post(
+        "/push",
+        status_code=200,
+        operation_id="sync_push",
+        sync_to_thread=True,
+        opt={CHECKS_TEXT_ITSELF: True},  # a bad mutation is rejected alone; the others apply
+    )
     def push(
         self,
         data: JSONBody[PushRequest],

@@ -19,6 +19,7 @@ from backend.domain.findings.vocabulary import HazardLevel
 from backend.domain.lifecycle.governance import plan_accepted
 from backend.domain.lifecycle.state_machine import LifecycleEvent, next_status
 from backend.domain.notifications.outbox import notify
+from backend.domain.plausible_times import LONGEST_DEADLINE
 from backend.settings import Settings
 
 
@@ -60,6 +61,11 @@ class LifecycleService:
         if deadline <= now:
             raise InvalidInput(
                 "整改期限不能早于当前时间 / deadline must be in the future",
+                {"field": "deadline", "deadline": deadline.isoformat()},
+            )
+        if deadline - now > LONGEST_DEADLINE:
+            raise InvalidInput(
+                "整改期限不能超过 5 年 / deadline must be within 5 years",
                 {"field": "deadline", "deadline": deadline.isoformat()},
             )
         new_status = next_status(finding.status, LifecycleEvent.DISPATCH)

@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 
 from backend.db.models import Enterprise, Finding
+from backend.domain.control_characters import CONTROL_CHARACTER
 from backend.domain.findings.vocabulary import FindingStatus, label
 
 BEIJING = timezone(timedelta(hours=8))
@@ -77,11 +78,26 @@ def ledger_rows(findings: Sequence[Finding], enterprises: Mapping[uuid.UUID, Ent
     return rows
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _printable(text: str) -> str:
+    # Rows stored before control characters were refused at the door may still hold some;
+    # a spreadsheet file cannot.
+    return CONTROL_CHARACTER.sub("", text)
+
+
+def _csv_cell(text: str) -> str:
+    """Text a spreadsheet opening the CSV will not run as a formula (OWASP's CSV injection advice)."""
+    text = _printable(text)
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
 def to_csv(rows: list[list[str]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(HEADERS)
-    writer.writerows(rows)
+    writer.writerows([_csv_cell(cell) for cell in row] for row in rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # the BOM makes Excel read UTF-8 Chinese correctly
 
 
@@ -96,7 +112,9 @@ def to_xlsx(rows: list[list[str]]) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(row)
+        sheet.append([_printable(cell) for cell in row])
+        for cell in sheet[sheet.max_row]:
+            cell.data_type = "s"  # openpyxl would store text starting with "=" as a formula
     sheet.freeze_panes = "A2"
     for column, width in zip(
         "ABCDEFGHIJKLMNOPQRST",

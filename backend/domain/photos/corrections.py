@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from sqlmodel import Session, col, select
 
-from backend.db.models import DetectionCorrection, Finding
+from backend.db.models import DetectionCorrection, Finding, Photo
 from backend.domain.accounts.principal import Principal
 from backend.domain.accounts.roles import Role
 from backend.domain.audit.service import AuditLog
@@ -59,6 +59,10 @@ class CorrectionService:
         if data.photo not in finding.photos:
             raise InvalidInput(
                 "该照片不属于这条隐患 / the photo is not one of this finding's", {"field": "photo"}
+            )
+        if self._session.get(Photo, data.photo) is None:
+            raise InvalidInput(
+                "照片尚未上传，上传后才能标注 / the photo has not been uploaded yet", {"field": "photo"}
             )
         x1, y1, x2, y2 = data.box
         if not (x1 < x2 and y1 < y2) or min(data.box) < 0:

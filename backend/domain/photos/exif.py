@@ -8,6 +8,8 @@ from typing import Any
 
 from PIL import Image
 
+from backend.domain.plausible_times import too_early, utc
+
 EXIF_IFD = 0x8769
 GPS_IFD = 0x8825
 DATETIME_ORIGINAL = 36867
@@ -19,7 +21,7 @@ DEFAULT_ZONE = timezone(timedelta(hours=8))
 
 @dataclass(frozen=True, slots=True)
 class PhotoMetadata:
-    taken_at: datetime | None
+    taken_at: datetime | None  # UTC
     gps_lat: float | None
     gps_lng: float | None
 
@@ -30,6 +32,8 @@ def _parse_offset(value: Any) -> timezone | None:
     try:
         hours, minutes = int(value[1:3]), int(value[4:6])
     except ValueError:
+        return None
+    if hours > 14 or minutes > 59:  # UTC-12:00 to UTC+14:00 are the zones on Earth
         return None
     delta = timedelta(hours=hours, minutes=minutes)
     return timezone(delta if value[0] == "+" else -delta)
@@ -45,7 +49,9 @@ def _taken_at(exif: Image.Exif) -> datetime | None:
     except ValueError:
         return None
     zone = _parse_offset(sub.get(OFFSET_TIME_ORIGINAL)) or DEFAULT_ZONE
-    return naive.replace(tzinfo=zone)
+    taken = utc(naive.replace(tzinfo=zone))
+    # A camera whose clock was never set writes 0000 or 1970; such a time says nothing.
+    return taken if taken is not None and not too_early(taken) else None
 
 
 def _degrees(value: Any, reference: Any, negative: str) -> float | None:

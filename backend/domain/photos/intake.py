@@ -123,8 +123,12 @@ def inspect_image(path: Path, max_pixels: int) -> InspectedImage:
         raise
     except Image.DecompressionBombError as exc:
         raise TooManyPixels(
-            f"图片像素过多（疑似解压炸弹） / too many pixels: {exc}", {"max_pixels": max_pixels}
+            f"图片像素过多（疑似解压炸弹，上限 {max_pixels} 像素） / too many pixels (over {max_pixels})",
+            {"max_pixels": max_pixels},
         ) from exc
     except Exception as exc:
-        raise UndecodableImage(f"无法解析图片 / undecodable image: {exc}") from exc
+        reason = str(exc).replace(
+            str(path), "upload"
+        )  # the server's scratch path is not the client's business
+        raise UndecodableImage(f"无法解析图片 / undecodable image: {reason}") from exc
     return InspectedImage(content_type, width, height, metadata)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -62,7 +61,7 @@ class PhotoService:
             bytes=upload.size,
             width=image.width,
             height=image.height,
-            taken_at=image.metadata.taken_at.astimezone(UTC) if image.metadata.taken_at else None,
+            taken_at=image.metadata.taken_at,
             gps_lat=image.metadata.gps_lat,
             gps_lng=image.metadata.gps_lng,
             uploaded_by=principal.user_id,

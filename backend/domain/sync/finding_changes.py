@@ -25,8 +25,8 @@ from backend.domain.sync.mutations import Conflict, Mutation, Rejection, not_fou
 from backend.domain.sync.validation import (
     FINDING_SERVER_FIELDS,
     FindingData,
+    check_device_time,
     check_photos,
-    check_time_not_in_future,
     parse_data,
 )
 
@@ -66,7 +66,7 @@ def _validate(ctx: SyncContext, fields: dict[str, Any]) -> None:
     if "photos" in fields:
         check_photos(fields["photos"])
     if "observed_at" in fields:
-        check_time_not_in_future("observed_at", fields["observed_at"], ctx.now)
+        check_device_time("observed_at", fields["observed_at"], ctx.now)
     if fields.get("cost_yuan") is not None:
         fields["cost_yuan"] = Decimal(str(round(fields["cost_yuan"], 2)))
     if "location" in fields:
@@ -129,6 +129,13 @@ def _edit(ctx: SyncContext, mutation: Mutation, finding: Finding) -> Finding:
         own.update(to_write)
     if not to_write:
         return finding
+    if finding.status is FindingStatus.CLOSED:
+        # The ledger's closed record is what the park accepted; a later change is a new finding.
+        raise Rejection(
+            "finding_closed",
+            "隐患已验收闭环，不能再修改 / the finding is closed and can no longer be changed",
+            {"fields": sorted(to_write)},
+        )
     locked = sorted(EDITABLE_ONLY_WHILE_REPORTED & to_write.keys())
     if locked and finding.status is not FindingStatus.REPORTED:
         raise Rejection(

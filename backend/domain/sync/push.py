@@ -39,7 +39,7 @@ from backend.domain.sync.mutations import (
     PushBatch,
     Rejection,
 )
-from backend.domain.sync.validation import check_time_not_in_future
+from backend.domain.sync.validation import check_device_time
 from backend.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -154,7 +154,7 @@ class PushService:
 
     def _apply_one(self, ctx: SyncContext, mutation: Mutation) -> _Pending:
         try:
-            check_time_not_in_future("client_time", mutation.client_time, ctx.now)
+            check_device_time("client_time", mutation.client_time, ctx.now)
             record = APPLIERS[(mutation.entity, mutation.op)](ctx, mutation)
             return _Pending(mutation, Outcome.APPLIED, record)
         except Rejection as rejection:

@@ -9,7 +9,10 @@ from typing import Annotated, Any, TypeVar
 
 import msgspec
 
+from backend.domain.control_characters import MESSAGE as CONTROL_CHARACTERS
+from backend.domain.control_characters import control_character_paths
 from backend.domain.findings.vocabulary import Handling, HazardSource, HazardType, ManagementClass
+from backend.domain.plausible_times import too_early
 from backend.domain.sync.context import MAX_CLIENT_CLOCK_SKEW
 from backend.domain.sync.mutations import Rejection
 
@@ -106,6 +109,8 @@ def parse_data(
             {"fields": changed_owned},
         )
     device_part = {name: value for name, value in data.items() if name not in server_fields}
+    if paths := control_character_paths(device_part, "data"):
+        raise Rejection("control_characters", f"{CONTROL_CHARACTERS}: {', '.join(paths)}", {"fields": paths})
     try:
         parsed = msgspec.convert(device_part, schema, strict=False)
     except msgspec.ValidationError as exc:
@@ -129,11 +134,18 @@ def check_photos(photos: list[str]) -> None:
         raise Rejection("duplicate_photo", "同一照片重复出现 / a photo is listed twice")
 
 
-def check_time_not_in_future(name: str, value: datetime | None, now: datetime) -> None:
+def check_device_time(name: str, value: datetime | None, now: datetime) -> None:
+    """A time a device reports: with a zone, not before 2000, at most a day ahead of the server."""
     if value is None:
         return
     if value.tzinfo is None:
         raise Rejection("invalid_time", f"{name} 必须带时区 / {name} needs a time zone (RFC 3339)")
+    if too_early(value):
+        raise Rejection(
+            "time_too_early",
+            f"{name} 早于 2000 年，设备时间可能有误 / {name} is before 2000: check the device clock",
+            {"field": name, "value": value.isoformat()},
+        )
     if value - now > MAX_CLIENT_CLOCK_SKEW:
         raise Rejection(
             "time_in_future",

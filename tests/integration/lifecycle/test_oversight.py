@@ -114,3 +114,27 @@ def test_stats_count_open_overdue_escalated_time_to_close_and_repeats(
     assert (q3["found"], q3["major_found"], q3["closed"]) == (2, 1, 1)
     own_only = client.get("/api/v1/stats", headers=world.headers(client, Role.ENTERPRISE_STAFF)).json()
     assert [row["name"] for row in own_only["by_enterprise"]] == [world.own.name]
+
+
+def test_the_ledger_never_hands_a_spreadsheet_a_formula_or_a_control_character(
+    client: TestClient[Litestar], world: ParkWorld, db: Session
+) -> None:
+    formula = '=HYPERLINK("http://evil.example","点击查看")'
+    factories.finding(db, world.own, description=formula)
+    # A row stored before control characters were refused at the door (PostgreSQL takes \x01).
+    factories.finding(db, world.own, description="泵房\x01漏油")
+    db.commit()
+    admin = world.headers(client, Role.PARK_ADMIN)
+    as_csv = client.get("/api/v1/findings/export", params={"format": "csv"}, headers=admin)
+    assert as_csv.headers["content-type"] == "text/csv; charset=utf-8"
+    descriptions = {row[3] for row in csv.reader(io.StringIO(as_csv.content.decode("utf-8-sig")))}
+    assert "'" + formula in descriptions and formula not in descriptions
+    assert "泵房漏油" in descriptions
+    as_xlsx = client.get("/api/v1/findings/export", params={"format": "xlsx"}, headers=admin)
+    assert as_xlsx.status_code == 200
+    cells = {
+        row[3].value: row[3].data_type
+        for row in load_workbook(io.BytesIO(as_xlsx.content)).active.iter_rows()
+    }
+    assert cells[formula] == "s"  # text, not a formula
+    assert "泵房漏油" in cells

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 from PIL import Image
@@ -41,6 +42,26 @@ def test_upload_stores_once_and_reports_exif_time_and_gps(
     assert again.json() == first.json()
     assert client.head(f"/api/v1/photos/{digest}", headers=phone.headers).status_code == 200
     assert client.get(f"/api/v1/photos/{digest}", headers=phone.headers).content == data
+
+
+@pytest.mark.parametrize(
+    ("taken", "offset", "stored"),
+    [
+        ("9999:12:31 23:59:59", "-12:00", None),  # past the calendar's end once moved to UTC
+        ("0001:01:01 00:00:00", "+14:00", None),  # before its start
+        ("1970:01:01 08:00:00", None, None),  # a camera whose clock was never set
+        ("2026:11:20 09:30:00", "+99:00", "2026-11-20T01:30:00Z"),  # no such zone: Beijing time assumed
+    ],
+)
+def test_a_camera_time_that_cannot_be_true_is_ignored_not_a_500(
+    client: TestClient[Litestar], world: ParkWorld, taken: str, offset: str | None, stored: str | None
+) -> None:
+    phone = inspector(client, world)
+    data = camera_jpeg(taken=taken, offset=offset)
+    response = phone.upload(sha256(data), data)
+    assert response.status_code == 201, response.text
+    assert response.json()["taken_at"] == stored
+    assert response.json()["gps"] == {"lat": 32.05, "lng": 119.42}  # the rest of the EXIF still counts
 
 
 def test_type_is_sniffed_from_the_bytes_not_the_header(

@@ -196,6 +196,54 @@ def test_far_future_client_time_unknown_entity_and_op_are_rejected(
     ]
 
 
+def test_times_at_the_ends_of_the_calendar_are_rejected_alone(
+    client: TestClient[Litestar], world: ParkWorld
+) -> None:
+    # Python can hold year 1 and year 9999 but not move them to UTC: these used to fail the
+    # whole batch with a 500, on every retry, and a year-1 finding broke its matching job.
+    phone = device(client, world)
+    results = phone.push_ok(
+        [
+            finding_mutation(world.own.id, observed_at="0001-01-01T00:00:00+14:00"),
+            finding_mutation(world.own.id, observed_at="0001-01-01T00:00:00Z"),
+            finding_mutation(world.own.id, observed_at="9999-12-31T23:59:59-12:00"),
+            {**finding_mutation(world.own.id), "client_time": "1970-01-01T00:00:00Z"},
+            finding_mutation(world.own.id, "正常的一条"),
+        ]
+    )
+    assert [r["status"] for r in results] == ["rejected"] * 4 + ["applied"]
+    assert [r["error"]["code"] for r in results[:4]] == [
+        "time_too_early",
+        "time_too_early",
+        "time_in_future",
+        "time_too_early",
+    ]
+    assert "observed_at" in results[0]["error"]["message"]
+    settle(client)
+    applied = client.get(f"/api/v1/findings/{results[4]['id']}", headers=phone.headers).json()
+    assert applied["matches"]["checklist"]  # the job after them ran
+
+
+def test_control_characters_in_text_reject_that_mutation_alone(
+    client: TestClient[Litestar], world: ParkWorld
+) -> None:
+    # PostgreSQL refuses NUL in text and spreadsheets refuse the other control characters: one
+    # such description used to break the XLSX ledger export for everyone who could see it.
+    phone = device(client, world)
+    results = phone.push_ok(
+        [
+            finding_mutation(world.own.id, "储罐区\x00未戴安全帽"),
+            finding_mutation(world.own.id, "泵房\x01漏油", location={"text": "二号\x07罐区"}),
+            finding_mutation(world.own.id, "多行描述\n第二行\t制表符可以"),
+        ]
+    )
+    assert [r["status"] for r in results] == ["rejected", "rejected", "applied"]
+    assert {r["error"]["code"] for r in results[:2]} == {"control_characters"}
+    assert results[1]["error"]["detail"]["fields"] == ["data.description", "data.location.text"]
+    ledger = client.get("/api/v1/findings/export?format=xlsx", headers=world.headers(client, Role.PARK_ADMIN))
+    assert ledger.status_code == 200
+
+
 def test_malformed_uuids_and_missing_fields_are_a_400_with_nothing_applied(
     client: TestClient[Litestar], world: ParkWorld, db: Session
 ) -> None:
@@ -299,3 +347,18 @@ def test_new_findings_written_set_wise_read_back_like_one_written_through_the_un
     assert stored is not None
     written = ("description", "photos", "location", "observed_at", "enterprise_id")
     assert {stored.field_versions[name] for name in written} == {results[0]["version"]}
+
+
+def test_a_closed_finding_can_no_longer_be_changed_from_a_device(
+    client: TestClient[Litestar], world: ParkWorld, db: Session
+) -> None:
+    world.own_finding.status = FindingStatus.CLOSED
+    db.add(world.own_finding)
+    db.commit()
+    phone = device(client, world)
+    [result] = phone.push_ok(
+        [edit_mutation("finding", world.own_finding.id, world.own_finding.version, description="改过的描述")]
+    )
+    assert result["status"] == "rejected" and result["error"]["code"] == "finding_closed"
+    stored = client.get(f"/api/v1/findings/{world.own_finding.id}", headers=phone.headers).json()
+    assert stored["description"] == world.own_finding.description

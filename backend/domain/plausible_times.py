@@ -1,0 +1,25 @@
+"""The range of times ParkSafe accepts from devices, users and photos.
+
+Python datetimes span the years 1 to 9999, but a time at either end cannot be moved to UTC
+(``astimezone`` overflows), and no hazard was observed before smartphones. Times outside the
+range are refused where they come in, with a message naming the field.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LONGEST_DEADLINE = timedelta(days=5 * 366)  # 重大隐患治理 plans run for months, not years
+
+
+def too_early(value: datetime) -> bool:
+    return value < EARLIEST
+
+
+def utc(value: datetime) -> datetime | None:
+    """``value`` in UTC, or None where it cannot be expressed there (at the ends of the calendar)."""
+    try:
+        return value.astimezone(UTC)
+    except (OverflowError, ValueError):
+        return None
