@@ -73,14 +73,14 @@ class Detector:
         predictions: dict[int, Any] = {}
         with self._lock:
             for batch in same_size_batches(photos):
-                found = self._model.predict(
+                batch_predictions = self._model.predict(
                     [photos[i].image for i in batch],
                     imgsz=self.entry.image_size,
                     conf=floor,
                     verbose=False,
                     device="cpu",
                 )
-                predictions.update(zip(batch, found, strict=True))
+                predictions.update(zip(batch, batch_predictions, strict=True))
         results = []
         for index, photo in enumerate(photos):
             prediction = predictions[index]

@@ -50,7 +50,9 @@ def fine_tuning_schedule(epochs: int, lr0: float | None = None) -> dict[str, obj
         "lrf": 0.05,
         "warmup_epochs": 1,
         "close_mosaic": max(1, epochs // 4),
-        "save_period": 1,  # keep every epoch's weights: the best by the goal's class may not be best.pt
+        # Keep every epoch's weights (about 25 MB each, optimizer included; fine-tuning runs are
+        # short): the best by the goal's class may not be best.pt.
+        "save_period": 1,
     }
 
 
@@ -155,34 +157,50 @@ def use_every_core(trainer: Any) -> None:
     """
     import torch
 
-    torch.set_num_threads(len(os.sched_getaffinity(0)))
+    affinity = getattr(os, "sched_getaffinity", None)  # Linux only
+    torch.set_num_threads(len(affinity(0)) if affinity else os.cpu_count() or 1)
 
 
 PER_CLASS_LOG = "per_class_ap50.csv"
 
 
-def log_per_class_ap50(trainer: Any) -> None:
-    """Append this epoch's validation AP50 per class to the run's ``per_class_ap50.csv``.
+def log_epoch_ap50(trainer: Any) -> None:
+    """After each epoch's weights are saved: its validation AP50 per class, and the file."""
+    weights = Path(trainer.wdir) / f"epoch{trainer.epoch}.pt"  # ultralytics counts these from 0
+    _log_ap50(trainer, str(trainer.epoch + 1), weights.name if weights.exists() else "")
 
-    ultralytics prints per-class figures only after the last epoch; the issue's goal names
-    one class (``no_helmet``), so each epoch's figure is kept to choose checkpoints by it. The
-    last row, ``best``, is ultralytics' best.pt validated once more after training.
+
+def log_best_ap50(trainer: Any) -> None:
+    """After training: best.pt, which ultralytics validates once more."""
+    _log_ap50(trainer, "best", "best.pt")
+
+
+def _log_ap50(trainer: Any, epoch: str, weights: str) -> None:
+    """Append a row to the run's ``per_class_ap50.csv``.
+
+    ultralytics prints per-class figures only after the last epoch, and picks best.pt by
+    all classes together; the model's goal names one class (``no_helmet``), so every epoch's
+    figures are kept to choose weights by it. A class absent from the val split stays empty.
     """
-    validator = getattr(trainer, "validator", None)
-    metrics = getattr(validator, "metrics", None)
+    metrics = getattr(getattr(trainer, "validator", None), "metrics", None)
     if metrics is None or not len(metrics.ap_class_index):
         return
     names = trainer.data["names"]
     by_class = dict(zip(metrics.ap_class_index, metrics.box.ap50, strict=True))
     log = Path(trainer.save_dir) / PER_CLASS_LOG
-    columns = [names[i] for i in sorted(names)]
     if not log.exists():
-        log.write_text(",".join(["epoch", *columns]) + "\n", encoding="utf-8")
-    # After the last epoch ultralytics validates best.pt again and reports it one epoch later.
-    epoch = "best" if trainer.epoch >= trainer.epochs else str(trainer.epoch + 1)
-    row = [epoch, *(f"{by_class.get(i, 0.0):.4f}" for i in sorted(names))]
+        log.write_text(
+            ",".join(["epoch", "weights", *(names[i] for i in sorted(names))]) + "\n", encoding="utf-8"
+        )
+    cells = [f"{by_class[i]:.4f}" if i in by_class else "" for i in sorted(names)]
     with log.open("a", encoding="utf-8") as out:
-        out.write(",".join(row) + "\n")
+        out.write(",".join([epoch, weights, *cells]) + "\n")
+
+
+def _add_callbacks(model: Any) -> None:
+    model.add_callback("on_pretrain_routine_start", use_every_core)
+    model.add_callback("on_model_save", log_epoch_ap50)
+    model.add_callback("on_train_end", log_best_ap50)
 
 
 def train(
@@ -206,16 +224,15 @@ def train(
         if not checkpoint.exists():
             raise FileNotFoundError(f"没有可续训的检查点 / no checkpoint to resume: {checkpoint}")
         model = YOLO(str(checkpoint))
-        model.add_callback("on_pretrain_routine_start", use_every_core)
-        model.add_callback("on_fit_epoch_end", log_per_class_ap50)
+        _add_callbacks(model)
         model.train(resume=True, device=device, workers=recipe.workers)
     else:
         data = resolved_data_yaml(data_yaml, project)
         if recipe.oversample:
             data = oversampled_data_yaml(data, recipe.oversample, project / name)
+        (project / name / PER_CLASS_LOG).unlink(missing_ok=True)  # a new run under an old name
         model = YOLO(str(recipe.weights) if recipe.weights else recipe.architecture)
-        model.add_callback("on_pretrain_routine_start", use_every_core)
-        model.add_callback("on_fit_epoch_end", log_per_class_ap50)
+        _add_callbacks(model)
         model.train(
             data=str(data),
             epochs=recipe.epochs,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request
-from litestar.exceptions import ValidationException
+from litestar.exceptions import ClientException, SerializationException, ValidationException
 
 from backend.domain.control_characters import MESSAGE, control_character_paths
 
@@ -15,19 +15,32 @@ CHECKS_TEXT_ITSELF = "checks_control_characters"
 
 
 async def refuse_control_characters(request: Request[Any, Any, Any]) -> None:
+    """Runs before each API handler. A handler that takes ``data`` reads its body as JSON whatever
+    the Content-Type says, so the body is checked by the handler's signature, not the header;
+    Litestar caches the parsed body for the handler. Photo uploads stream their bodies and take
+    no ``data``: they are never read here."""
     found = [
-        f"query.{key}" for key, value in request.query_params.multi_items() if control_character_paths(value)
+        f"query.{key}"
+        for key, value in request.query_params.multi_items()
+        if control_character_paths(value, "")
     ]
-    if (
-        not request.route_handler.opt.get(CHECKS_TEXT_ITSELF)
-        and request.content_type[0] == "application/json"
-    ):
-        try:
-            body = await request.json()
-        except Exception:
-            body = None
-        found += control_character_paths(body)
+    handler = request.route_handler
+    if "data" in handler.parsed_fn_signature.parameters:
+        body = await _json_body(request)
+        if not handler.opt.get(CHECKS_TEXT_ITSELF):
+            found += control_character_paths(body, "body")
     if found:
         raise ValidationException(
             f"{MESSAGE}: {', '.join(found)}", extra=[{"key": path, "message": MESSAGE} for path in found]
         )
+
+
+async def _json_body(request: Request[Any, Any, Any]) -> Any:
+    try:
+        return await request.json()
+    except UnicodeDecodeError as exc:
+        raise ClientException(
+            f"请求体不是有效的 UTF-8 文本（第 {exc.start} 字节） / request body is not valid UTF-8 (byte {exc.start})"
+        ) from exc
+    except SerializationException as exc:  # what Litestar itself answers for a body that is not JSON
+        raise ClientException(str(exc)) from exc

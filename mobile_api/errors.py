@@ -94,15 +94,6 @@ def handle_too_deep(_: Request[Any, Any, Any], exc: RecursionError) -> Response[
     return envelope(400, "bad_request", "JSON 嵌套层级过深 / JSON nested too deeply")
 
 
-def handle_not_utf8(_: Request[Any, Any, Any], exc: UnicodeDecodeError) -> Response[dict[str, Any]]:
-    # Litestar decodes a JSON body's bytes as UTF-8 before msgspec parses it.
-    return envelope(
-        400,
-        "bad_request",
-        f"请求体不是有效的 UTF-8 文本（第 {exc.start} 字节） / request body is not valid UTF-8 (byte {exc.start})",
-    )
-
-
 def _problems(exc: ValidationException) -> list[dict[str, Any]]:
     return [item for item in (exc.extra if isinstance(exc.extra, list) else []) if isinstance(item, dict)]
 
@@ -137,6 +128,5 @@ exception_handlers: dict[type[Exception] | int, Any] = {
     HTTPException: handle_http_exception,
     sa.exc.OperationalError: handle_database_unavailable,
     RecursionError: handle_too_deep,
-    UnicodeDecodeError: handle_not_utf8,
     Exception: handle_unexpected,
 }

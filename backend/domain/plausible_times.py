@@ -2,7 +2,8 @@
 
 Python datetimes span the years 1 to 9999, but a time at either end cannot be moved to UTC
 (``astimezone`` overflows), and no hazard was observed before smartphones. Times outside the
-range are refused where they come in, with a message naming the field.
+range are refused where a person or device sends them, with a message naming the field; a
+camera's EXIF time outside it is ignored (the photo itself is still good).
 """
 
 from __future__ import annotations

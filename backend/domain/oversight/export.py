@@ -114,7 +114,8 @@ def to_xlsx(rows: list[list[str]]) -> bytes:
     for row in rows:
         sheet.append([_printable(cell) for cell in row])
         for cell in sheet[sheet.max_row]:
-            cell.data_type = "s"  # openpyxl would store text starting with "=" as a formula
+            if cell.data_type == "f":  # openpyxl takes text starting with "=" for a formula
+                cell.data_type = "s"
     sheet.freeze_panes = "A2"
     for column, width in zip(
         "ABCDEFGHIJKLMNOPQRST",

@@ -33,7 +33,7 @@ def _parse_offset(value: Any) -> timezone | None:
         hours, minutes = int(value[1:3]), int(value[4:6])
     except ValueError:
         return None
-    if hours > 14 or minutes > 59:  # UTC-12:00 to UTC+14:00 are the zones on Earth
+    if hours > 14 or minutes > 59:  # no zone on Earth is more than 14 hours from UTC
         return None
     delta = timedelta(hours=hours, minutes=minutes)
     return timezone(delta if value[0] == "+" else -delta)

@@ -8,6 +8,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from backend.domain.control_characters import visible, visible_everywhere
+
 
 class Entity(StrEnum):
     FINDING = "finding"
@@ -65,7 +67,12 @@ class Rejection(Exception):
         self.detail = detail
 
     def as_error(self) -> dict[str, Any]:
-        return {"code": self.code, "message": self.message, "detail": self.detail}
+        # The message may quote what the device sent; it is stored (PostgreSQL refuses NUL).
+        return {
+            "code": self.code,
+            "message": visible(self.message),
+            "detail": visible_everywhere(self.detail),
+        }
 
 
 class Conflict(Exception):

@@ -134,13 +134,14 @@ def check_photos(photos: list[str]) -> None:
         raise Rejection("duplicate_photo", "同一照片重复出现 / a photo is listed twice")
 
 
-def check_device_time(name: str, value: datetime | None, now: datetime) -> None:
-    """A time a device reports: with a zone, not before 2000, at most a day ahead of the server."""
+def check_device_time(name: str, value: datetime | None, now: datetime, refuse_early: bool = True) -> None:
+    """A time a device reports: with a zone, at most a day ahead of the server and, where it is
+    stored (``refuse_early``), not before 2000."""
     if value is None:
         return
     if value.tzinfo is None:
         raise Rejection("invalid_time", f"{name} 必须带时区 / {name} needs a time zone (RFC 3339)")
-    if too_early(value):
+    if refuse_early and too_early(value):
         raise Rejection(
             "time_too_early",
             f"{name} 早于 2000 年，设备时间可能有误 / {name} is before 2000: check the device clock",

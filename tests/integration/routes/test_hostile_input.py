@@ -47,7 +47,14 @@ def test_control_characters_in_a_body_or_a_query_are_400_naming_where(
 ) -> None:
     headers = world.headers(client, Role.INSPECTOR)
     in_body = client.post("/api/v1/match", json={"text": "泵房\x01漏油"}, headers=headers)
-    assert_envelope(in_body, 400, code="validation_error", names="$.text")
+    assert_envelope(in_body, 400, code="validation_error", names="body.text")
+    # Handlers read their body as JSON whatever the Content-Type says; so does the check.
+    as_text = client.post(
+        "/api/v1/match",
+        content='{"text": "泵房\\u0000漏油"}'.encode(),
+        headers={**headers, "content-type": "text/plain"},
+    )
+    assert_envelope(as_text, 400, code="validation_error", names="body.text")
     in_query = client.get("/api/v1/regulations", params={"q": "安全帽\x00"}, headers=headers)
     assert_envelope(in_query, 400, code="validation_error", names="query.q")
     assert client.post("/api/v1/match", json={"text": "泵房漏油\n第二行"}, headers=headers).status_code == 200
