@@ -78,7 +78,11 @@ def test_a_fine_tuning_run_keeps_every_epoch_and_its_ap50_per_class(
         ],
         capture_output=True,
         text=True,
-        env={**os.environ, "PARKSAFE_DATA_DIR": str(tmp_path / "data")},
+        # as from a shell: not the YOLO_* settings earlier in-process AI tests put in this environment
+        env={
+            **{key: value for key, value in os.environ.items() if not key.startswith("YOLO_")},
+            "PARKSAFE_DATA_DIR": str(tmp_path / "data"),
+        },
         timeout=600,
         check=False,
     )
