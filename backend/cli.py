@@ -5,59 +5,17 @@ Errors a user can cause print one readable line and exit non-zero, never a trace
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from functools import wraps
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
-import sqlalchemy as sa
 
-from ai.registry import UnknownModel
+from backend.ai_cli import ai
+from backend.cli_support import friendly_errors, unit_of_work
 from backend.domain.accounts.roles import Role
-from backend.domain.errors import DomainError
 from backend.settings import Settings
-from rules.loader import RulesFileError
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def friendly_errors(command: F) -> F:
-    @wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except DomainError as exc:
-            raise click.ClickException(exc.message) from exc
-        except (RulesFileError, UnknownModel) as exc:
-            raise click.ClickException(str(exc)) from exc
-        except sa.exc.OperationalError as exc:
-            if "no such table" in str(exc.orig):
-                raise click.ClickException(
-                    "数据库结构未就绪，请先运行 `parksafe db upgrade` / schema missing: run `parksafe db upgrade`"
-                ) from exc
-            raise click.ClickException(
-                f"无法连接数据库 / cannot reach the database: {exc.orig or exc}"
-            ) from exc
-        except sa.exc.ProgrammingError as exc:
-            raise click.ClickException(
-                f"数据库结构未就绪，请先运行 `parksafe db upgrade` / schema missing: {exc.orig or exc}"
-            ) from exc
-
-    return wrapper  # type: ignore[return-value]
-
-
-@contextmanager
-def _unit_of_work(settings: Settings) -> Iterator[Any]:
-    from backend.db.engine import create_db_engine, create_session_factory, transaction
-
-    engine = create_db_engine(settings)
-    try:
-        with transaction(create_session_factory(engine)) as session:
-            yield session
-    finally:
-        engine.dispose()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -133,7 +91,7 @@ def seed(demo: bool) -> None:
     from seed.loader import run_seed
 
     settings = Settings()
-    with _unit_of_work(settings) as session:
+    with unit_of_work(settings) as session:
         report = run_seed(session, settings, demo=demo)
     click.echo(report.summary())
 
@@ -160,7 +118,7 @@ def users_create(
     from backend.domain.accounts.service import AccountService
 
     settings = Settings()
-    with _unit_of_work(settings) as session:
+    with unit_of_work(settings) as session:
         user = AccountService(session, settings).create_user(
             username,
             password,
@@ -200,7 +158,7 @@ def escalate(now_text: str | None) -> None:
             )
     settings = Settings()
     rules = load_escalation_rules(settings.escalation_rules_path)
-    with _unit_of_work(settings) as session:
+    with unit_of_work(settings) as session:
         report = EscalationService(session, settings, rules).run(now)
     click.echo(report.summary())
 
@@ -234,145 +192,6 @@ def match_eval(show_misses: bool, which: str) -> None:
 
 
 @cli.group()
-def ai() -> None:
-    """Photo hazard recognition models (隐患照片识别)."""
-
-
-@ai.command("train")
-@click.option(
-    "--data",
-    "data_yaml",
-    required=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="YOLO dataset file, e.g. ../shared/datasets/ppe-sfchd/data.yaml",
-)
-@click.option(
-    "--project",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="where runs and checkpoints go (default: DATA_DIR/training)",
-)
-@click.option("--name", default="ppe", show_default=True)
-@click.option("--epochs", type=click.IntRange(1, 1000), default=150, show_default=True)
-@click.option(
-    "--resume", is_flag=True, help="continue from the run's last.pt (epoch, optimizer and EMA kept)"
-)
-@click.option("--device", default="cpu", show_default=True, help="cpu, or 0 for the first GPU")
-@click.option(
-    "--from",
-    "weights",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default=None,
-    help="fine-tune: start from these weights (e.g. ai/models/ppe-yolo11n.pt) with a schedule of its own",
-)
-@click.option(
-    "--oversample",
-    multiple=True,
-    metavar="CLASS=N",
-    help="see the training images holding CLASS N times per epoch, e.g. no_helmet=3",
-)
-@click.option(
-    "--image-size",
-    type=click.IntRange(160, 1280),
-    default=416,
-    show_default=True,
-    help="training input size (px)",
-)
-@click.option(
-    "--lr0", type=click.FloatRange(0, 1, min_open=True), default=None, help="initial learning rate (AdamW)"
-)
-def ai_train(
-    data_yaml: Path,
-    project: Path | None,
-    name: str,
-    epochs: int,
-    resume: bool,
-    device: str,
-    weights: Path | None,
-    oversample: tuple[str, ...],
-    image_size: int,
-    lr0: float | None,
-) -> None:
-    """Train the PPE detector from scratch (no pretrained weights can be downloaded), or fine-tune ours."""
-    from ai.training import TrainingRecipe, fine_tuning_schedule, train
-
-    project = project or Settings().resolved_data_dir / "training"
-    try:
-        repeats = {name_: int(times) for name_, times in (item.split("=", 1) for item in oversample)}
-    except ValueError as exc:
-        raise click.BadParameter(
-            "应为 类别=次数 / expected CLASS=N, e.g. no_helmet=3", param_hint="--oversample"
-        ) from exc
-    extra = (
-        fine_tuning_schedule(epochs, lr0) if weights else ({"optimizer": "AdamW", "lr0": lr0} if lr0 else {})
-    )
-    recipe = TrainingRecipe(
-        epochs=epochs, image_size=image_size, weights=weights, oversample=repeats, extra=extra
-    )
-    try:
-        best = train(data_yaml, project, name, recipe, resume=resume, device=device)
-    except (FileNotFoundError, ValueError) as exc:
-        raise click.ClickException(str(exc)) from exc
-    click.echo(f"最佳权重 / best weights: {best}")
-
-
-@ai.command("eval")
-@click.option(
-    "--data", "data_yaml", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
-)
-@click.option("--model", "model_name", default=None, help="a name from ai/models.yaml (default: the first)")
-def ai_eval(data_yaml: Path, model_name: str | None) -> None:
-    """Per-class AP50, mAP50 and mAP50-95 of a registered model on the dataset's val split."""
-    from ai.evaluation import evaluate_model
-
-    try:
-        report = evaluate_model(data_yaml, Settings().resolved_data_dir / "evaluation", model_name)
-    except LookupError as exc:
-        raise click.ClickException(str(exc)) from exc
-    click.echo(report.summary())
-
-
-@ai.command("export")
-@click.option("--model", "model_name", default=None, help="a name from ai/models.yaml (default: all)")
-@friendly_errors
-def ai_export(model_name: str | None) -> None:
-    """Export models to OpenVINO and ONNX under DATA_DIR/models ahead of time (workers otherwise do
-    it on first use); backends whose packages are not installed are skipped."""
-    from ai.export import AUTO_ORDER, backend_available, export
-    from ai.registry import find_model, load_registry
-
-    entries = [find_model(model_name)] if model_name else load_registry().models
-    for entry in entries:
-        for backend in AUTO_ORDER:
-            if backend_available(backend):
-                path = export(entry, Settings().resolved_data_dir, backend)
-                click.echo(f"{entry.name} {entry.version} {backend}: {path}")
-
-
-@ai.command("export-dataset")
-@click.argument("out", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--model", "model_name", default=None, help="a name from ai/models.yaml (default: the first)")
-@friendly_errors
-def ai_export_dataset(out: Path, model_name: str | None) -> None:
-    """Write a YOLO dataset from reviewed photos, with supervisors' corrections applied (学习闭环)."""
-    from ai.registry import find_model
-    from ai.yolo_dataset import write_dataset
-    from backend.domain.photos.learning import reviewed_photos
-    from backend.storage import create_object_store
-
-    entry = find_model(model_name)
-    settings = Settings()
-    if out.exists() and any(out.iterdir()):
-        raise click.ClickException(f"目标目录非空 / {out} is not empty")
-    with _unit_of_work(settings) as session:
-        summary = write_dataset(
-            out, entry.classes, reviewed_photos(session, create_object_store(settings), entry.name)
-        )
-    click.echo(summary.summary())
-    click.echo(f"parksafe ai train --data {out / 'data.yaml'}")
-
-
-@cli.group()
 def audit() -> None:
     """Tamper-evident audit trail (审计链)."""
 
@@ -383,7 +202,7 @@ def audit_verify() -> None:
     """Check the hash chain; exit 1 naming the first event that was edited, deleted or reordered."""
     from backend.domain.audit.service import verify_chain
 
-    with _unit_of_work(Settings()) as session:
+    with unit_of_work(Settings()) as session:
         checked, broken = verify_chain(session)
     if broken is not None:
         raise click.ClickException(
@@ -391,6 +210,9 @@ def audit_verify() -> None:
             f"({checked} events verified before it)"
         )
     click.echo(f"审计链完整：已校验 {checked} 条事件 / audit chain intact: {checked} events verified")
+
+
+cli.add_command(ai)
 
 
 def main() -> None:
