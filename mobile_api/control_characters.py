@@ -39,8 +39,6 @@ async def _json_body(request: Request[Any, Any, Any]) -> Any:
     try:
         return await request.json()
     except UnicodeDecodeError as exc:
-        raise ClientException(
-            f"请求体不是有效的 UTF-8 文本（第 {exc.start} 字节） / request body is not valid UTF-8 (byte {exc.start})"
-        ) from exc
+        raise ClientException("请求体不是有效的 UTF-8 文本 / request body is not valid UTF-8") from exc
     except SerializationException as exc:  # what Litestar itself answers for a body that is not JSON
         raise ClientException(str(exc)) from exc
