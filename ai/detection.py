@@ -77,6 +77,7 @@ class Detector:
                     [photos[i].image for i in batch],
                     imgsz=self.entry.image_size,
                     conf=floor,
+                    iou=self.entry.nms_iou,
                     verbose=False,
                     device="cpu",
                 )

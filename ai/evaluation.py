@@ -46,6 +46,7 @@ def evaluate_model(data_yaml: Path, work_dir: Path, model_name: str | None = Non
     metrics = model.val(
         data=str(resolved_data_yaml(data_yaml, work_dir)),
         imgsz=entry.image_size,
+        iou=entry.nms_iou,  # as served
         batch=8,
         device="cpu",
         plots=False,

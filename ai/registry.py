@@ -23,6 +23,8 @@ class ModelEntry(msgspec.Struct, forbid_unknown_fields=True):
     card: str | None = None
     backend: Literal["auto", "torch", "onnx", "openvino"] = "auto"
     default_threshold: Confidence = 0.35
+    # Two boxes of one class overlapping more than this (IoU) are one object: the weaker is dropped.
+    nms_iou: Annotated[float, msgspec.Meta(gt=0, lt=1)] = 0.7
     thresholds: dict[str, Confidence] = {}
     hazards: dict[str, Annotated[str, msgspec.Meta(pattern=r"^[a-z_]+$")]] = {}
     classes: list[str] = []  # the model's class names in id order (for exported datasets)

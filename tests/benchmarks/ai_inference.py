@@ -69,7 +69,13 @@ def _measure(images: list[Path], scratch: Path) -> list[Figure]:
     }
     models = {"torch": torch_model, **exported}
     serving = models[detector.backend]
-    options: dict[str, Any] = {"imgsz": entry.image_size, "conf": 0.25, "verbose": False, "device": "cpu"}
+    options: dict[str, Any] = {
+        "imgsz": entry.image_size,
+        "conf": 0.25,
+        "iou": entry.nms_iou,
+        "verbose": False,
+        "device": "cpu",
+    }
     for model in models.values():
         model.predict(str(images[0]), **options)  # warm
 

@@ -20,6 +20,7 @@ from tests.photos import sha256
 
 DATASET = Path(__file__).resolve().parents[3].parent / "shared" / "datasets" / "ppe-sfchd" / "val" / "images"
 WORKERS_WITHOUT_HELMETS = DATASET / "part2_000829.jpg"
+FOUR_ENGINEERS_IN_SHIRTS = DATASET / "000252.jpg"
 
 
 def wait_for(client: TestClient[Litestar], check: Any, timeout: float = 120) -> Any:

@@ -7,6 +7,7 @@ they are read in place, never copied into the repository.
 from __future__ import annotations
 
 import io
+import itertools
 import time
 from typing import Any
 
@@ -18,7 +19,7 @@ from PIL import Image
 from backend.domain.accounts.roles import Role
 from tests.conftest import ParkWorld
 from tests.devices import Device, finding_mutation
-from tests.integration.ai.conftest import DATASET, WORKERS_WITHOUT_HELMETS
+from tests.integration.ai.conftest import DATASET, FOUR_ENGINEERS_IN_SHIRTS, WORKERS_WITHOUT_HELMETS
 from tests.photos import sha256
 
 pytest.importorskip("ultralytics", reason="the 'ai' extra is not installed")
@@ -57,6 +58,19 @@ def test_workers_without_helmets_are_detected_with_hazard_codes(
         assert 0 < detection["confidence"] <= 1
     assert all(d["hazard_code"] == "no_helmet" for d in no_helmets)
     assert all(d["title"] == "未戴安全帽" for d in no_helmets)  # what users read, from ai/models.yaml
+
+
+def test_each_worker_is_counted_once(client: TestClient[Litestar], world: ParkWorld) -> None:
+    """Four engineers in shirts: four 未穿工作服 boxes, not a second, overlapping box on one of them
+    (ultralytics' default overlap, IoU 0.7, left one; the registry's 0.5 merges it)."""
+    if not FOUR_ENGINEERS_IN_SHIRTS.exists():
+        pytest.skip(f"dataset not found at {DATASET}")
+    body = detect(client, world, FOUR_ENGINEERS_IN_SHIRTS.read_bytes()).json()
+    no_wear = [d["box"] for d in body["detections"] if d["label"] == "no_wear"]
+    assert len(no_wear) == 4, body["detections"]
+    left_to_right = sorted(no_wear)
+    for left, right in itertools.pairwise(left_to_right):
+        assert left[0] < right[0] and left[2] < right[2]  # side by side, none inside another
 
 
 def test_boxes_refer_to_the_upright_image_of_an_exif_rotated_photo(
