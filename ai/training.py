@@ -7,7 +7,9 @@ run can span several sessions.
 
 A fine-tuning stage starts from our own weights instead (``TrainingRecipe.weights``)
 with a short schedule of its own, and can repeat the training images that hold a rare
-class (``oversample``): ``no_helmet`` is on 200 of 1,500 images.
+class (``oversample``): ``no_helmet`` is on 200 of 1,500 images; and can add the boxes a
+person found missing from the published labels (``reviewed_labels``). Both act on a view of
+the train split (``ai.training_view``), never on the dataset itself.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ai.offline import configure_ultralytics_offline
+from ai.training_view import training_view_data_yaml
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,7 @@ class TrainingRecipe:
     workers: int = 2
     weights: Path | None = None  # start from these weights (fine-tuning) instead of the architecture
     oversample: dict[str, int] = field(default_factory=dict)  # class name → times its images are seen
+    reviewed_labels: Path | None = None  # boxes added after a review of the train labels
     extra: dict[str, object] = field(default_factory=dict)
 
 
@@ -71,51 +75,6 @@ def resolved_data_yaml(data_yaml: Path, work_dir: Path) -> Path:
     resolved = work_dir / f"{data_yaml.parent.name}.data.yaml"
     resolved.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
     return resolved
-
-
-def oversampled_data_yaml(resolved_yaml: Path, oversample: dict[str, int], work_dir: Path) -> Path:
-    """A dataset whose train split repeats the images holding the given classes.
-
-    The repeats are symlinks (image and label) in a folder of their own, so ultralytics
-    sees distinct files and keeps its label cache there, and no image is copied.
-    """
-    import yaml
-
-    spec = yaml.safe_load(resolved_yaml.read_text(encoding="utf-8"))
-    names = spec["names"]
-    by_name = {v: int(k) for k, v in (names.items() if isinstance(names, dict) else enumerate(names))}
-    unknown = sorted(set(oversample) - set(by_name))
-    if unknown:
-        raise ValueError(f"数据集中没有这些类别 / classes not in the dataset: {', '.join(unknown)}")
-    repeats = {by_name[name]: times for name, times in oversample.items()}
-    source = Path(spec["path"]) / spec["train"]
-    view = work_dir / "oversampled-train"
-    for sub in ("images", "labels"):
-        (view / sub).mkdir(parents=True, exist_ok=True)
-        for stale in (view / sub).iterdir():
-            stale.unlink()
-    for image in sorted(source.iterdir()):
-        label = source.parent / "labels" / (image.name.rsplit(".", 1)[0] + ".txt")
-        classes = _label_classes(label)
-        times = max([1, *(repeats.get(c, 1) for c in classes)])
-        for copy in range(times):
-            stem, suffix = image.name.rsplit(".", 1)
-            link_name = f"{stem}__{copy}.{suffix}"
-            (view / "images" / link_name).symlink_to(image)
-            if label.exists():
-                (view / "labels" / f"{stem}__{copy}.txt").symlink_to(label)
-    spec["train"] = str((view / "images").resolve())
-    spec["val"] = str((Path(spec["path"]) / spec["val"]).resolve())
-    target = work_dir / f"{resolved_yaml.stem}.oversampled.yaml"
-    target.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
-    return target
-
-
-def _label_classes(label: Path) -> set[int]:
-    if not label.exists():
-        return set()
-    lines = label.read_text(encoding="utf-8").splitlines()
-    return {int(float(line.split()[0])) for line in lines if line.strip()}
 
 
 COMMITTED_CHECKPOINT = Path(__file__).parent / "models" / "checkpoints" / "ppe-yolo11n-last.pt"
@@ -228,8 +187,8 @@ def train(
         model.train(resume=True, device=device, workers=recipe.workers)
     else:
         data = resolved_data_yaml(data_yaml, project)
-        if recipe.oversample:
-            data = oversampled_data_yaml(data, recipe.oversample, project / name)
+        if recipe.oversample or recipe.reviewed_labels:
+            data = training_view_data_yaml(data, project / name, recipe.oversample, recipe.reviewed_labels)
         (project / name / PER_CLASS_LOG).unlink(missing_ok=True)  # a new run under an old name
         model = YOLO(str(recipe.weights) if recipe.weights else recipe.architecture)
         _add_callbacks(model)

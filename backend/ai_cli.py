@@ -49,6 +49,12 @@ def ai() -> None:
     help="see the training images holding CLASS N times per epoch, e.g. no_helmet=3",
 )
 @click.option(
+    "--reviewed-labels",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="add the boxes of a label review to the train split, e.g. ai/label_reviews/ppe-sfchd-train.txt",
+)
+@click.option(
     "--image-size",
     type=click.IntRange(160, 1280),
     default=416,
@@ -67,6 +73,7 @@ def ai_train(
     device: str,
     weights: Path | None,
     oversample: tuple[str, ...],
+    reviewed_labels: Path | None,
     image_size: int,
     lr0: float | None,
 ) -> None:
@@ -84,7 +91,12 @@ def ai_train(
         fine_tuning_schedule(epochs, lr0) if weights else ({"optimizer": "AdamW", "lr0": lr0} if lr0 else {})
     )
     recipe = TrainingRecipe(
-        epochs=epochs, image_size=image_size, weights=weights, oversample=repeats, extra=extra
+        epochs=epochs,
+        image_size=image_size,
+        weights=weights,
+        oversample=repeats,
+        reviewed_labels=reviewed_labels,
+        extra=extra,
     )
     try:
         best = train(data_yaml, project, name, recipe, resume=resume, device=device)

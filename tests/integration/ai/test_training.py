@@ -17,6 +17,7 @@ import pytest
 import yaml
 
 from ai.registry import find_model
+from ai.training_view import VIEW_FOLDER
 from tests.integration.ai.conftest import DATASET
 
 pytest.importorskip("ultralytics", reason="the 'ai' extra is not installed")
@@ -54,6 +55,9 @@ def test_a_fine_tuning_run_keeps_every_epoch_and_its_ap50_per_class(
     small_dataset: Path, tmp_path: Path
 ) -> None:
     runs = tmp_path / "runs"
+    first = sorted((small_dataset.parent / "train" / "images").iterdir())[0].stem
+    review = tmp_path / "review.txt"
+    review.write_text(f"# a bare head the labels left out\n{first} 1 0.05 0.05 0.04 0.06\n", encoding="utf-8")
     result = subprocess.run(
         [
             sys.executable,
@@ -67,6 +71,8 @@ def test_a_fine_tuning_run_keeps_every_epoch_and_its_ap50_per_class(
             str(find_model().weights_path),
             "--oversample",
             "no_helmet=2",
+            "--reviewed-labels",
+            str(review),
             "--epochs",
             "1",
             "--image-size",
@@ -90,7 +96,9 @@ def test_a_fine_tuning_run_keeps_every_epoch_and_its_ap50_per_class(
     run = runs / "tiny"
     assert "最佳权重" in result.stdout and (run / "weights" / "best.pt").exists()
     assert "1/1" in result.stdout + result.stderr  # progress lines: training is not silent for hours
-    assert len(list((run / "oversampled-train" / "images").iterdir())) == 2 * PHOTOS
+    assert len(list((run / VIEW_FOLDER / "images").iterdir())) == 2 * PHOTOS
+    trained_on = (run / VIEW_FOLDER / "labels" / f"{first}__1.txt").read_text().splitlines()
+    assert trained_on[-1] == "1 0.05 0.05 0.04 0.06"  # the reviewed box, after the published ones
     with (run / "per_class_ap50.csv").open(encoding="utf-8") as log:
         rows = list(csv.DictReader(log))
     assert [(row["epoch"], row["weights"]) for row in rows] == [("1", "epoch0.pt"), ("best", "best.pt")]
