@@ -137,10 +137,22 @@ function refreshLiveScreen() {
   renderStatus();
   if (!token() || !LIVE_SCREENS.test(location.hash) || refreshQueued) return;
   refreshQueued = true;
-  setTimeout(() => {
+  setTimeout(async () => {
     refreshQueued = false;
-    if (token() && LIVE_SCREENS.test(location.hash)) route();
+    if (!token() || !LIVE_SCREENS.test(location.hash)) return;
+    // A refresh keeps the panels the user opened and the place they were reading.
+    const opened = new Set([...view().querySelectorAll("[data-id] details[open]")].map(panelKey));
+    const scrolled = window.scrollY;
+    await route();
+    const reopened = [...view().querySelectorAll("[data-id] details")].filter((d) => opened.has(panelKey(d)));
+    for (const details of reopened) details.open = true;
+    await Promise.all(reopened.map((details) => details.load?.()));
+    window.scrollTo(0, scrolled);
   }, 150);
+}
+
+function panelKey(details) {
+  return `${details.closest("[data-id]").dataset.id} ${details.className}`;
 }
 
 window.addEventListener("parksafe:changed", refreshLiveScreen);

@@ -160,6 +160,18 @@ def test_after_sync_the_inspector_sees_what_the_ai_and_the_checklist_made_of_the
     ).to_be_visible()
     shot(page, "inspector-report-results")
 
+    # A sync (the app's own, every minute or when the network returns) redraws the list; the
+    # inspector keeps reading the results they opened.
+    card(page, description).get_by_text("检查项 XC-08-01").scroll_into_view_if_needed()
+    reading_at = page.evaluate("window.scrollY")
+    assert reading_at > 0
+    drawn = card(page, description).element_handle()
+    page.get_by_role("button", name="立即同步").click()
+    page.wait_for_function("card => !card.isConnected", arg=drawn)  # the list was redrawn
+    expect(card(page, description).get_by_text("检查项 XC-08-01：作业人员未按规定佩戴安全帽")).to_be_visible()
+    expect(card(page, description).get_by_role("img", name="隐患照片 1")).to_be_visible()
+    assert page.evaluate("window.scrollY") == reading_at
+
 
 def test_the_photo_button_speaks_chinese_and_opens_the_camera(
     phone: Callable[[], BrowserContext], server: Server, photo: Callable[[int], Path]

@@ -71,10 +71,12 @@ function whatTheServerFound(finding) {
     { class: "results" },
     h("summary", {}, [seen ? `AI 识别：${seen}` : null, best ? `匹配 ${best.code} ${best.title}` : null].filter(Boolean).join(" · ")),
   );
-  details.addEventListener("toggle", async () => {
-    if (!details.open || details.dataset.loaded) return;
+  // Loaded on first opening; a list refresh that reopens the panel awaits it (main.js).
+  details.load = async () => {
+    if (details.dataset.loaded) return;
     details.dataset.loaded = "yes";
     mount(details, await gallery(finding.data.photos, "隐患照片", finding.data.ai), legalBasis(finding));
-  });
+  };
+  details.addEventListener("toggle", () => details.open && details.load());
   return details;
 }
