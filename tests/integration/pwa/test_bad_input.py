@@ -9,7 +9,7 @@ from pathlib import Path
 
 from playwright.sync_api import BrowserContext, Route, expect
 
-from tests.integration.pwa.conftest import log_in, open_app, shot
+from tests.integration.pwa.conftest import log_in, open_app, shot, wait_for_service_worker
 from tests.integration.pwa.server import Server
 from tests.integration.pwa.test_inspector_offline import card, report
 
@@ -57,6 +57,7 @@ def test_an_expired_login_mid_sync_asks_again_and_keeps_the_outbox(
     context = phone()
     page = open_app(context, server)
     log_in(page, "inspector")
+    wait_for_service_worker(page)  # the reload below happens offline
     description = f"装卸区静电接地线断开 {uuid.uuid4().hex[:6]}"
     context.set_offline(True)
     report(page, server.enterprise("E001")["name"], description, photo(7))
