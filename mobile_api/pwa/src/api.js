@@ -12,14 +12,31 @@ export class ApiError extends Error {
 }
 
 export class OfflineError extends Error {
-  constructor() {
-    super("网络不可用，已保存在手机上，联网后自动同步");
+  constructor(message = "网络不可用，已保存在手机上，联网后自动同步") {
+    super(message);
     this.name = "OfflineError";
   }
 }
 
-export async function request(path, { method = "GET", json, body, headers = {}, auth = true } = {}) {
-  const init = { method, headers: { ...headers } };
+// A weak signal can keep the phone "online" while nothing comes back: such a request is given up
+// after a while and treated as offline, so no screen or sync waits for it for ever.
+export class TimeoutError extends OfflineError {
+  constructor() {
+    super("网络响应超时，已保存在手机上，稍后自动重试");
+    this.name = "TimeoutError";
+  }
+}
+
+export const TIMEOUT_MS = 30_000;
+// Screens that have a local copy to show give the network less time before showing it.
+export const SCREEN_TIMEOUT_MS = 8_000;
+
+// ``timeout`` covers the reply and reading its body (getJSON, getBlob).
+export async function request(path, { method = "GET", json, body, headers = {}, auth = true, timeout = TIMEOUT_MS } = {}) {
+  const controller = new AbortController();
+  // A plain timer, not AbortSignal.timeout(): the browser tests drive it with a fake clock.
+  setTimeout(() => controller.abort(), timeout);
+  const init = { method, headers: { ...headers }, signal: controller.signal };
   if (auth && token()) init.headers.Authorization = `Bearer ${token()}`;
   if (json !== undefined) {
     init.body = JSON.stringify(json);
@@ -31,7 +48,7 @@ export async function request(path, { method = "GET", json, body, headers = {}, 
   try {
     response = await fetch(path, init);
   } catch {
-    throw new OfflineError();
+    throw controller.signal.aborted ? new TimeoutError() : new OfflineError();
   }
   if (response.status === 401 && auth) {
     await expireToken();
@@ -49,12 +66,25 @@ export async function request(path, { method = "GET", json, body, headers = {}, 
   return response;
 }
 
-export async function getJSON(path) {
-  return (await request(path)).json();
+// A body cut off by the timeout reads as a TimeoutError too.
+async function body(response, read) {
+  try {
+    return await read(response);
+  } catch (error) {
+    throw error.name === "AbortError" ? new TimeoutError() : error;
+  }
 }
 
-export async function postJSON(path, json) {
-  return (await request(path, { method: "POST", json })).json();
+export async function getJSON(path, options = {}) {
+  return body(await request(path, options), (response) => response.json());
+}
+
+export async function postJSON(path, json, options = {}) {
+  return body(await request(path, { ...options, method: "POST", json }), (response) => response.json());
+}
+
+export async function getBlob(path, options = {}) {
+  return body(await request(path, options), (response) => response.blob());
 }
 
 export function uuid() {

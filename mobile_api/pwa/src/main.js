@@ -97,7 +97,13 @@ async function onLogout() {
   route();
 }
 
-export async function route() {
+// Every call starts a new generation; only the newest render may show. A refresh (``prepare``
+// given) renders off-screen and takes the place of the old screen when ready, so a list being
+// redrawn never blanks or jumps; a navigation shows the new screen at once.
+let generation = 0;
+
+export async function route({ prepare = null } = {}) {
+  const current = ++generation;
   renderChrome();
   const user = session()?.user;
   if (!user || !token()) {
@@ -113,23 +119,28 @@ export async function route() {
     const match = location.hash.match(pattern);
     if (match) {
       const root = h("section", { class: "screen" });
-      view().replaceChildren(root);
+      if (!prepare) view().replaceChildren(root);
       await render(root, ...match.slice(1));
-      return;
+      if (prepare) {
+        await prepare(root);
+        if (current !== generation) return false;
+        view().replaceChildren(root);
+      }
+      return true;
     }
   }
   location.replace(HOME[user.role]);
 }
 
 async function onLoggedIn() {
+  // A new hash is shown by the hashchange listener; a deep link the login interrupted, here.
   if (!location.hash || location.hash === "#/login") location.hash = HOME[session().user.role] || "#/report";
-  await route();
-  const result = await syncNow();
-  // Lists show what the first pull brought; a detail or form screen is never redrawn under the user.
-  if (result.ok && LIVE_SCREENS.test(location.hash)) await route();
+  else await route();
+  // List screens then show what the first pull brought through the refresh every sync triggers.
+  await syncNow();
 }
 
-window.addEventListener("hashchange", route);
+window.addEventListener("hashchange", () => route());
 // Lists refresh when sync changes what they show; forms are never re-rendered under the user's thumb.
 const LIVE_SCREENS = /^#\/(mine|tickets|reviews|dashboard)$/;
 let refreshQueued = false;
@@ -140,19 +151,34 @@ function refreshLiveScreen() {
   setTimeout(async () => {
     refreshQueued = false;
     if (!token() || !LIVE_SCREENS.test(location.hash)) return;
-    // A refresh keeps the panels the user opened and the place they were reading.
-    const opened = new Set([...view().querySelectorAll("[data-id] details[open]")].map(panelKey));
+    // Never under the user's thumb: a field being edited (a picker open) waits for the refresh.
+    const focused = document.activeElement;
+    if (focused && view().contains(focused) && focused.matches("input, textarea, select")) {
+      setTimeout(refreshLiveScreen, 1000);
+      return;
+    }
+    // A refresh keeps the panels the user opened, what they typed into a card (a dispatch
+    // deadline) and the place they were reading.
+    const opened = new Set([...view().querySelectorAll("[data-id] details[open]")].map(cardKey));
+    const typed = new Map([...view().querySelectorAll("[data-id] [name]")].map((field) => [cardKey(field), field.value]));
     const scrolled = window.scrollY;
-    await route();
-    const reopened = [...view().querySelectorAll("[data-id] details")].filter((d) => opened.has(panelKey(d)));
-    for (const details of reopened) details.open = true;
-    await Promise.all(reopened.map((details) => details.load?.()));
-    window.scrollTo(0, scrolled);
+    const shown = await route({
+      prepare: async (root) => {
+        for (const field of root.querySelectorAll("[data-id] [name]")) {
+          if (typed.has(cardKey(field))) field.value = typed.get(cardKey(field));
+        }
+        const reopened = [...root.querySelectorAll("[data-id] details")].filter((d) => opened.has(cardKey(d)));
+        for (const details of reopened) details.open = true;
+        await Promise.all(reopened.map((details) => details.load?.()));
+      },
+    });
+    if (shown) window.scrollTo(0, scrolled);
   }, 150);
 }
 
-function panelKey(details) {
-  return `${details.closest("[data-id]").dataset.id} ${details.className}`;
+// A panel or field within a record's card, the same in the old and the redrawn list.
+function cardKey(element) {
+  return `${element.closest("[data-id]").dataset.id} ${element.getAttribute("name") || element.className}`;
 }
 
 window.addEventListener("parksafe:changed", refreshLiveScreen);

@@ -1,7 +1,7 @@
 // Photos: compressed on the phone, keyed by SHA-256 like the server, kept as blobs until uploaded.
 import imageCompression from "browser-image-compression";
 import { sha256 } from "js-sha256";
-import { ApiError, request } from "./api.js";
+import { ApiError, getBlob, request, TIMEOUT_MS } from "./api.js";
 import { db, write } from "./db.js";
 
 // The server accepts up to 20 MB; 2.5 MB keeps a 2560 px photo sharp and a slow uplink bearable.
@@ -55,6 +55,11 @@ export async function keepPhoto(file) {
   return hash;
 }
 
+// A photo of several megabytes on a slow uplink (16 kB/s) still gets through; a stalled one is retried.
+function uploadTimeout(bytes) {
+  return TIMEOUT_MS + bytes / 16;
+}
+
 // HEAD first, PUT what is missing. An upload cut off halfway stored nothing (the server hashes before
 // it keeps), so the next run just sends it again; the hash makes a second arrival a no-op.
 export async function uploadPending() {
@@ -64,7 +69,12 @@ export async function uploadPending() {
     if (head.status === 401) throw new ApiError(401, "unauthorized", "登录已过期");
     if (head.status !== 200) {
       try {
-        await request(`/api/v1/photos/${photo.sha256}`, { method: "PUT", body: photo.blob, headers: { "Content-Type": photo.type } });
+        await request(`/api/v1/photos/${photo.sha256}`, {
+          method: "PUT",
+          body: photo.blob,
+          headers: { "Content-Type": photo.type },
+          timeout: uploadTimeout(photo.blob.size),
+        });
       } catch (error) {
         if (error.status && error.status >= 400 && error.status < 500 && error.status !== 401) {
           await db.photos.update(photo.sha256, { state: "rejected", error: error.message });
@@ -95,7 +105,7 @@ export async function photoURL(hash, size = "thumb") {
   if (!blob) {
     const suffix = size === "original" ? "" : `?size=${size}`;
     try {
-      blob = await (await request(`/api/v1/photos/${hash}${suffix}`)).blob();
+      blob = await getBlob(`/api/v1/photos/${hash}${suffix}`);
       await remember(key, blob);
     } catch {
       return null;

@@ -1,6 +1,6 @@
 // Live checklist suggestions while the inspector types: the server's matcher online,
 // a bigram overlap over the pulled checklist offline (rougher, but never empty-handed).
-import { postJSON } from "./api.js";
+import { postJSON, SCREEN_TIMEOUT_MS } from "./api.js";
 import { live } from "./records.js";
 
 function bigrams(text) {
@@ -43,7 +43,7 @@ export async function suggest(text, limit = 5) {
   if (text.trim().length < 2) return { checklist: [], major_hazard: null, offline: !navigator.onLine };
   if (navigator.onLine) {
     try {
-      const result = await postJSON("/api/v1/match", { text, limit });
+      const result = await postJSON("/api/v1/match", { text, limit }, { timeout: SCREEN_TIMEOUT_MS });
       return { checklist: result.checklist, major_hazard: result.major_hazard, offline: false };
     } catch {
       // fall through to the cached checklist

@@ -1,6 +1,6 @@
 // The sync loop: photos (HEAD, then PUT), then push the outbox, then pull. Runs on reconnect,
 // on a timer, at start and from the 立即同步 button; one run at a time.
-import { ApiError, OfflineError, request, uuid } from "./api.js";
+import { ApiError, getJSON, OfflineError, postJSON, TimeoutError, uuid } from "./api.js";
 import { db, getKV, setKV, write } from "./db.js";
 import { uploadPending } from "./photos.js";
 import { mine } from "./records.js";
@@ -70,24 +70,19 @@ async function push() {
     emit("parksafe:changed");
     let response;
     try {
-      response = await (
-        await request("/api/v1/sync/push", {
-          method: "POST",
-          json: {
-            device_id: await deviceId(),
-            batch_id: uuid(),
-            mutations: batch.map((item) => ({
-              mutation_id: item.mutation_id,
-              entity: item.entity,
-              op: item.op,
-              id: item.record_id,
-              base_version: item.base_version,
-              client_time: item.client_time,
-              data: item.data,
-            })),
-          },
-        })
-      ).json();
+      response = await postJSON("/api/v1/sync/push", {
+        device_id: await deviceId(),
+        batch_id: uuid(),
+        mutations: batch.map((item) => ({
+          mutation_id: item.mutation_id,
+          entity: item.entity,
+          op: item.op,
+          id: item.record_id,
+          base_version: item.base_version,
+          client_time: item.client_time,
+          data: item.data,
+        })),
+      });
     } catch (error) {
       // Not answered: the server may or may not have applied it; mutation ids make the retry safe.
       await db.outbox.bulkUpdate(batch.map((item) => ({ key: item.mutation_id, changes: { state: "pending" } })));
@@ -120,7 +115,7 @@ async function pull() {
   for (;;) {
     const query = new URLSearchParams({ limit: String(PULL_PAGE) });
     if (cursor) query.set("cursor", cursor);
-    const page = await (await request(`/api/v1/sync/pull?${query}`)).json();
+    const page = await getJSON(`/api/v1/sync/pull?${query}`);
     await db.transaction("rw", db.records, db.kv, async () => {
       for (const change of page.changes) {
         const known = await db.records.get([change.entity, change.id]);
@@ -131,6 +126,14 @@ async function pull() {
     cursor = page.cursor;
     if (!page.has_more) return;
   }
+}
+
+// What the status line says after a failed run; every failure is retried by the next run.
+function syncFailure(error) {
+  if (error instanceof TimeoutError) return "网络无响应，稍后自动重试";
+  if (error instanceof OfflineError) return "网络中断，稍后自动重试";
+  if (error instanceof ApiError && error.status === 401) return "登录已过期，请重新登录";
+  return `同步失败：${error.message}`;
 }
 
 async function run() {
@@ -145,7 +148,7 @@ async function run() {
     await setKV("synced_at", new Date().toISOString());
     return { ok: true };
   } catch (error) {
-    lastError = error instanceof OfflineError ? "网络中断，稍后自动重试" : error instanceof ApiError && error.status === 401 ? "登录已过期，请重新登录" : `同步失败：${error.message}`;
+    lastError = syncFailure(error);
     return { ok: false, reason: lastError };
   } finally {
     emit("parksafe:sync", { running: false });

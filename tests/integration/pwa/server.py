@@ -3,11 +3,13 @@ plus a small HTTP client to check what the server holds."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -66,6 +68,40 @@ class Server:
     def enterprise(self, code: str) -> dict[str, Any]:
         items = self.call("GET", "/api/v1/enterprises?limit=500").json()["items"]
         return next(item for item in items if item["code"] == code)
+
+    def report(self, description: str, picture: Path) -> str:
+        """An inspector's finding at E001 (the demo staff user's enterprise), pushed over the API."""
+        body = picture.read_bytes()
+        sha256 = hashlib.sha256(body).hexdigest()
+        put = self.call(
+            "PUT",
+            f"/api/v1/photos/{sha256}",
+            "inspector",
+            content=body,
+            headers={"Content-Type": "image/jpeg"},
+        )
+        assert put.status_code in (200, 201), put.text
+        finding_id = str(uuid.uuid4())
+        data = {
+            "enterprise_id": self.enterprise("E001")["id"],
+            "description": description,
+            "location": {"text": "甲类仓库门口"},
+            "photos": [sha256],
+            "observed_at": datetime.now(UTC).isoformat(),
+        }
+        mutation = {"mutation_id": str(uuid.uuid4()), "entity": "finding", "op": "upsert", "id": finding_id}
+        push = self.call(
+            "POST",
+            "/api/v1/sync/push",
+            "inspector",
+            json={
+                "device_id": "test",
+                "batch_id": str(uuid.uuid4()),
+                "mutations": [{**mutation, "data": data}],
+            },
+        )
+        assert push.json()["results"][0]["status"] == "applied", push.text
+        return finding_id
 
     def wait_for(self, description: str, predicate: Any, timeout: float = 30.0) -> dict[str, Any]:
         deadline = time.monotonic() + timeout

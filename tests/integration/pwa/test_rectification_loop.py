@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -12,33 +11,6 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.integration.pwa.conftest import log_in, open_app, shot
 from tests.integration.pwa.server import Server
-
-
-def reported_finding(server: Server, description: str, picture: Path) -> str:
-    """An inspector's finding at E001 (the demo staff user's enterprise), pushed over the API."""
-    body = picture.read_bytes()
-    sha256 = hashlib.sha256(body).hexdigest()
-    put = server.call(
-        "PUT", f"/api/v1/photos/{sha256}", "inspector", content=body, headers={"Content-Type": "image/jpeg"}
-    )
-    assert put.status_code in (200, 201), put.text
-    finding_id = str(uuid.uuid4())
-    data = {
-        "enterprise_id": server.enterprise("E001")["id"],
-        "description": description,
-        "location": {"text": "甲类仓库门口"},
-        "photos": [sha256],
-        "observed_at": datetime.now(UTC).isoformat(),
-    }
-    mutation = {"mutation_id": str(uuid.uuid4()), "entity": "finding", "op": "upsert", "id": finding_id}
-    push = server.call(
-        "POST",
-        "/api/v1/sync/push",
-        "inspector",
-        json={"device_id": "test", "batch_id": str(uuid.uuid4()), "mutations": [{**mutation, "data": data}]},
-    )
-    assert push.json()["results"][0]["status"] == "applied", push.text
-    return finding_id
 
 
 def rectify_in_the_app(
@@ -58,7 +30,7 @@ def test_dispatch_rectify_and_approve_in_the_app(
     phone: Callable[[], BrowserContext], server: Server, photo: Callable[[int], Path]
 ) -> None:
     description = f"仓库内作业人员未戴安全帽 {uuid.uuid4().hex[:6]}"
-    reported_finding(server, description, photo(2))
+    server.report(description, photo(2))
 
     admin = open_app(phone(), server)
     log_in(admin, "admin")
@@ -104,11 +76,32 @@ def test_dispatch_rectify_and_approve_in_the_app(
     assert closed["acceptance_comment"] == "现场复查合格"
 
 
+def test_a_sync_keeps_the_deadline_the_admin_picked_before_dispatching(
+    phone: Callable[[], BrowserContext], server: Server, photo: Callable[[int], Path]
+) -> None:
+    first = f"危化品仓库通风设施损坏 {uuid.uuid4().hex[:6]}"
+    server.report(first, photo(8))
+    admin = open_app(phone(), server)
+    log_in(admin, "admin")
+    ticket = admin.get_by_role("listitem").filter(has_text=first)
+    ticket.get_by_label("整改期限").fill("2027-01-15T17:30")
+
+    later = f"装卸区静电接地线断开 {uuid.uuid4().hex[:6]}"
+    server.report(later, photo(9))  # another inspector's report arrives with the next sync
+    admin.get_by_role("button", name="立即同步").click()
+    expect(admin.get_by_role("listitem").filter(has_text=later)).to_be_visible()  # the list was redrawn
+
+    expect(ticket.get_by_label("整改期限")).to_have_value("2027-01-15T17:30")
+    ticket.get_by_role("button", name="下发整改").click()
+    dispatched = server.wait_for(first, lambda f: f["status"] == "dispatched")
+    assert datetime.fromisoformat(dispatched["deadline"]) == datetime(2027, 1, 15, 9, 30, tzinfo=UTC)
+
+
 def test_a_rejection_reaches_the_enterprise_with_its_reason(
     phone: Callable[[], BrowserContext], server: Server, photo: Callable[[int], Path]
 ) -> None:
     description = f"配电室门口堆放杂物 {uuid.uuid4().hex[:6]}"
-    finding_id = reported_finding(server, description, photo(4))
+    finding_id = server.report(description, photo(4))
     server.dispatch(finding_id)
     staff = rectify_in_the_app(phone(), server, finding_id, description, "杂物已清理", photo(5))
 
@@ -132,7 +125,7 @@ def test_the_supervisor_marks_a_wrong_ai_box_from_the_review_screen(
 ) -> None:
     workers = workers_without_helmets
     description = f"卸车区人员未戴安全帽 {uuid.uuid4().hex[:6]}"
-    finding_id = reported_finding(server, description, workers)
+    finding_id = server.report(description, workers)
     server.wait_for(description, lambda f: bool(f["ai"]))
     server.dispatch(finding_id)
     # The same picture again as the 'after' photo: the lazy rectification the AI flags.

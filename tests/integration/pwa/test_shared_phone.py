@@ -11,7 +11,6 @@ from playwright.sync_api import BrowserContext, expect
 
 from tests.integration.pwa.conftest import log_in, open_app
 from tests.integration.pwa.server import Server
-from tests.integration.pwa.test_rectification_loop import reported_finding
 
 COUNT_FINDINGS = """() => new Promise((resolve) => {
     const open = indexedDB.open("parksafe");
@@ -26,7 +25,7 @@ def test_the_next_user_of_a_shared_phone_sees_nothing_the_last_one_pulled(
     phone: Callable[[], BrowserContext], server: Server, photo: Callable[[int], Path]
 ) -> None:
     description = f"E001 储罐区阀门泄漏 {uuid.uuid4().hex[:6]}"
-    finding_id = reported_finding(server, description, photo(10))  # at E001, the demo 'staff' user's
+    finding_id = server.report(description, photo(10))  # at E001, the demo 'staff' user's
     deadline = (datetime.now(UTC) + timedelta(days=3)).isoformat()
     assert server.call(
         "POST", f"/api/v1/findings/{finding_id}/dispatch", json={"deadline": deadline}

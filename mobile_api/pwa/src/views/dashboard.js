@@ -1,56 +1,65 @@
 // 总览 for park admins: statistics, findings waiting to be dispatched (with a deadline), export.
-import { getJSON, postJSON, request } from "../api.js";
+import { getBlob, getJSON, postJSON, SCREEN_TIMEOUT_MS } from "../api.js";
 import { getKV, setKV } from "../db.js";
 import { enterprises, live } from "../records.js";
 import { syncNow } from "../sync.js";
 import { download, field, formatTime, h, isoToLocalInput, localInputToISO, STATUS_LABELS, toast, mount } from "../ui.js";
 
 const DEFAULT_DAYS = 7;
-
-async function loadStats() {
-  if (navigator.onLine) {
-    try {
-      const stats = await getJSON("/api/v1/stats");
-      await setKV("stats", { stats, at: new Date().toISOString() });
-      return { stats, at: null };
-    } catch {
-      // fall back to the copy from the last visit
-    }
-  }
-  return (await getKV("stats")) || { stats: null, at: null };
-}
+const EXPORT_TIMEOUT_MS = 120_000;
 
 function tile(label, value, kind = "") {
   return h("div", { class: `tile ${kind}` }, h("span", { class: "value" }, String(value)), h("span", { class: "label" }, label));
 }
 
-export async function renderDashboard(root) {
-  const { stats, at } = await loadStats();
-  mount(root, h("h1", {}, "园区总览"));
-  if (stats) {
-    const open = Object.values(stats.open_by_level).reduce((a, b) => a + b, 0);
-    mount(root, 
-      at ? h("p", { class: "hint" }, `离线显示 ${formatTime(at)} 的数据`) : null,
-      h(
-        "div",
-        { class: "tiles" },
-        tile("未闭环隐患", open),
-        tile("重大隐患", stats.open_by_level.major || 0, "major"),
-        tile("已逾期", stats.overdue, "overdue"),
-        tile("督办中", stats.escalated, "escalated"),
-      ),
-      h("p", { class: "hint" }, `平均闭环用时（中位数）：${stats.median_hours_to_close == null ? "—" : `${stats.median_hours_to_close} 小时`}`),
-      h(
-        "table",
-        { class: "by-status" },
-        h("caption", {}, "按状态"),
-        h("tbody", {}, Object.entries(stats.by_status).map(([status, count]) => h("tr", {}, h("th", { scope: "row" }, STATUS_LABELS[status] || status), h("td", {}, count)))),
-      ),
-    );
-  } else {
-    mount(root, h("p", { class: "hint" }, "统计需要联网加载。"));
+function statsView(stats, offlineAt, missing = "统计需要联网加载。") {
+  if (!stats) return [h("p", { class: "hint" }, missing)];
+  const open = Object.values(stats.open_by_level).reduce((a, b) => a + b, 0);
+  return [
+    offlineAt ? h("p", { class: "hint" }, `离线显示 ${formatTime(offlineAt)} 的数据`) : null,
+    h(
+      "div",
+      { class: "tiles" },
+      tile("未闭环隐患", open),
+      tile("重大隐患", stats.open_by_level.major || 0, "major"),
+      tile("已逾期", stats.overdue, "overdue"),
+      tile("督办中", stats.escalated, "escalated"),
+    ),
+    h("p", { class: "hint" }, `平均闭环用时（中位数）：${stats.median_hours_to_close == null ? "—" : `${stats.median_hours_to_close} 小时`}`),
+    h(
+      "table",
+      { class: "by-status" },
+      h("caption", {}, "按状态"),
+      h("tbody", {}, Object.entries(stats.by_status).map(([status, count]) => h("tr", {}, h("th", { scope: "row" }, STATUS_LABELS[status] || status), h("td", {}, count)))),
+    ),
+  ].filter(Boolean);
+}
+
+// The copy from the last visit first, then the server's figures; the screen never waits for them.
+async function showStats(box) {
+  const cached = await getKV("stats");
+  if (cached) box.replaceChildren(...statsView(cached.stats, null));
+  if (navigator.onLine) {
+    try {
+      const stats = await getJSON("/api/v1/stats", { timeout: SCREEN_TIMEOUT_MS });
+      await setKV("stats", { stats, at: new Date().toISOString() });
+      box.replaceChildren(...statsView(stats, null));
+      box.setAttribute("aria-busy", "false");
+      return;
+    } catch {
+      // keep (and date) the copy from the last visit
+    }
   }
-  mount(root, 
+  box.replaceChildren(...statsView(cached?.stats, cached?.at, navigator.onLine ? "统计暂时无法加载，稍后再试。" : undefined));
+  box.setAttribute("aria-busy", "false");
+}
+
+export async function renderDashboard(root) {
+  const stats = h("div", { class: "stats", "aria-busy": "true" }, h("p", { class: "hint" }, "正在加载统计…"));
+  mount(
+    root,
+    h("h1", {}, "园区总览"),
+    stats,
     h(
       "div",
       { class: "row" },
@@ -60,6 +69,7 @@ export async function renderDashboard(root) {
     h("h2", {}, "待下发整改"),
     await dispatchList(),
   );
+  showStats(stats);
 }
 
 async function dispatchList() {
@@ -70,7 +80,7 @@ async function dispatchList() {
     "ul",
     { class: "cards" },
     waiting.map((finding) => {
-      const deadline = h("input", { type: "datetime-local", required: true, value: isoToLocalInput(Date.now() + DEFAULT_DAYS * 86_400_000) });
+      const deadline = h("input", { type: "datetime-local", name: "deadline", required: true, value: isoToLocalInput(Date.now() + DEFAULT_DAYS * 86_400_000) });
       const message = h("p", { class: "error", role: "alert" });
       async function dispatch() {
         try {
@@ -84,7 +94,7 @@ async function dispatchList() {
       }
       return h(
         "li",
-        { class: "card", "aria-label": `待下发：${finding.data.description.slice(0, 24)}` },
+        { class: "card", "aria-label": `待下发：${finding.data.description.slice(0, 24)}`, "data-id": finding.id },
         h("p", { class: "description" }, finding.data.description),
         h("p", { class: "meta" }, `${names.get(finding.data.enterprise_id) || ""} · ${formatTime(finding.data.observed_at)}`),
         finding.data.level === "major" ? h("p", { class: "badge major" }, "重大隐患：须先审定治理方案") : null,
@@ -98,7 +108,7 @@ async function dispatchList() {
 
 async function exportLedger(format) {
   try {
-    const blob = await (await request(`/api/v1/findings/export?format=${format}`)).blob();
+    const blob = await getBlob(`/api/v1/findings/export?format=${format}`, { timeout: EXPORT_TIMEOUT_MS });
     download(blob, `隐患台账.${format}`);
   } catch (error) {
     toast(`导出失败：${error.message}`, "error");

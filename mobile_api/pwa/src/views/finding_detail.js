@@ -1,5 +1,5 @@
 // What every role sees of one finding: photos with AI boxes, matched clauses, the penalty draft.
-import { request } from "../api.js";
+import { getBlob } from "../api.js";
 import { photoURL } from "../photos.js";
 import { countdown, download, formatTime, h, LEVEL_LABELS, statusBadge, toast, mount } from "../ui.js";
 
@@ -87,7 +87,7 @@ export function legalBasis(finding) {
   const section = h("section", { class: "basis" }, h("h2", {}, "依据"), items.length ? h("ul", {}, items) : h("p", { class: "hint" }, "尚未匹配到条款"));
   if (matches.major_hazard) mount(section, h("p", { class: "major" }, `重大隐患判定：${matches.major_hazard.criterion}（${matches.major_hazard.citation}）`));
   if (draft) {
-    mount(section, 
+    mount(section,
       h("p", {}, `处罚依据：${draft.penalty_basis || "—"}`),
       draft.fine_range_yuan ? h("p", {}, `罚款幅度：${draft.fine_range_yuan[0]}–${draft.fine_range_yuan[1]} 元，建议 ${draft.suggested_fine_yuan} 元`) : null,
       h("button", { type: "button", onclick: () => downloadNotice(finding.id) }, "下载处罚文书（PDF）"),
@@ -98,7 +98,7 @@ export function legalBasis(finding) {
 
 async function downloadNotice(findingId) {
   try {
-    const blob = await (await request(`/api/v1/findings/${findingId}/penalty-draft.pdf`)).blob();
+    const blob = await getBlob(`/api/v1/findings/${findingId}/penalty-draft.pdf`);
     download(blob, "责令限期整改指令书.pdf");
   } catch (error) {
     toast(`文书下载失败：${error.message}`, "error");

@@ -1,5 +1,5 @@
 // The freshest copy of a finding: the server's when online (with its timeline), else the pulled one.
-import { getJSON } from "../api.js";
+import { getJSON, SCREEN_TIMEOUT_MS } from "../api.js";
 import { db } from "../db.js";
 import { record } from "../records.js";
 
@@ -7,7 +7,7 @@ export async function freshFinding(id) {
   const cached = await record("finding", id);
   if (!navigator.onLine) return { finding: cached, timeline: [] };
   try {
-    const { id: _id, version, timeline = [], ...data } = await getJSON(`/api/v1/findings/${id}`);
+    const { id: _id, version, timeline = [], ...data } = await getJSON(`/api/v1/findings/${id}`, { timeout: SCREEN_TIMEOUT_MS });
     const finding = { entity: "finding", id, version, deleted: false, data };
     if (!cached || cached.version <= version) await db.records.put(finding);
     return { finding, timeline };

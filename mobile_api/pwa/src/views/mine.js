@@ -15,7 +15,7 @@ export async function renderMine(root) {
   const rows = [...ids].map((id) => ({ id, mutation: mutations.get(id), server: pulled.get(id) }));
   rows.sort((a, b) => sortKey(b).localeCompare(sortKey(a)));
 
-  mount(root, 
+  mount(root,
     h("h1", {}, "我的上报"),
     rows.length ? h("ul", { class: "cards" }, rows.map((row) => card(row, names))) : h("p", { class: "empty" }, "还没有上报的隐患。点“上报隐患”开始。"),
   );

@@ -101,7 +101,7 @@ export async function renderReport(root, editingMutationId = null) {
     if (navigator.onLine) syncNow();
   }
 
-  mount(root, 
+  mount(root,
     h("h1", {}, editing ? "修改隐患" : "上报隐患"),
     h(
       "form",

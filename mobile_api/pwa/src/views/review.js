@@ -1,5 +1,5 @@
 // 待验收: the supervisor's queue of rectifications, before and after side by side with the AI check.
-import { ApiError, getJSON, OfflineError, postJSON } from "../api.js";
+import { ApiError, getJSON, OfflineError, postJSON, SCREEN_TIMEOUT_MS } from "../api.js";
 import { enterprises, live, rectificationsOf } from "../records.js";
 import { syncNow } from "../sync.js";
 import { field, formatTime, h, toast, mount } from "../ui.js";
@@ -12,7 +12,7 @@ const VERDICTS = { pass: "AI 核验通过", flagged: "AI 核验存疑，请人�
 async function queue() {
   if (navigator.onLine) {
     try {
-      const page = await getJSON("/api/v1/reviews?limit=200");
+      const page = await getJSON("/api/v1/reviews?limit=200", { timeout: SCREEN_TIMEOUT_MS });
       return page.items.map((item) => ({
         id: item.finding_id,
         description: item.description,
@@ -106,7 +106,7 @@ export async function renderReview(root, id) {
     location.hash = "#/reviews";
   }
 
-  mount(root, 
+  mount(root,
     h("button", { type: "button", class: "quiet", onclick: () => (location.hash = "#/reviews") }, "返回列表"),
     h("h1", {}, "整改验收"),
     summary(finding, names.get(finding.data.enterprise_id)),

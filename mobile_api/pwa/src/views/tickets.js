@@ -25,7 +25,7 @@ export async function renderTickets(root) {
   const tickets = (await live("finding")).filter((f) => OPEN.includes(f.data.status)).sort(compare);
   const sent = await latestMutations("rectification");
   const waiting = new Set([...sent.values()].filter((m) => m.state !== "synced").map((m) => m.data.finding_id));
-  mount(root, 
+  mount(root,
     h("h1", {}, "整改任务"),
     tickets.length
       ? h(
@@ -62,7 +62,7 @@ export async function renderTicket(root, id) {
   const names = new Map((await enterprises()).map((e) => [e.id, e.data.name]));
   const sent = [...(await latestMutations("rectification")).values()].filter((m) => m.data.finding_id === id);
   const rejection = lastRejection(timeline);
-  mount(root, 
+  mount(root,
     h("button", { type: "button", class: "quiet", onclick: () => (location.hash = "#/tickets") }, "返回列表"),
     h("h1", {}, "整改任务"),
     summary(finding, names.get(finding.data.enterprise_id)),
