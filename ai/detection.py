@@ -62,7 +62,7 @@ class Detector:
         YOLO = import_yolo(data_dir)
         self.entry = entry
         weights, self.backend = serving_weights(entry, data_dir)
-        self._model = YOLO(str(weights), task="detect")
+        self.model = YOLO(str(weights), task="detect")  # the loaded ultralytics model; detect() is the way in
         self._lock = threading.Lock()
 
     def detect(self, photos: list[UprightPhoto]) -> list[DetectionResult]:
@@ -73,7 +73,7 @@ class Detector:
         predictions: dict[int, Any] = {}
         with self._lock:
             for batch in same_size_batches(photos):
-                batch_predictions = self._model.predict(
+                batch_predictions = self.model.predict(
                     [photos[i].image for i in batch],
                     imgsz=self.entry.image_size,
                     conf=floor,
