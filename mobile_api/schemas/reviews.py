@@ -85,8 +85,9 @@ class ReviewOut(msgspec.Struct):
     rectification: RectificationSummary | None
     before: list[PhotoLinks]
     after: list[PhotoLinks]
-    ai: list[dict[str, Any]]
+    ai: list[dict[str, Any]]  # the detector's results on the before-photos
     corrections: list[CorrectionOut]
+    after_ai: list[dict[str, Any]]  # ...and on the after-photos, from the verification
 
     @classmethod
     def of(cls, item: ReviewItem) -> ReviewOut:
@@ -112,4 +113,5 @@ class ReviewOut(msgspec.Struct):
             after=[PhotoLinks.of(sha256) for sha256 in (rectification.photos if rectification else [])],
             ai=list(finding.ai),
             corrections=[CorrectionOut.of(row) for row in item.corrections],
+            after_ai=list(verification.get("ai", [])),
         )

@@ -110,12 +110,20 @@ class PhotoService:
         return photo
 
     def detections(self, principal: Principal, sha256: str) -> list[dict[str, Any]]:
-        """The detector's results on this photo, from the findings the caller may see that use it."""
+        """The detector's results on this photo, from the findings the caller may see that use it
+        and from their rectifications' verifications (an after-photo's boxes)."""
+        findings = self._session.exec(self._findings_using(principal, sha256)).all()
+        verifications = self._session.exec(
+            select(Rectification.verification).where(
+                col(Rectification.finding_id).in_([finding.id for finding in findings])
+            )
+        ).all()
+        stored = [result for finding in findings for result in finding.ai]
+        stored += [result for verification in verifications for result in (verification or {}).get("ai", [])]
         results: dict[tuple[str, str], dict[str, Any]] = {}
-        for finding in self._session.exec(self._findings_using(principal, sha256)).all():
-            for result in finding.ai:
-                if result.get("photo") == sha256:
-                    results[(result["model"]["name"], result["model"]["version"])] = result
+        for result in stored:
+            if result.get("photo") == sha256:
+                results[(result["model"]["name"], result["model"]["version"])] = result
         return list(results.values())
 
     @staticmethod

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
+from typing import Any
 
 from PIL import Image
 from sqlalchemy.orm import sessionmaker
@@ -63,6 +64,9 @@ def verify_rectification(
     )
     after_images = {sha: _open(store, sha) for sha in rectification.photos}
     after_codes: dict[str, set[str]] = {sha: set() for sha in after_images}
+    # Kept with the verdict (as ``ai``, shaped like a finding's): the supervisor sees where the
+    # model still finds a hazard on the after-photo, not only that it does.
+    after_results: list[dict[str, Any]] = []
     if ai_available():
         for detector in get_detectors(data_dir):
             for sha, result in zip(
@@ -71,11 +75,13 @@ def verify_rectification(
                 strict=True,
             ):
                 after_codes[sha] |= {d.hazard_code for d in result.detections if d.hazard_code}
+                after_results.append({"photo": sha, **result.as_dict()})
     after = [
         AfterPhoto(sha, image, perceptual_hash(image), stored[sha].taken_at, after_codes[sha])
         for sha, image in after_images.items()
     ]
-    outcome = verify(before_images, before_codes, after, earlier, dispatched_at, hazard_titles()).as_dict()
+    verification = verify(before_images, before_codes, after, earlier, dispatched_at, hazard_titles())
+    outcome = {**verification.as_dict(), "ai": after_results}
     with transaction(session_factory) as session:
         rectification = session.get(Rectification, rectification_id)
         if rectification is None or rectification.verification is not None:
@@ -94,7 +100,11 @@ def verify_rectification(
             "finding",
             rectification.finding_id,
             None,
-            {"rectification_id": str(rectification_id), **outcome},
+            {
+                "rectification_id": str(rectification_id),
+                **verification.as_dict(),
+                "detections": sum(len(result["detections"]) for result in after_results),
+            },
         )
     return str(outcome["verdict"])
 

@@ -56,12 +56,31 @@ def test_the_queue_shows_the_flag_and_the_annotated_photo_shows_the_boxes(
         "reasons"
     ]
     assert item["ai"][0]["detections"], "the model finds the workers on this photo"
-    annotated = client.get(item["before"][0]["annotated_url"], headers=flagged["supervisor"])
+    assert_hazard_box_drawn(client, flagged["supervisor"], item["before"][0]["annotated_url"], item["ai"][0])
+
+
+def test_the_after_photo_shows_where_the_model_still_finds_the_hazard(
+    client: TestClient[Litestar], world: ParkWorld, flagged: dict[str, Any]
+) -> None:
+    [item] = client.get("/api/v1/reviews", headers=flagged["supervisor"]).json()["items"]
+    [after] = item["after_ai"]
+    assert after["photo"] == item["after"][0]["sha256"]
+    assert any(d["hazard_code"] == "no_helmet" for d in after["detections"]), (
+        "the same workers, still bare-headed"
+    )
+    assert_hazard_box_drawn(client, flagged["supervisor"], item["after"][0]["annotated_url"], after)
+
+
+def assert_hazard_box_drawn(
+    client: TestClient[Litestar], headers: dict[str, str], annotated_url: str, result: dict[str, Any]
+) -> None:
+    """The annotated photo has the first hazard's box drawn in red where the original has none."""
+    annotated = client.get(annotated_url, headers=headers)
     assert annotated.status_code == 200 and annotated.headers["content-type"] == "image/jpeg"
     drawn = Image.open(io.BytesIO(annotated.content)).convert("RGB")
     plain = Image.open(io.BytesIO(WORKERS_WITHOUT_HELMETS.read_bytes())).convert("RGB").resize(drawn.size)
-    hazard = next(d for d in item["ai"][0]["detections"] if d["hazard_code"])  # drawn in red
-    x1, y1, _x2, y2 = (round(v * drawn.width / item["ai"][0]["width"]) for v in hazard["box"])
+    hazard = next(d for d in result["detections"] if d["hazard_code"])
+    x1, y1, _x2, y2 = (round(v * drawn.width / result["width"]) for v in hazard["box"])
     left_edge = [rgb(drawn, x1 + 1, y) for y in range((y1 + y2) // 2, y2 - 2)]
     assert sum(1 for r, g, b in left_edge if r - max(g, b) > 60) > len(left_edge) * 0.8, "a red edge"
     assert rgb(drawn, x1 + 1, y2 - 3) != rgb(plain, x1 + 1, y2 - 3)

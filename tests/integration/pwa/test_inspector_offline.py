@@ -156,7 +156,9 @@ def test_after_sync_the_inspector_sees_what_the_ai_and_the_checklist_made_of_the
     expect(card(page, description).get_by_text("检查项 XC-08-01：作业人员未按规定佩戴安全帽")).to_be_visible()
     expect(card(page, description).get_by_role("img", name="隐患照片 1")).to_be_visible()
     expect(
-        card(page, description).get_by_text(re.compile(r"AI 识别：.*未戴安全帽（置信度 \d+%）"))
+        card(page, description).get_by_text(
+            re.compile(r"隐患照片 1 · AI 识别：未戴安全帽 \d+ 处（最高置信度 \d+%）")
+        )
     ).to_be_visible()
     shot(page, "inspector-report-results")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -133,6 +134,8 @@ def test_the_supervisor_marks_a_wrong_ai_box_from_the_review_screen(
 
     supervisor = open_app(phone(), server, f"#/review/{finding_id}")
     log_in(supervisor, "supervisor")
+    # Where the model still sees the hazard on the after-photo, not only that it does.
+    expect(supervisor.get_by_text(re.compile(r"^整改后 1 · AI 识别：未戴安全帽 \d+ 处"))).to_be_visible()
     supervisor.get_by_text("纠正 AI 识别").first.click()
     first_box = supervisor.get_by_role("button", name="识别有误").first
     first_box.click()

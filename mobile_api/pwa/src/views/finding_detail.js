@@ -19,14 +19,12 @@ export async function figure(hash, caption, aiResults = [], onWrong = null) {
   const result = aiResults.find((r) => r.photo === hash && r.detections?.length);
   const url = await photoURL(hash, result ? "original" : "thumb");
   const frame = h("div", { class: "frame" }, url ? h("img", { src: url, alt: caption }) : h("span", { class: "missing" }, "照片尚未上传"));
-  const labels = [];
   if (result && url) {
     const overlay = svg("svg", { viewBox: `0 0 ${result.width} ${result.height}`, class: "boxes", "aria-hidden": "true", preserveAspectRatio: "none" });
     for (const d of result.detections) {
       const [x1, y1, x2, y2] = d.box;
       overlay.append(svg("rect", { x: x1, y: y1, width: x2 - x1, height: y2 - y1 }));
       overlay.append(svg("text", { x: x1 + 4, y: Math.max(y1 - 6, 24) }, `${d.title || d.label} ${Math.round(d.confidence * 100)}%`));
-      labels.push(`${d.title || d.label}（置信度 ${Math.round(d.confidence * 100)}%）`);
     }
     frame.append(overlay);
   }
@@ -45,9 +43,23 @@ export async function figure(hash, caption, aiResults = [], onWrong = null) {
           }),
         )
       : null;
-  return h("figure", {}, frame, h("figcaption", {}, caption, labels.length ? ` · AI 识别：${labels.join("、")}` : ""), corrections);
+  return h("figure", {}, frame, h("figcaption", {}, caption, result && url ? ` · AI 识别：${hazardSummary(result.detections)}` : ""), corrections);
 }
 
+// Hazards by kind with the surest box of each (every box is drawn on the photo): a crowded site
+// photo has a dozen boxes, most of them people who are compliant.
+function hazardSummary(detections) {
+  const hazards = new Map();
+  for (const d of detections.filter((detection) => detection.hazard_code)) {
+    const name = d.title || d.label;
+    const seen = hazards.get(name) || { count: 0, best: 0 };
+    hazards.set(name, { count: seen.count + 1, best: Math.max(seen.best, d.confidence) });
+  }
+  if (!hazards.size) return "未发现隐患";
+  return [...hazards].map(([name, { count, best }]) => `${name} ${count} 处（最高置信度 ${Math.round(best * 100)}%）`).join("、");
+}
+
+// ``aiResults``: a finding's ``ai``, or a verification's (the after-photos').
 export async function gallery(hashes, prefix, aiResults = [], onWrong = null) {
   if (!hashes.length) return h("p", { class: "hint" }, `无${prefix}`);
   return h("div", { class: "gallery" }, await Promise.all(hashes.map((hash, i) => figure(hash, `${prefix} ${i + 1}`, aiResults, onWrong))));

@@ -72,7 +72,7 @@ export async function renderTicket(root, id) {
   );
   if (rejection !== null && finding.data.status === "dispatched") mount(root, h("p", { class: "error" }, `上次整改被驳回：${rejection}`));
   for (const rectification of await rectificationsOf(id)) {
-    mount(root, h("h2", {}, "已提交的整改"), h("p", {}, rectification.data.note), await gallery(rectification.data.photos, "整改照片"));
+    mount(root, h("h2", {}, "已提交的整改"), h("p", {}, rectification.data.note), await gallery(rectification.data.photos, "整改照片", rectification.data.verification?.ai));
   }
   const unsynced = sent.filter((m) => m.state !== "synced");
   for (const item of unsynced) {
