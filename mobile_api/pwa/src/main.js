@@ -97,39 +97,68 @@ async function onLogout() {
   route();
 }
 
-// Every call starts a new generation; only the newest render may show. A refresh (``prepare``
-// given) renders off-screen and takes the place of the old screen when ready, so a list being
-// redrawn never blanks or jumps; a navigation shows the new screen at once.
+// Every call starts a new generation; only the newest render may show. A refresh renders
+// off-screen and takes the place of the old screen when ready, so a list being redrawn never
+// blanks or jumps; a navigation shows the new screen at once. A refresh returns false when it
+// did not show (superseded, or the user started typing meanwhile).
 let generation = 0;
 
-export async function route({ prepare = null } = {}) {
+export async function route({ refresh = false } = {}) {
   const current = ++generation;
   renderChrome();
   const user = session()?.user;
   if (!user || !token()) {
     // Never wipe a login form the user is typing into.
     if (!view().querySelector("[data-screen=login]")) view().replaceChildren(renderLogin({ onLoggedIn }));
-    return;
+    return false;
   }
   if (!location.hash || location.hash === "#/login") {
     location.replace(HOME[user.role] || "#/report");
-    return;
+    return false;
   }
   for (const [pattern, render] of ROUTES) {
     const match = location.hash.match(pattern);
     if (match) {
       const root = h("section", { class: "screen" });
-      if (!prepare) view().replaceChildren(root);
+      if (!refresh) view().replaceChildren(root);
       await render(root, ...match.slice(1));
-      if (prepare) {
-        await prepare(root);
-        if (current !== generation) return false;
-        view().replaceChildren(root);
-      }
+      if (!refresh) return true;
+      if (current !== generation || editing()) return false;
+      await carryOver(view(), root);
+      if (current !== generation || editing()) return false;
+      const reading = window.scrollY;
+      view().replaceChildren(root);
+      window.scrollTo(0, reading);
       return true;
     }
   }
   location.replace(HOME[user.role]);
+  return false;
+}
+
+// A field on the screen has focus (a picker may be open): no redraw under the user's thumb.
+function editing() {
+  const focused = document.activeElement;
+  return Boolean(focused && view().contains(focused) && focused.matches("input, textarea, select"));
+}
+
+// What the user did to the old screen, as it is now, onto the redrawn one: the panels they
+// opened (with their content loaded, so nothing collapses) and what they typed into a card
+// (a dispatch deadline).
+async function carryOver(old, root) {
+  const opened = new Set([...old.querySelectorAll("[data-id] details[open]")].map(cardKey));
+  const typed = new Map([...old.querySelectorAll("[data-id] [name]")].map((field) => [cardKey(field), field.value]));
+  for (const field of root.querySelectorAll("[data-id] [name]")) {
+    if (typed.has(cardKey(field))) field.value = typed.get(cardKey(field));
+  }
+  const reopened = [...root.querySelectorAll("[data-id] details")].filter((d) => opened.has(cardKey(d)));
+  for (const details of reopened) details.open = true;
+  await Promise.all(reopened.map((details) => details.load?.()));
+}
+
+// A panel or field within a record's card, the same in the old and the redrawn list.
+function cardKey(element) {
+  return `${element.closest("[data-id]").dataset.id} ${element.getAttribute("name") || element.className}`;
 }
 
 async function onLoggedIn() {
@@ -151,34 +180,9 @@ function refreshLiveScreen() {
   setTimeout(async () => {
     refreshQueued = false;
     if (!token() || !LIVE_SCREENS.test(location.hash)) return;
-    // Never under the user's thumb: a field being edited (a picker open) waits for the refresh.
-    const focused = document.activeElement;
-    if (focused && view().contains(focused) && focused.matches("input, textarea, select")) {
-      setTimeout(refreshLiveScreen, 1000);
-      return;
-    }
-    // A refresh keeps the panels the user opened, what they typed into a card (a dispatch
-    // deadline) and the place they were reading.
-    const opened = new Set([...view().querySelectorAll("[data-id] details[open]")].map(cardKey));
-    const typed = new Map([...view().querySelectorAll("[data-id] [name]")].map((field) => [cardKey(field), field.value]));
-    const scrolled = window.scrollY;
-    const shown = await route({
-      prepare: async (root) => {
-        for (const field of root.querySelectorAll("[data-id] [name]")) {
-          if (typed.has(cardKey(field))) field.value = typed.get(cardKey(field));
-        }
-        const reopened = [...root.querySelectorAll("[data-id] details")].filter((d) => opened.has(cardKey(d)));
-        for (const details of reopened) details.open = true;
-        await Promise.all(reopened.map((details) => details.load?.()));
-      },
-    });
-    if (shown) window.scrollTo(0, scrolled);
+    // Not while the user types; and a redraw the user overtook (typing, or a newer render) is retried.
+    if (editing() || !(await route({ refresh: true }))) setTimeout(refreshLiveScreen, 1000);
   }, 150);
-}
-
-// A panel or field within a record's card, the same in the old and the redrawn list.
-function cardKey(element) {
-  return `${element.closest("[data-id]").dataset.id} ${element.getAttribute("name") || element.className}`;
 }
 
 window.addEventListener("parksafe:changed", refreshLiveScreen);

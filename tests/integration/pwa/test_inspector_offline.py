@@ -164,7 +164,9 @@ def test_after_sync_the_inspector_sees_what_the_ai_and_the_checklist_made_of_the
 
     # A sync (the app's own, every minute or when the network returns) redraws the list; the
     # inspector keeps reading the results they opened.
-    card(page, description).get_by_text("检查项 XC-08-01").scroll_into_view_if_needed()
+    card(page, description).get_by_text("检查项 XC-08-01").evaluate(
+        "item => item.scrollIntoView({block: 'start'})"
+    )
     reading_at = page.evaluate("window.scrollY")
     assert reading_at > 0
     drawn = card(page, description).element_handle()
