@@ -80,8 +80,8 @@ def verify_rectification(
         AfterPhoto(sha, image, perceptual_hash(image), stored[sha].taken_at, after_codes[sha])
         for sha, image in after_images.items()
     ]
-    verification = verify(before_images, before_codes, after, earlier, dispatched_at, hazard_titles())
-    outcome = {**verification.as_dict(), "ai": after_results}
+    verdict = verify(before_images, before_codes, after, earlier, dispatched_at, hazard_titles()).as_dict()
+    outcome = {**verdict, "ai": after_results}
     with transaction(session_factory) as session:
         rectification = session.get(Rectification, rectification_id)
         if rectification is None or rectification.verification is not None:
@@ -102,7 +102,7 @@ def verify_rectification(
             None,
             {
                 "rectification_id": str(rectification_id),
-                **verification.as_dict(),
+                **verdict,
                 "detections": sum(len(result["detections"]) for result in after_results),
             },
         )

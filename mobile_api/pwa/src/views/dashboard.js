@@ -39,19 +39,23 @@ function statsView(stats, offlineAt, missing = "统计需要联网加载。") {
 async function showStats(box) {
   const cached = await getKV("stats");
   if (cached) box.replaceChildren(...statsView(cached.stats, null));
-  if (navigator.onLine) {
-    try {
-      const stats = await getJSON("/api/v1/stats", { timeout: SCREEN_TIMEOUT_MS });
-      await setKV("stats", { stats, at: new Date().toISOString() });
-      box.replaceChildren(...statsView(stats, null));
-      box.setAttribute("aria-busy", "false");
-      return;
-    } catch {
-      // keep (and date) the copy from the last visit
-    }
-  }
-  box.replaceChildren(...statsView(cached?.stats, cached?.at, navigator.onLine ? "统计暂时无法加载，稍后再试。" : undefined));
+  const stats = await freshStats();
+  // Without fresh figures: the copy from the last visit, dated.
+  const shown = stats ? statsView(stats, null) : statsView(cached?.stats, cached?.at, navigator.onLine ? "统计暂时无法加载，稍后再试。" : undefined);
+  box.replaceChildren(...shown);
   box.setAttribute("aria-busy", "false");
+}
+
+// The server's figures, kept for the next visit; null offline or when they do not come in time.
+async function freshStats() {
+  if (!navigator.onLine) return null;
+  try {
+    const stats = await getJSON("/api/v1/stats", { timeout: SCREEN_TIMEOUT_MS });
+    await setKV("stats", { stats, at: new Date().toISOString() });
+    return stats;
+  } catch {
+    return null;
+  }
 }
 
 export async function renderDashboard(root) {

@@ -46,15 +46,21 @@ export async function figure(hash, caption, aiResults = [], onWrong = null) {
   return h("figure", {}, frame, h("figcaption", {}, caption, result && url ? ` · AI 识别：${hazardSummary(result.detections)}` : ""), corrections);
 }
 
-// Hazards by kind with the surest box of each (every box is drawn on the photo): a crowded site
-// photo has a dozen boxes, most of them people who are compliant.
-function hazardSummary(detections) {
+// The hazards among detections by kind (as users read it), with how many boxes and the surest:
+// a crowded site photo has a dozen boxes, most of them people who are compliant.
+export function hazardsByKind(detections) {
   const hazards = new Map();
   for (const d of detections.filter((detection) => detection.hazard_code)) {
     const name = d.title || d.label;
     const seen = hazards.get(name) || { count: 0, best: 0 };
     hazards.set(name, { count: seen.count + 1, best: Math.max(seen.best, d.confidence) });
   }
+  return hazards;
+}
+
+// Every box is drawn on the photo; the caption names the hazards.
+function hazardSummary(detections) {
+  const hazards = hazardsByKind(detections);
   if (!hazards.size) return "未发现隐患";
   return [...hazards].map(([name, { count, best }]) => `${name} ${count} 处（最高置信度 ${Math.round(best * 100)}%）`).join("、");
 }

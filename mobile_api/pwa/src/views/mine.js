@@ -4,7 +4,7 @@ import { enterprises, latestMutations, live } from "../records.js";
 import { session } from "../session.js";
 import { STATE_LABELS } from "../sync.js";
 import { formatTime, h, statusBadge, mount } from "../ui.js";
-import { gallery, legalBasis } from "./finding_detail.js";
+import { gallery, hazardsByKind, legalBasis } from "./finding_detail.js";
 
 export async function renderMine(root) {
   const me = session().user.id;
@@ -58,12 +58,8 @@ function card({ id, mutation, server }, names) {
 // What the server made of a synced report: the AI's hazard count and best checklist match at a
 // glance; the photos with their boxes and the legal basis behind one tap (loaded on opening).
 function whatTheServerFound(finding) {
-  const counts = new Map();
-  for (const d of (finding.data.ai || []).flatMap((r) => r.detections || []).filter((d) => d.hazard_code)) {
-    const name = d.title || d.label;
-    counts.set(name, (counts.get(name) || 0) + 1);
-  }
-  const seen = [...counts].map(([name, count]) => `${name} ${count} 处`).join("、");
+  const hazards = hazardsByKind((finding.data.ai || []).flatMap((r) => r.detections || []));
+  const seen = [...hazards].map(([name, { count }]) => `${name} ${count} 处`).join("、");
   const best = finding.data.matches?.checklist?.[0];
   if (!seen && !best) return null;
   const details = h(
