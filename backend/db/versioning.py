@@ -113,6 +113,32 @@ def stamp_detached(session: Session, records: list[SyncedModel]) -> None:
         values.update(field_versions=field_versions, version=version, updated_at=now)
 
 
+def update_synced(
+    session: Session,
+    model: type[SyncedModel],
+    record_id: object,
+    values: dict[str, Any],
+    *,
+    field_versions: dict[str, int] | None,
+    version: int,
+) -> None:
+    """Write ``values`` to one synced row without loading it, stamped as a flush would stamp the
+    change: ``version`` (from ``allocate_versions`` in this transaction) for the row and for each
+    field written. ``field_versions`` is the row's current map, read under that lock. For hot
+    paths that need nothing else of the row."""
+    table = model.__table__  # type: ignore[attr-defined]
+    session.connection().execute(
+        table.update()
+        .where(table.c.id == record_id)
+        .values(
+            **values,
+            version=version,
+            field_versions={**(field_versions or {}), **dict.fromkeys(values, version)},
+            updated_at=utcnow(),
+        )
+    )
+
+
 def install_versioning(session_class: type[Session] = Session) -> None:
     if not event.contains(session_class, "before_flush", _stamp_versions):
         event.listen(session_class, "before_flush", _stamp_versions)

@@ -28,29 +28,40 @@ MATCH_NEW_JOB = "finding.match_new"
 REPEAT_WINDOW = timedelta(days=90)
 
 
-def detected_hazard_codes(finding: Finding) -> list[str]:
-    """The hazard codes the detectors found on any of the finding's photos."""
+def hazard_codes_in(results: list[dict[str, Any]]) -> list[str]:
+    """The hazard codes in detection results (a finding's ``ai``)."""
     return sorted(
         {
             detection["hazard_code"]
-            for result in finding.ai
+            for result in results
             for detection in result.get("detections", [])
             if detection.get("hazard_code")
         }
     )
 
 
+def detected_hazard_codes(finding: Finding) -> list[str]:
+    """The hazard codes the detectors found on any of the finding's photos."""
+    return hazard_codes_in(finding.ai)
+
+
 def request_matching(session: Session, finding: Finding, *, fresh: bool = False) -> None:
     """Ask for (re)matching once per distinct description and set of AI hazard codes
     (``fresh``: the finding was created in this transaction)."""
-    codes = detected_hazard_codes(finding)
-    fingerprint = hashlib.sha256(f"{finding.description}|{','.join(codes)}".encode()).hexdigest()[:16]
+    request_matching_of(session, finding.id, finding.description, detected_hazard_codes(finding), fresh=fresh)
+
+
+def request_matching_of(
+    session: Session, finding_id: uuid.UUID, description: str, codes: list[str], *, fresh: bool = False
+) -> None:
+    """``request_matching`` from the fields it depends on, for callers that hold no Finding."""
+    fingerprint = hashlib.sha256(f"{description}|{','.join(codes)}".encode()).hexdigest()[:16]
     request_job(
         session,
         MATCH_JOB,
-        key=f"match:{finding.id}:{fingerprint}",
+        key=f"match:{finding_id}:{fingerprint}",
         fresh=fresh,
-        finding_id=str(finding.id),
+        finding_id=str(finding_id),
     )
 
 

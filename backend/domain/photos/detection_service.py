@@ -7,15 +7,16 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from PIL import Image
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 from backend.db.engine import transaction
 from backend.db.models import Finding
-from backend.db.versioning import lock_changes
+from backend.db.versioning import allocate_versions, update_synced
 from backend.domain.audit.service import AuditLog
-from backend.domain.findings.legal_basis import detected_hazard_codes, request_matching
+from backend.domain.findings.legal_basis import hazard_codes_in, request_matching_of
 from backend.domain.photos.service import original_key
 from backend.storage import ObjectStore
 
@@ -34,13 +35,25 @@ def _failed(sha256: str, model: str, version: str, error: Exception) -> dict[str
     }
 
 
+_findings = Finding.__table__  # type: ignore[attr-defined]
+
+
+def _live_finding(session: Session, finding_id: uuid.UUID, *columns: str) -> sa.Row[Any] | None:
+    """Some columns of a live finding, through Core: this job runs on every photo and needs
+    neither the whole record nor the ORM's bookkeeping for it."""
+    statement = sa.select(*(_findings.c[name] for name in columns)).where(
+        _findings.c.id == finding_id, _findings.c.deleted_at.is_(None)
+    )
+    return session.connection().execute(statement).first()
+
+
 def detect_on_finding(
     session_factory: sessionmaker[Session], store: ObjectStore, data_dir: Path, finding_id: uuid.UUID
 ) -> bool:
     """Run every registered model on each photo not yet analysed by it; False if AI is not installed.
 
-    Inference runs outside any transaction; the results are merged into a fresh copy of the
-    finding read under the change lock, so a push committing meanwhile is never overwritten.
+    Inference runs outside any transaction; the results are merged into the finding's results
+    read again under the change lock, so a push committing meanwhile is never overwritten.
     """
     from ai.detection import ai_available, get_detectors
     from ai.images import upright_photo
@@ -49,10 +62,10 @@ def detect_on_finding(
         log.warning("ultralytics is not installed: photo detection skipped (install the 'ai' extra)")
         return False
     with session_factory() as session:
-        finding = session.get(Finding, finding_id)
-        if finding is None or finding.deleted_at is not None:
-            return True
-        photos, known = list(finding.photos), list(finding.ai)
+        stored = _live_finding(session, finding_id, "photos", "ai")
+    if stored is None:
+        return True
+    photos, known = list(stored.photos), list(stored.ai)
     fresh: list[dict[str, Any]] = []
     for detector in get_detectors(data_dir):
         done = {(r.get("photo"), r["model"]["name"], r["model"]["version"]) for r in known}
@@ -72,23 +85,31 @@ def detect_on_finding(
     if not fresh:
         return True
     with transaction(session_factory) as session:
-        lock_changes(session)
-        finding = session.get(Finding, finding_id)
-        if finding is None or finding.deleted_at is not None:
+        # The change lock, and the version this change will carry: one statement. Unused if there
+        # is nothing to add, a gap in the versions that pullers never notice.
+        version = allocate_versions(session, 1)
+        current = _live_finding(session, finding_id, "ai", "description", "field_versions")
+        if current is None:
             return True
-        present = {(r.get("photo"), r["model"]["name"], r["model"]["version"]) for r in finding.ai}
+        present = {(r.get("photo"), r["model"]["name"], r["model"]["version"]) for r in current.ai}
         added = [r for r in fresh if (r["photo"], r["model"]["name"], r["model"]["version"]) not in present]
         if not added:
             return True
-        finding.ai = [*finding.ai, *added]
-        session.add(finding)
-        session.flush()
-        codes = detected_hazard_codes(finding)
+        results = [*current.ai, *added]
+        update_synced(
+            session,
+            Finding,
+            finding_id,
+            {"ai": results},
+            field_versions=current.field_versions,
+            version=version,
+        )
+        codes = hazard_codes_in(results)
         AuditLog(session).record(
             None,
             "finding.ai_detected",
             "finding",
-            finding.id,
+            finding_id,
             None,
             {
                 "photos": len({r["photo"] for r in added}),
@@ -97,5 +118,5 @@ def detect_on_finding(
             },
         )
         if codes:
-            request_matching(session, finding)
+            request_matching_of(session, finding_id, current.description, codes)
     return True

@@ -12,7 +12,7 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 from backend.db.models import Enterprise
-from backend.db.versioning import current_version
+from backend.db.versioning import allocate_versions, current_version, update_synced
 from tests import factories
 
 
@@ -49,6 +49,34 @@ def test_tombstones_are_versioned_like_edits(db: Session) -> None:
     db.add(enterprise)
     db.commit()
     assert enterprise.version > before
+
+
+def test_a_row_updated_without_loading_it_is_stamped_as_a_flush_would_stamp_it(db: Session) -> None:
+    park = factories.park(db)
+    enterprise = factories.enterprise(db, park)
+    db.commit()
+    created = enterprise.version
+
+    version = allocate_versions(db, 1)
+    update_synced(
+        db,
+        Enterprise,
+        enterprise.id,
+        {"name": "改名后的企业"},
+        field_versions=enterprise.field_versions,
+        version=version,
+    )
+    db.commit()
+    db.expire_all()
+    stored = db.get(Enterprise, enterprise.id)
+    assert stored is not None
+    assert stored.name == "改名后的企业"
+    assert stored.version == version > created
+    assert stored.field_versions["name"] == version
+    assert {key: v for key, v in stored.field_versions.items() if key != "name"} == {
+        key: created for key in stored.field_versions if key != "name"
+    }
+    assert current_version(db) == version
 
 
 def test_a_later_writer_waits_so_versions_commit_in_order(
