@@ -22,6 +22,7 @@ from backend.domain.findings.suggestions import CONFIDENT_ITEM
 from backend.jobs.outbox import request_job
 from regulations.matching import Matcher, MatchResult
 from regulations.penalty import Circumstances, draft_penalty
+from rules.park_time import park_date
 
 MATCH_JOB = "finding.match"
 MATCH_NEW_JOB = "finding.match_new"
@@ -118,14 +119,19 @@ def give_legal_basis(session: Session, matcher: Matcher, finding_id: uuid.UUID) 
     finding = session.get(Finding, finding_id)
     if finding is None or finding.deleted_at is not None:
         return None
-    result = matcher.match(finding.description, 5, finding.observed_at.date(), detected_hazard_codes(finding))
+    observed = park_date(finding.observed_at)
+    result = matcher.match(
+        finding.description, 5, observed, detected_hazard_codes(finding), chosen=finding.checklist_code
+    )
     matches = _matches_document(result)
     draft = None
     top = result.checklist[0] if result.checklist else None
-    if top is not None and top.score >= CONFIDENT_ITEM:
+    # The inspector's item is the finding's whatever its score (it leads the matches); a
+    # suggestion only when matching is confident.
+    if top is not None and (top.code == finding.checklist_code or top.score >= CONFIDENT_ITEM):
         item = matcher.checklist.items[top.code]
         facts = Circumstances(
-            observed=finding.observed_at.date(),
+            observed=observed,
             repeated=_repeated(session, finding, top.code),
             overdue_or_refused=finding.overdue,
             rectified_promptly=finding.handling.value == "on_the_spot",

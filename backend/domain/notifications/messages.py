@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 from backend.db.models import Enterprise, Finding
-
-BEIJING = timezone(timedelta(hours=8))
+from rules.park_time import BEIJING
 
 
 @dataclass(frozen=True, slots=True)

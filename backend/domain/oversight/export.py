@@ -6,13 +6,13 @@ import csv
 import io
 import uuid
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 from backend.db.models import Enterprise, Finding
 from backend.domain.control_characters import CONTROL_CHARACTER
 from backend.domain.findings.vocabulary import FindingStatus, label
+from rules.park_time import BEIJING
 
-BEIJING = timezone(timedelta(hours=8))
 EXPORT_STATUS = {
     FindingStatus.REPORTED: "已上报",
     FindingStatus.DISPATCHED: "整改中",

@@ -6,13 +6,12 @@ import statistics
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
 
 from backend.db.models import Enterprise, Finding
 from backend.domain.findings.vocabulary import FindingStatus
-
-BEIJING = timezone(timedelta(hours=8))
+from rules.park_time import BEIJING
 
 
 def _quarter(moment: datetime) -> str:

@@ -9,14 +9,13 @@ from typing import Any
 from PIL import Image
 
 from backend.domain.plausible_times import too_early, utc
+from rules.park_time import BEIJING
 
 EXIF_IFD = 0x8769
 GPS_IFD = 0x8825
 DATETIME_ORIGINAL = 36867
 OFFSET_TIME_ORIGINAL = 36881
 DATETIME = 306
-# Cameras write local time without a zone; parks in China keep Beijing time.
-DEFAULT_ZONE = timezone(timedelta(hours=8))
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +47,8 @@ def _taken_at(exif: Image.Exif) -> datetime | None:
         naive = datetime.strptime(raw.strip("\x00 "), "%Y:%m:%d %H:%M:%S")
     except ValueError:
         return None
-    zone = _parse_offset(sub.get(OFFSET_TIME_ORIGINAL)) or DEFAULT_ZONE
+    # Cameras write local time without a zone; parks in China keep Beijing time.
+    zone = _parse_offset(sub.get(OFFSET_TIME_ORIGINAL)) or BEIJING
     taken = utc(naive.replace(tzinfo=zone))
     # A camera whose clock was never set writes 0000 or 1970; such a time says nothing.
     return taken if taken is not None and not too_early(taken) else None
