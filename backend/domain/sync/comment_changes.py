@@ -5,7 +5,7 @@ from __future__ import annotations
 from backend.db.models import Comment
 from backend.domain.sync.context import AuditEntry, SyncContext
 from backend.domain.sync.documents import comment_document
-from backend.domain.sync.merge import merge_fields
+from backend.domain.sync.merge import check_base_version, merge_fields
 from backend.domain.sync.mutations import Conflict, Mutation, Rejection, not_found_rejection
 from backend.domain.sync.validation import GENERIC_SERVER_FIELDS, CommentData, parse_data
 
@@ -52,7 +52,12 @@ def upsert_comment(ctx: SyncContext, mutation: Mutation) -> Comment:
         raise Rejection("locked_field", "评论不能移到其他隐患 / finding_id cannot change")
     own = ctx.fields_written_in_batch(comment)
     to_write = merge_fields(
-        {"text": comment.text}, comment.field_versions, mutation.base_version, fields, own
+        {"text": comment.text},
+        comment.field_versions,
+        mutation.base_version,
+        fields,
+        own,
+        record_version=comment.version,
     )
     if own is not None:
         own.update(to_write)
@@ -72,6 +77,7 @@ def delete_comment(ctx: SyncContext, mutation: Mutation) -> Comment:
     if comment is None:
         raise not_found_rejection("comment")
     if comment.deleted_at is None:
+        check_base_version(mutation.base_version, comment.version)
         if mutation.base_version is not None and comment.version > mutation.base_version:
             raise Conflict(["edited_since_base"])
         comment.deleted_at = ctx.now

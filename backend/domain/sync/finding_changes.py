@@ -20,7 +20,7 @@ from backend.domain.photos.links import (
 )
 from backend.domain.sync.context import AuditEntry, SyncContext
 from backend.domain.sync.documents import finding_document
-from backend.domain.sync.merge import merge_fields
+from backend.domain.sync.merge import check_base_version, merge_fields
 from backend.domain.sync.mutations import Conflict, Mutation, Rejection, not_found_rejection
 from backend.domain.sync.validation import (
     FINDING_SERVER_FIELDS,
@@ -124,7 +124,9 @@ def _edit(ctx: SyncContext, mutation: Mutation, finding: Finding) -> Finding:
     _validate(ctx, fields)
     current = {name: getattr(finding, name) for name in fields}
     own = ctx.fields_written_in_batch(finding)
-    to_write = merge_fields(current, finding.field_versions, mutation.base_version, fields, own)
+    to_write = merge_fields(
+        current, finding.field_versions, mutation.base_version, fields, own, record_version=finding.version
+    )
     if own is not None:
         own.update(to_write)
     if not to_write:
@@ -179,6 +181,7 @@ def delete_finding(ctx: SyncContext, mutation: Mutation) -> Finding | None:
         raise not_found_rejection("finding")
     if finding.deleted_at is not None:
         return finding
+    check_base_version(mutation.base_version, finding.version)
     if mutation.base_version is not None:
         # Someone else's edit of a field a device writes would be lost; server bookkeeping
         # (matches, AI results) since the base is no reason to refuse the delete.

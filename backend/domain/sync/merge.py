@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from backend.domain.sync.mutations import Conflict
+from backend.domain.sync.mutations import Conflict, Rejection
 
 
 def merge_fields(
@@ -21,12 +21,15 @@ def merge_fields(
     base_version: int | None,
     changes: Mapping[str, Any],
     own_fields: Collection[str] | None = (),
+    *,
+    record_version: int,
 ) -> dict[str, Any]:
     """Return the fields to write, or raise ``Conflict`` naming the contested ones.
 
     ``own_fields`` were written earlier in the same batch by the same device (None: all
     of them, the batch created the record); they are the device's own and never contested.
     """
+    check_base_version(base_version, record_version)
     base = base_version if base_version is not None else 0
     to_write: dict[str, Any] = {}
     contested: list[str] = []
@@ -40,6 +43,17 @@ def merge_fields(
     if contested:
         raise Conflict(sorted(contested))
     return to_write
+
+
+def check_base_version(base_version: int | None, record_version: int) -> None:
+    """Refuse a ``base_version`` above the record's: it was never handed out for the record, and
+    trusting it would let an edit or delete overwrite changes the device never saw."""
+    if base_version is not None and base_version > record_version:
+        raise Rejection(
+            "invalid_base_version",
+            "base_version 大于记录的当前版本 / base_version is newer than the record's version",
+            {"base_version": base_version, "version": record_version},
+        )
 
 
 def record_field_versions(

@@ -118,7 +118,8 @@ SOURCES: list[_Source] = [
 def parse_cursor(cursor: str | None) -> int:
     if cursor is None or cursor == "":
         return 0
-    if not cursor.isdigit() or len(cursor) > 18:
+    # ASCII digits only: str.isdigit() also accepts "²", "①" and Arabic-Indic digits.
+    if not (cursor.isascii() and cursor.isdigit()) or len(cursor) > 18:
         raise InvalidInput("无效的同步游标 / invalid cursor", {"cursor": cursor[:40]})
     return int(cursor)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from backend.db.models import Finding, Rectification
 from backend.domain.accounts.roles import Role
 from backend.domain.findings.vocabulary import FindingStatus, Handling
@@ -23,6 +25,14 @@ def _event_for(ctx: SyncContext, finding: Finding) -> LifecycleEvent:
     raise Rejection("forbidden", "只有企业安全员可以提交整改 / only enterprise staff submit rectifications")
 
 
+def _check_after_photos(photos: list[str]) -> None:
+    check_photos(photos)
+    if not photos:
+        raise Rejection(
+            "photos_required", "整改需附整改后照片 / a rectification needs at least one after-photo"
+        )
+
+
 def upsert_rectification(ctx: SyncContext, mutation: Mutation) -> Rectification:
     existing = ctx.get(Rectification, mutation.id)
     if existing is not None:
@@ -33,11 +43,7 @@ def upsert_rectification(ctx: SyncContext, mutation: Mutation) -> Rectification:
             "missing_fields", "缺少 finding_id / missing fields: finding_id", {"fields": ["finding_id"]}
         )
     photos: list[str] = fields.get("photos", [])
-    check_photos(photos)
-    if not photos:
-        raise Rejection(
-            "photos_required", "整改需附整改后照片 / a rectification needs at least one after-photo"
-        )
+    _check_after_photos(photos)
     finding = ctx.live_finding(fields["finding_id"])
     event = _event_for(ctx, finding)
     try:
@@ -78,6 +84,7 @@ def _edit(ctx: SyncContext, mutation: Mutation, rectification: Rectification) ->
     finding = ctx.live_finding(rectification.finding_id)
     if rectification.deleted_at is not None:
         raise Conflict(["deleted"])
+    _event_for(ctx, finding)  # who may submit a rectification may edit it, and no one else
     if finding.status is not FindingStatus.PENDING_VERIFICATION:
         raise Rejection(
             "locked",
@@ -89,10 +96,17 @@ def _edit(ctx: SyncContext, mutation: Mutation, rectification: Rectification) ->
     if fields.pop("finding_id", rectification.finding_id) != rectification.finding_id:
         raise Rejection("locked_field", "整改不能改挂到其他隐患 / finding_id cannot change")
     if "photos" in fields:
-        check_photos(fields["photos"])
+        _check_after_photos(fields["photos"])
     current = {name: getattr(rectification, name) for name in fields}
     own = ctx.fields_written_in_batch(rectification)
-    to_write = merge_fields(current, rectification.field_versions, mutation.base_version, fields, own)
+    to_write = merge_fields(
+        current,
+        rectification.field_versions,
+        mutation.base_version,
+        fields,
+        own,
+        record_version=rectification.version,
+    )
     if own is not None:
         own.update(to_write)
     for name, value in to_write.items():
@@ -101,6 +115,10 @@ def _edit(ctx: SyncContext, mutation: Mutation, rectification: Rectification) ->
         ctx.session.add(rectification)
         if "photos" in to_write:
             set_links(ctx.session, finding.id, rectification.photos, "rectification")
+            # The AI verdict was about the photos replaced: the supervisor must see one about these.
+            rectification.verification = None
+            ctx.load_stored_photos(set(rectification.photos))
+            request_verification(ctx.session, rectification.id, _photos_key(rectification.photos))
         ctx.audit.append(
             AuditEntry(
                 "rectification.edited",
@@ -111,6 +129,10 @@ def _edit(ctx: SyncContext, mutation: Mutation, rectification: Rectification) ->
             )
         )
     return rectification
+
+
+def _photos_key(photos: list[str]) -> str:
+    return "photos:" + hashlib.sha256(",".join(photos).encode()).hexdigest()[:16]
 
 
 def delete_rectification(ctx: SyncContext, mutation: Mutation) -> Rectification | None:

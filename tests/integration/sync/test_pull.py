@@ -58,7 +58,15 @@ def test_a_pull_from_the_latest_cursor_is_empty_until_something_changes(
 
 def test_invalid_cursor_and_limit_are_clear_4xx(client: TestClient[Litestar], world: ParkWorld) -> None:
     headers = world.headers(client, Role.INSPECTOR)
-    for params in ({"cursor": "abc"}, {"cursor": "-5"}, {"limit": 0}, {"limit": 100000}):
+    for params in (
+        {"cursor": "abc"},
+        {"cursor": "-5"},
+        {"cursor": "²"},
+        {"cursor": "١٢"},
+        {"cursor": "０"},
+        {"limit": 0},
+        {"limit": 100000},
+    ):
         response = client.get("/api/v1/sync/pull", params=params, headers=headers)
         assert 400 <= response.status_code < 500, params
         assert response.json()["error"]["code"] in {"invalid_input", "validation_error"}

@@ -10,7 +10,7 @@ from litestar.testing import TestClient
 from sqlmodel import Session, func, select
 
 from backend.db.bulk import COPY_THRESHOLD
-from backend.db.models import AuditEvent, Finding, SyncMutation
+from backend.db.models import AuditEvent, Finding, Rectification, SyncMutation
 from backend.domain.accounts.roles import Role
 from backend.domain.findings.vocabulary import FindingStatus
 from backend.settings import Settings
@@ -18,6 +18,7 @@ from tests.conftest import ParkWorld
 from tests.devices import (
     Device,
     comment_mutation,
+    delete_mutation,
     edit_mutation,
     finding_mutation,
     jpeg_photo,
@@ -303,6 +304,40 @@ def test_rectification_by_the_finding_enterprise_moves_it_to_pending_verificatio
     assert finding["timeline"][-1]["action"] == "rectification.submitted"
 
 
+def test_a_submitted_rectification_is_edited_only_by_its_side_and_keeps_an_after_photo(
+    client: TestClient[Litestar], world: ParkWorld, db: Session
+) -> None:
+    world.own_finding.status = FindingStatus.DISPATCHED
+    db.add(world.own_finding)
+    db.commit()
+    staff = device(client, world, Role.ENTERPRISE_STAFF)
+    first = rectification_mutation(world.own_finding.id, ["c" * 64], note="已补发安全帽")
+    staff.push_ok([first])
+    stored = db.get(Rectification, uuid.UUID(first["id"]))
+    assert stored is not None
+    stored.verification = {"verdict": "pass", "reasons": []}  # as the AI verification leaves it
+    db.add(stored)
+    db.commit()
+
+    inspector = device(client, world, Role.INSPECTOR)
+    [rewritten] = inspector.push_ok(
+        [edit_mutation("rectification", first["id"], None, note="改写的整改说明", photos=["f" * 64])]
+    )
+    assert rewritten["status"] == "rejected" and rewritten["error"]["code"] == "forbidden"
+    [emptied] = staff.push_ok([edit_mutation("rectification", first["id"], None, photos=[])])
+    assert emptied["status"] == "rejected" and emptied["error"]["code"] == "photos_required"
+    db.expire_all()
+    kept = db.get(Rectification, uuid.UUID(first["id"]))
+    assert kept is not None and (kept.note, kept.photos) == ("已补发安全帽", ["c" * 64])
+
+    [replaced] = staff.push_ok([edit_mutation("rectification", first["id"], kept.version, photos=["d" * 64])])
+    assert replaced["status"] == "applied"
+    db.expire_all()
+    edited = db.get(Rectification, uuid.UUID(first["id"]))
+    assert edited is not None and edited.photos == ["d" * 64]
+    assert edited.verification is None  # the verdict on the old photo no longer stands
+
+
 def test_rectification_of_a_finding_not_yet_dispatched_is_rejected(
     client: TestClient[Litestar], world: ParkWorld
 ) -> None:
@@ -373,3 +408,23 @@ def test_a_closed_finding_can_no_longer_be_changed_from_a_device(
     assert result["status"] == "rejected" and result["error"]["code"] == "finding_closed"
     stored = client.get(f"/api/v1/findings/{world.own_finding.id}", headers=phone.headers).json()
     assert stored["description"] == world.own_finding.description
+
+
+def test_a_base_version_never_handed_out_cannot_overwrite_an_edit_the_device_never_saw(
+    client: TestClient[Litestar], world: ParkWorld
+) -> None:
+    first, second = device(client, world), device(client, world)
+    seen = world.own_finding.version
+    [edited] = first.push_ok([edit_mutation("finding", world.own_finding.id, seen, measures="设置警戒线")])
+    assert edited["status"] == "applied"
+    made_up = edited["version"] + 1_000_000
+    results = second.push_ok(
+        [
+            edit_mutation("finding", world.own_finding.id, made_up, measures="无需处理"),
+            delete_mutation("finding", world.own_finding.id, made_up),
+        ]
+    )
+    assert [r["status"] for r in results] == ["rejected", "rejected"]
+    assert {r["error"]["code"] for r in results} == {"invalid_base_version"}
+    stored = client.get(f"/api/v1/findings/{world.own_finding.id}", headers=first.headers).json()
+    assert stored["measures"] == "设置警戒线"  # kept, and the finding was not deleted (200)
