@@ -114,7 +114,11 @@ def parse_data(
     try:
         parsed = msgspec.convert(device_part, schema, strict=False)
     except msgspec.ValidationError as exc:
-        raise Rejection("invalid_data", f"数据不合法 / invalid data: {exc}") from exc
+        # msgspec ends its message with where the bad value is: "... - at `$.location.lat`".
+        where = re.search(r"at `\$\.([^`]+)`", str(exc))
+        raise Rejection(
+            "invalid_data", f"数据不合法 / invalid data: {exc}", {"path": where.group(1)} if where else None
+        ) from exc
     return {
         name: getattr(parsed, name)
         for name in schema.__struct_fields__

@@ -1,9 +1,15 @@
 // fetch with the bearer token and the contract's error envelope turned into ApiError.
 import { expireToken, token } from "./session.js";
 
+// The server's messages are bilingual, "中文 / English": users read the Chinese half.
+export function chinese(message) {
+  const cut = message ? message.indexOf(" / ") : -1;
+  return cut > 0 ? message.slice(0, cut) : message;
+}
+
 export class ApiError extends Error {
   constructor(status, code, message, detail) {
-    super(message || `HTTP ${status}`);
+    super(chinese(message) || `HTTP ${status}`);
     this.name = "ApiError";
     this.status = status;
     this.code = code;
@@ -12,7 +18,7 @@ export class ApiError extends Error {
 }
 
 export class OfflineError extends Error {
-  constructor(message = "网络不可用，已保存在手机上，联网后自动同步") {
+  constructor(message = "网络不可用，请联网后再试") {
     super(message);
     this.name = "OfflineError";
   }
@@ -22,7 +28,7 @@ export class OfflineError extends Error {
 // after a while and treated as offline, so no screen or sync waits for it for ever.
 export class TimeoutError extends OfflineError {
   constructor() {
-    super("网络响应超时，已保存在手机上，稍后自动重试");
+    super("网络响应超时，请稍后再试");
     this.name = "TimeoutError";
   }
 }

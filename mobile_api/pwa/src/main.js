@@ -7,6 +7,7 @@ import { loadSession, logout, session, token } from "./session.js";
 import { lastSyncError, startAutoSync, syncNow } from "./sync.js";
 import { formatTime, h, mount, toast } from "./ui.js";
 import { renderDashboard } from "./views/dashboard.js";
+import { renderFinding } from "./views/finding.js";
 import { renderGuide } from "./views/guide.js";
 import { renderLogin } from "./views/login.js";
 import { renderMine } from "./views/mine.js";
@@ -32,23 +33,33 @@ const ROUTES = [
   [/^#\/review\/([\w-]+)$/, renderReview],
   [/^#\/dashboard$/, renderDashboard],
   [/^#\/guide$/, renderGuide],
+  [/^#\/findings\/([\w-]+)$/, renderFinding], // the link in notifications
 ];
 
 const view = () => document.getElementById("view");
 let syncing = false;
 
-async function pendingCount() {
+// Reports and rectifications waiting, and the photos still to upload, counted apart: an inspector
+// with two reports of one photo each has two things waiting, not four.
+async function pending() {
   const outbox = (await db.outbox.where("state").anyOf("pending", "syncing").toArray()).filter(mine);
-  return outbox.length + (await db.photos.where("state").equals("pending").count());
+  return { records: outbox.length, photos: await db.photos.where("state").equals("pending").count() };
+}
+
+function waitingText({ records, photos }) {
+  if (records && photos) return `${records} 条记录、${photos} 张照片待同步`;
+  if (records) return `${records} 条记录待同步`;
+  if (photos) return `${photos} 张照片待上传`;
+  return "全部已同步";
 }
 
 async function renderStatus() {
   const line = document.getElementById("sync-status");
   if (!line) return;
-  const waiting = await pendingCount();
+  const waiting = await pending();
   const syncedAt = await getKV("synced_at");
   const parts = [navigator.onLine ? "在线" : "离线"];
-  parts.push(waiting ? `${waiting} 项待同步` : "全部已同步");
+  parts.push(waitingText(waiting));
   if (syncedAt) parts.push(`上次同步 ${formatTime(syncedAt)}`);
   if (lastSyncError()) parts.push(lastSyncError());
   line.textContent = parts.join(" · ");
@@ -90,8 +101,8 @@ async function onSyncClick() {
 }
 
 async function onLogout() {
-  const waiting = await pendingCount();
-  if (waiting && !confirm(`还有 ${waiting} 项未同步，退出后仍保留在本机，下次登录继续同步。确定退出？`)) return;
+  const waiting = await pending();
+  if ((waiting.records || waiting.photos) && !confirm(`${waitingText(waiting)}，退出后仍保留在本机，下次登录继续同步。确定退出？`)) return;
   await logout();
   location.hash = "#/login";
   route();

@@ -1,6 +1,6 @@
 // The sync loop: photos (HEAD, then PUT), then push the outbox, then pull. Runs on reconnect,
 // on a timer, at start and from the 立即同步 button; one run at a time.
-import { ApiError, getJSON, OfflineError, postJSON, TimeoutError, uuid } from "./api.js";
+import { ApiError, chinese, getJSON, OfflineError, postJSON, TimeoutError, uuid } from "./api.js";
 import { db, getKV, setKV, write } from "./db.js";
 import { uploadPending } from "./photos.js";
 import { mine } from "./records.js";
@@ -102,12 +102,28 @@ async function push() {
   }
 }
 
+const FIELD_LABELS = {
+  enterprise_id: "所属企业",
+  description: "隐患描述",
+  photos: "照片",
+  location: "位置",
+  "location.text": "位置描述",
+  "location.lat": "定位纬度",
+  "location.lng": "定位经度",
+  observed_at: "发现时间",
+  checklist_code: "对应检查项",
+  note: "整改说明",
+  finding_id: "所属隐患",
+  text: "评论内容",
+};
+
 // The server's rejection ({code, message, detail}) as one line the inspector can act on.
 function describeError(error) {
   if (!error) return null;
   if (typeof error === "string") return error;
+  const message = chinese(error.message) || error.code;
   const where = error.detail && (error.detail.field || error.detail.path);
-  return where ? `${error.message}（${where}）` : error.message || error.code;
+  return where ? `${message}（${FIELD_LABELS[where] || where}）` : message;
 }
 
 async function pull() {

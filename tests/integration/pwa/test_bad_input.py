@@ -38,7 +38,7 @@ def test_a_rejected_finding_shows_why_and_can_be_edited_and_resent(
     page.get_by_role("button", name="保存").click()
     item = card(page, description)
     expect(item.get_by_text("被拒绝", exact=True)).to_be_visible()
-    expect(item.get_by_text("被拒绝：")).to_contain_text("lat")
+    expect(item.get_by_text("被拒绝：")).to_contain_text("数据不合法（定位纬度）")
     shot(page, "inspector-rejected")
     assert server.findings(description) == []
 

@@ -41,3 +41,33 @@ def test_the_checklist_guide_works_offline_and_starts_a_report_on_the_chosen_ite
     expect(card(page, description).get_by_text("已同步")).to_be_visible(timeout=30_000)
     (stored,) = server.findings(description)
     assert stored["checklist_code"] == "XC-08-01"
+
+
+def test_an_item_chosen_in_the_guide_stays_on_screen_while_the_description_changes(
+    phone: Callable[[], BrowserContext], server: Server
+) -> None:
+    """It is sent with the report: a choice the inspector can no longer see must not be sent."""
+    page = open_app(phone(), server)
+    log_in(page, "inspector")
+    page.get_by_role("button", name="检查指引").click()
+    page.get_by_label("搜索检查项").fill("安全帽")
+    helmet = page.get_by_role("listitem", name="检查项 XC-08-01：作业人员未按规定佩戴安全帽")
+    helmet.get_by_role("button", name="按此项上报").click()
+    page.get_by_label("隐患描述").fill("污水池旁可燃气体报警器不报警，探头被塑料袋包裹")
+    suggestions = page.get_by_role("group", name="对应检查项")
+    expect(suggestions.get_by_role("radio")).not_to_have_count(1)  # the description's items arrived
+    expect(suggestions.get_by_role("radio", name="XC-08-01 作业人员未按规定佩戴安全帽")).to_be_checked()
+    expect(suggestions).not_to_contain_text("null")
+
+
+def test_enterprise_staff_read_the_guide_without_a_report_button(
+    phone: Callable[[], BrowserContext], server: Server
+) -> None:
+    """Findings are the park's to report: the server refuses them from enterprise staff."""
+    page = open_app(phone(), server)
+    log_in(page, "staff")
+    page.get_by_role("button", name="检查指引").click()
+    page.get_by_label("搜索检查项").fill("安全帽")
+    helmet = page.get_by_role("listitem", name="检查项 XC-08-01：作业人员未按规定佩戴安全帽")
+    expect(helmet.get_by_text("检查方法：")).to_be_visible()
+    expect(helmet.get_by_role("button", name="按此项上报")).to_have_count(0)

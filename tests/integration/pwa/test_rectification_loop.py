@@ -98,6 +98,28 @@ def test_a_sync_keeps_the_deadline_the_admin_picked_before_dispatching(
     assert datetime.fromisoformat(dispatched["deadline"]) == datetime(2027, 1, 15, 9, 30, tzinfo=UTC)
 
 
+def test_dispatching_needs_the_network_and_a_deadline_and_says_so(
+    phone: Callable[[], BrowserContext], server: Server, photo: Callable[[int], Path]
+) -> None:
+    """下发整改 is an online action: nothing is queued, so the phone must not claim it was saved."""
+    description = f"导热油炉房可燃气体报警器失效 {uuid.uuid4().hex[:6]}"
+    server.report(description, photo(10))
+    context = phone()
+    admin = open_app(context, server)
+    log_in(admin, "admin")
+    ticket = admin.get_by_role("listitem").filter(has_text=description)
+    ticket.get_by_label("整改期限").fill("")
+    ticket.get_by_role("button", name="下发整改").click()
+    expect(ticket.get_by_role("alert")).to_have_text("请填写整改期限")
+
+    ticket.get_by_label("整改期限").fill("2099-01-15T17:30")
+    context.set_offline(True)
+    ticket.get_by_role("button", name="下发整改").click()
+    expect(ticket.get_by_role("alert")).to_have_text("下发需要联网，请连接网络后再试")
+    context.set_offline(False)
+    assert server.findings(description)[0]["status"] == "reported"
+
+
 def test_a_rejection_reaches_the_enterprise_with_its_reason(
     phone: Callable[[], BrowserContext], server: Server, photo: Callable[[int], Path]
 ) -> None:

@@ -95,6 +95,7 @@ def test_one_invalid_mutation_is_rejected_without_blocking_the_others(
     assert [r["status"] for r in results] == ["applied", "rejected", "applied"]
     assert results[1]["error"]["code"] == "invalid_data"
     assert "description" in results[1]["error"]["message"]
+    assert results[1]["error"]["detail"] == {"path": "description"}  # where, for the phone to name
     assert results[0]["version"] < results[2]["version"]
 
 

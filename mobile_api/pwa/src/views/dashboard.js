@@ -1,5 +1,5 @@
 // 总览 for park admins: statistics, findings waiting to be dispatched (with a deadline), export.
-import { getBlob, getJSON, postJSON, SCREEN_TIMEOUT_MS } from "../api.js";
+import { getBlob, getJSON, OfflineError, postJSON, SCREEN_TIMEOUT_MS } from "../api.js";
 import { getKV, setKV } from "../db.js";
 import { enterprises, live } from "../records.js";
 import { syncNow } from "../sync.js";
@@ -87,10 +87,14 @@ async function dispatchList() {
       const deadline = h("input", { type: "datetime-local", name: "deadline", required: true, value: isoToLocalInput(Date.now() + DEFAULT_DAYS * 86_400_000) });
       const message = h("p", { class: "error", role: "alert" });
       async function dispatch() {
+        message.textContent = "";
+        const due = localInputToISO(deadline.value);
+        if (!due) return (message.textContent = "请填写整改期限");
+        if (Date.parse(due) <= Date.now()) return (message.textContent = "整改期限须晚于现在");
         try {
-          await postJSON(`/api/v1/findings/${finding.id}/dispatch`, { deadline: localInputToISO(deadline.value) });
+          await postJSON(`/api/v1/findings/${finding.id}/dispatch`, { deadline: due });
         } catch (error) {
-          message.textContent = `下发失败：${error.message}`;
+          message.textContent = error instanceof OfflineError ? "下发需要联网，请连接网络后再试" : `下发失败：${error.message}`;
           return;
         }
         toast("已下发，企业将收到整改通知", "ok");

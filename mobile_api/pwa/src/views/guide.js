@@ -1,7 +1,9 @@
 // 检查指引: what to check and how, from the checklist library pulled to the phone (works offline).
 // Inspectors "don't know what to check or how": each item shows its 检查方法 and legal basis,
-// and 按此项上报 opens the report form with the item already chosen.
+// and 按此项上报 opens the report form with the item already chosen. Enterprise staff read the guide
+// to check their own plant, but findings are the park's to report: they get no report button.
 import { live } from "../records.js";
+import { session } from "../session.js";
 import { field, h, mount } from "../ui.js";
 
 export const PRESET_KEY = "parksafe.checklist";
@@ -21,17 +23,19 @@ function card(item) {
     data.major_criterion ? h("p", { class: "badge major" }, `重大事故隐患判定标准第${data.major_criterion}项`) : null,
     h("p", { class: "method" }, h("strong", {}, "检查方法："), data.method),
     data.citations?.length ? h("p", { class: "hint" }, `依据：${data.citations.map((c) => c.citation || c).join("；")}`) : null,
-    h(
-      "button",
-      {
-        type: "button",
-        onclick: () => {
-          sessionStorage.setItem(PRESET_KEY, data.code);
-          location.hash = "#/report";
-        },
-      },
-      "按此项上报",
-    ),
+    session()?.user.role === "enterprise_staff"
+      ? null
+      : h(
+          "button",
+          {
+            type: "button",
+            onclick: () => {
+              sessionStorage.setItem(PRESET_KEY, data.code);
+              location.hash = "#/report";
+            },
+          },
+          "按此项上报",
+        ),
   );
 }
 

@@ -17,7 +17,7 @@ export async function renderMine(root) {
 
   mount(root,
     h("h1", {}, "我的上报"),
-    rows.length ? h("ul", { class: "cards" }, rows.map((row) => card(row, names))) : h("p", { class: "empty" }, "还没有上报的隐患。点“上报隐患”开始。"),
+    rows.length ? h("ul", { class: "cards" }, rows.map((row) => card(row, names))) : h("p", { class: "empty" }, session()?.user.role === "supervisor" ? "还没有上报的隐患。可在“检查指引”中找到检查项后按此项上报。" : "还没有上报的隐患。点“上报隐患”开始。"),
   );
   const photosWaiting = await db.photos.where("state").equals("rejected").toArray();
   if (photosWaiting.length) mount(root, h("p", { class: "error" }, `${photosWaiting.length} 张照片被服务器拒收：${photosWaiting.map((p) => p.error).join("；")}`));

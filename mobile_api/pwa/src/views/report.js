@@ -42,22 +42,34 @@ export async function renderReport(root, editingMutationId = null) {
 
   async function showSuggestions() {
     const result = await suggest(description.value);
-    const options = result.checklist.map((item) => {
-      const radio = h("input", { type: "radio", name: "checklist_code", value: item.code, checked: item.code === checklistCode, onchange: () => (checklistCode = item.code) });
-      return h("label", { class: "suggestion" }, radio, h("span", {}, `${item.code} ${item.title}`));
-    });
+    const items = result.checklist.map((item) => [item.code, item.title]);
+    // An item chosen earlier (in 检查指引, or before the text changed) stays on screen, checked,
+    // until another is picked: it is sent with the report, so it must never be invisible.
+    if (checklistCode && !items.some(([code]) => code === checklistCode)) {
+      const chosen = await checklistTitle(checklistCode);
+      if (chosen) items.unshift([checklistCode, chosen]);
+    }
+    const options = items.map(([code, title]) => suggestion(code, title, code === checklistCode));
     const major = result.major_hazard ? h("p", { class: "major" }, `可能构成重大隐患：${result.major_hazard.criterion}`) : null;
     const source = result.offline ? h("p", { class: "hint" }, "离线：按本机检查表粗略匹配") : null;
-    suggestions.replaceChildren(h("legend", {}, "对应检查项"), ...options, major, source);
+    suggestions.replaceChildren(...[h("legend", {}, "对应检查项"), ...options, major, source].filter(Boolean));
     suggestions.hidden = !options.length && !major;
+  }
+
+  function suggestion(code, title, checked) {
+    const radio = h("input", { type: "radio", name: "checklist_code", value: code, checked, onchange: () => (checklistCode = code) });
+    return h("label", { class: "suggestion" }, radio, h("span", {}, `${code} ${title}`));
+  }
+
+  async function checklistTitle(code) {
+    return (await live("checklist_item")).find((candidate) => candidate.data.code === code)?.data.title;
   }
 
   // Came from 检查指引: the item is already chosen before anything is typed.
   async function showChosen(code) {
-    const item = (await live("checklist_item")).find((candidate) => candidate.data.code === code);
-    if (!item) return;
-    const radio = h("input", { type: "radio", name: "checklist_code", value: code, checked: true, onchange: () => (checklistCode = code) });
-    suggestions.replaceChildren(h("legend", {}, "对应检查项"), h("label", { class: "suggestion" }, radio, h("span", {}, `${code} ${item.data.title}`)));
+    const title = await checklistTitle(code);
+    if (!title) return;
+    suggestions.replaceChildren(h("legend", {}, "对应检查项"), suggestion(code, title, true));
     suggestions.hidden = false;
   }
 

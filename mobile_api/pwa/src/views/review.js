@@ -1,5 +1,5 @@
 // 待验收: the supervisor's queue of rectifications, before and after side by side with the AI check.
-import { ApiError, getJSON, OfflineError, postJSON, SCREEN_TIMEOUT_MS } from "../api.js";
+import { ApiError, chinese, getJSON, OfflineError, postJSON, SCREEN_TIMEOUT_MS } from "../api.js";
 import { enterprises, live, rectificationsOf } from "../records.js";
 import { syncNow } from "../sync.js";
 import { field, formatTime, h, toast, mount } from "../ui.js";
@@ -118,7 +118,7 @@ export async function renderReview(root, id) {
     ),
     latest ? h("p", { class: "note" }, `整改说明：${latest.data.note}`) : null,
     verification
-      ? h("section", { class: `verification verdict-${verification.verdict}` }, h("h2", {}, VERDICTS[verification.verdict] || verification.verdict), h("ul", {}, (verification.reasons || []).map((r) => h("li", {}, r))))
+      ? h("section", { class: `verification verdict-${verification.verdict}` }, h("h2", {}, VERDICTS[verification.verdict] || verification.verdict), h("ul", {}, (verification.reasons || []).map((r) => h("li", {}, chinese(r)))))
       : h("p", { class: "hint" }, "AI 核验尚未完成"),
     legalBasis(finding),
     finding.data.status === "pending_verification"

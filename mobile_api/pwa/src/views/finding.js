@@ -1,0 +1,31 @@
+// 隐患详情: where a notification's link lands (#/findings/{id}). Enterprise staff get their ticket,
+// a supervisor a fix waiting for review; everyone else reads the finding as it stands.
+import { enterprises, rectificationsOf } from "../records.js";
+import { session } from "../session.js";
+import { h, mount } from "../ui.js";
+import { gallery, legalBasis, summary } from "./finding_detail.js";
+import { freshFinding } from "./fresh.js";
+import { renderReview } from "./review.js";
+import { renderTicket } from "./tickets.js";
+
+export async function renderFinding(root, id) {
+  const role = session()?.user.role;
+  if (role === "enterprise_staff") return renderTicket(root, id);
+  const { finding } = await freshFinding(id);
+  if (!finding) {
+    mount(root, h("p", { class: "empty" }, "找不到这条隐患：可能无权查看，或尚未同步，请联网后再试。"));
+    return;
+  }
+  if (role === "supervisor" && finding.data.status === "pending_verification") return renderReview(root, id);
+  const names = new Map((await enterprises()).map((e) => [e.id, e.data.name]));
+  mount(root,
+    h("h1", {}, "隐患详情"),
+    summary(finding, names.get(finding.data.enterprise_id)),
+    h("h2", {}, "隐患照片"),
+    await gallery(finding.data.photos, "隐患照片", finding.data.ai),
+    legalBasis(finding),
+  );
+  for (const rectification of await rectificationsOf(id)) {
+    mount(root, h("h2", {}, "整改"), h("p", {}, rectification.data.note), await gallery(rectification.data.photos, "整改照片", rectification.data.verification?.ai));
+  }
+}

@@ -1,0 +1,37 @@
+"""The link in every notification (`#/findings/{id}`) opens that finding for whoever taps it."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+from playwright.sync_api import BrowserContext, expect
+
+from tests.integration.pwa.conftest import log_in, open_app
+from tests.integration.pwa.server import Server
+
+
+def test_a_notification_link_opens_the_ticket_for_staff_and_the_finding_for_the_park(
+    phone: Callable[[], BrowserContext], server: Server, photo: Callable[[int], Path]
+) -> None:
+    description = f"甲类仓库门口消防通道堆放纸箱 {uuid.uuid4().hex[:6]}"
+    finding_id = server.report(description, photo(21))
+    server.dispatch(finding_id)
+
+    staff = open_app(phone(), server, f"#/findings/{finding_id}")
+    log_in(staff, "staff")  # signing in from the link keeps it
+    expect(staff.get_by_role("heading", name="整改任务")).to_be_visible()
+    expect(staff.get_by_text(description)).to_be_visible()
+    expect(staff.get_by_role("button", name="提交整改")).to_be_visible()
+
+    admin = open_app(phone(), server)
+    log_in(admin, "admin")
+    admin.goto(f"{server.url}/#/findings/{finding_id}")  # already signed in
+    expect(admin.get_by_role("heading", name="隐患详情")).to_be_visible()
+    expect(admin.get_by_text(description)).to_be_visible()
+    expect(admin.get_by_text("整改中").first).to_be_visible()
+
+    stranger = open_app(phone(), server, f"#/findings/{finding_id}")
+    log_in(stranger, "staff2")  # another enterprise: not theirs to see
+    expect(stranger.get_by_text("找不到这条隐患")).to_be_visible()
