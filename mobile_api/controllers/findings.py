@@ -16,7 +16,7 @@ from backend.domain.lifecycle.service import Decision, LifecycleService
 from backend.domain.oversight.export import ledger_rows, to_csv, to_xlsx
 from mobile_api.schemas.common import LimitParam, ListResponse, OffsetParam, page_request
 from mobile_api.schemas.findings import FindingOut
-from mobile_api.schemas.lifecycle import DispatchRequest, ReviewRequest
+from mobile_api.schemas.lifecycle import DispatchRequest, GradeRequest, ReviewRequest
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -85,6 +85,20 @@ class FindingController(Controller):
     ) -> FindingOut:
         """Send a reported finding to its enterprise with a deadline (park roles)."""
         finding = lifecycle_service.dispatch(principal, finding_id, data.deadline)
+        lifecycle_service.commit()  # in this thread, which holds the change lock (see SyncController.push)
+        return self._detail(finding_service, finding)
+
+    @post("/{finding_id:uuid}/level", operation_id="grade_finding", status_code=200, sync_to_thread=True)
+    def grade(
+        self,
+        finding_id: FromPath[uuid.UUID],
+        data: JSONBody[GradeRequest],
+        principal: NamedDependency[Principal],
+        lifecycle_service: NamedDependency[LifecycleService],
+        finding_service: NamedDependency[FindingService],
+    ) -> FindingOut:
+        """隐患分级 before dispatch (park roles): a major finding needs an accepted 治理方案 first."""
+        finding = lifecycle_service.grade(principal, finding_id, HazardLevel(data.level), data.comment)
         lifecycle_service.commit()  # in this thread, which holds the change lock (see SyncController.push)
         return self._detail(finding_service, finding)
 

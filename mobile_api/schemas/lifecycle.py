@@ -10,6 +10,11 @@ class DispatchRequest(msgspec.Struct, forbid_unknown_fields=True):
     deadline: datetime
 
 
+class GradeRequest(msgspec.Struct, forbid_unknown_fields=True):
+    level: Literal["general", "major"]
+    comment: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+
+
 PlanText = Annotated[str, msgspec.Meta(min_length=1, max_length=4000)]
 
 

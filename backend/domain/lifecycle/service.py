@@ -15,7 +15,7 @@ from backend.domain.accounts.principal import Principal
 from backend.domain.accounts.roles import Role
 from backend.domain.audit.service import AuditLog
 from backend.domain.errors import DomainError, ErrorKind, Forbidden, InvalidInput, NotFound
-from backend.domain.findings.vocabulary import HazardLevel
+from backend.domain.findings.vocabulary import FindingStatus, HazardLevel
 from backend.domain.lifecycle.governance import plan_accepted
 from backend.domain.lifecycle.state_machine import LifecycleEvent, next_status
 from backend.domain.notifications.outbox import notify
@@ -31,6 +31,11 @@ class Decision(StrEnum):
 class GovernancePlanRequired(DomainError):
     kind = ErrorKind.CONFLICT
     code = "governance_plan_required"
+
+
+class GradingClosed(DomainError):
+    kind = ErrorKind.CONFLICT
+    code = "illegal_transition"
 
 
 class LifecycleService:
@@ -91,6 +96,43 @@ class LifecycleService:
         if finding.level is HazardLevel.MAJOR:
             audiences.append(Role.PARK_ADMIN)
         notify(self._session, self._settings, "dispatched", finding, audiences, occasion=now.isoformat())
+        return finding
+
+    def grade(self, principal: Principal, finding_id: uuid.UUID, level: HazardLevel, comment: str) -> Finding:
+        """A park user's 隐患分级 before dispatch: matching only suggests 重大隐患 (with its criterion);
+        grading one major makes its enterprise submit a 治理方案 before it can be dispatched."""
+        if not principal.role.is_park_role:
+            raise Forbidden("只有园区人员可以判定隐患等级 / only park roles grade findings")
+        finding = self._finding(principal, finding_id)
+        if finding.status is not FindingStatus.REPORTED:
+            raise GradingClosed(
+                "隐患已下发，不能再改等级 / only a finding not yet dispatched can be graded",
+                {"status": finding.status.value},
+            )
+        if finding.level is level:
+            return finding
+        before = {"level": finding.level.value}
+        finding.level = level
+        self._session.add(finding)
+        self._session.flush()
+        AuditLog(self._session).record(
+            principal.user_id,
+            "finding.graded",
+            "finding",
+            finding.id,
+            before,
+            {"level": level.value, "comment": comment},
+        )
+        if level is HazardLevel.MAJOR:
+            notify(
+                self._session,
+                self._settings,
+                "major",
+                finding,
+                [Role.ENTERPRISE_STAFF, Role.PARK_ADMIN],
+                occasion=f"graded:{utcnow().isoformat()}",
+                note="已判定为重大隐患：请企业提交治理方案，经园区审核通过后下发整改",
+            )
         return finding
 
     def review(

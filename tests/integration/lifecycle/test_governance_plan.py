@@ -89,3 +89,29 @@ def test_plans_are_only_for_reported_major_findings_and_need_every_part(
         f"/api/v1/findings/{world.other_finding.id}/governance-plan", json=PLAN, headers=staff
     )
     assert other.status_code == 404
+
+
+def test_the_park_grades_a_reported_finding_major_and_its_dispatch_then_waits_for_a_plan(
+    client: TestClient[Litestar], world: ParkWorld, db: Session
+) -> None:
+    finding = factories.finding(db, world.own, description="一级重大危险源液化烃罐区未实现紧急切断功能")
+    db.commit()
+    url = f"/api/v1/findings/{finding.id}"
+    admin, staff = world.headers(client, Role.PARK_ADMIN), world.headers(client, Role.ENTERPRISE_STAFF)
+
+    assert client.post(f"{url}/level", json={"level": "major"}, headers=staff).status_code == 403
+    assert client.post(f"{url}/level", json={"level": "重大"}, headers=admin).status_code == 400
+    graded = client.post(
+        f"{url}/level", json={"level": "major", "comment": "符合判定标准第五项"}, headers=admin
+    )
+    assert graded.status_code == 200, graded.text
+    assert graded.json()["level"] == "major"
+    assert graded.json()["timeline"][-1]["action"] == "finding.graded"
+    deadline = {"deadline": (datetime.now(UTC) + timedelta(days=30)).isoformat()}
+    refused = client.post(f"{url}/dispatch", json=deadline, headers=admin)
+    assert refused.json()["error"]["code"] == "governance_plan_required"
+
+    assert client.post(f"{url}/level", json={"level": "general"}, headers=admin).json()["level"] == "general"
+    assert client.post(f"{url}/dispatch", json=deadline, headers=admin).status_code == 200
+    closed = client.post(f"{url}/level", json={"level": "major"}, headers=admin)
+    assert closed.status_code == 409 and closed.json()["error"]["detail"] == {"status": "dispatched"}

@@ -3,6 +3,7 @@ import { getBlob, getJSON, OfflineError, postJSON, SCREEN_TIMEOUT_MS } from "../
 import { getKV, setKV } from "../db.js";
 import { enterprises, live } from "../records.js";
 import { syncNow } from "../sync.js";
+import { grading, planReview } from "./governance.js";
 import { download, field, formatTime, h, isoToLocalInput, localInputToISO, STATUS_LABELS, toast, mount } from "../ui.js";
 
 const DEFAULT_DAYS = 7;
@@ -106,6 +107,8 @@ async function dispatchList() {
         h("p", { class: "description" }, finding.data.description),
         h("p", { class: "meta" }, `${names.get(finding.data.enterprise_id) || ""} · ${formatTime(finding.data.observed_at)}`),
         finding.data.level === "major" ? h("p", { class: "badge major" }, "重大隐患：须先审定治理方案") : null,
+        finding.data.level === "major" ? planReview(finding.id) : null,
+        grading(finding, syncNow),
         field("整改期限", deadline),
         message,
         h("button", { type: "button", class: "primary", onclick: dispatch }, "下发整改"),

@@ -6,6 +6,7 @@ import { enqueue, STATE_LABELS, syncNow } from "../sync.js";
 import { countdown, field, h, statusBadge, toast, mount } from "../ui.js";
 import { gallery, legalBasis, summary } from "./finding_detail.js";
 import { freshFinding, lastRejection } from "./fresh.js";
+import { needsPlan, planForm } from "./governance.js";
 import { photoPicker } from "./photo_picker.js";
 
 const OPEN = ["dispatched", "pending_verification"];
@@ -22,7 +23,7 @@ function compare(a, b) {
 }
 
 export async function renderTickets(root) {
-  const tickets = (await live("finding")).filter((f) => OPEN.includes(f.data.status)).sort(compare);
+  const tickets = (await live("finding")).filter((f) => OPEN.includes(f.data.status) || needsPlan(f)).sort(compare);
   const sent = await latestMutations("rectification");
   const waiting = new Set([...sent.values()].filter((m) => m.state !== "synced").map((m) => m.data.finding_id));
   mount(root,
@@ -42,6 +43,7 @@ export async function renderTickets(root) {
                 { class: "states" },
                 statusBadge(ticket.data.status),
                 ticket.data.level === "major" ? h("span", { class: "badge major" }, "重大隐患") : null,
+                needsPlan(ticket) ? h("span", { class: "badge deadline" }, "须提交治理方案") : null,
                 ticket.data.status === "dispatched" ? h("span", { class: `badge ${overdue ? "overdue" : "deadline"}` }, countdown(ticket.data.deadline)) : null,
                 waiting.has(ticket.id) ? h("span", { class: "badge sync-pending" }, "整改待同步") : null,
               ),
@@ -70,6 +72,13 @@ export async function renderTicket(root, id) {
     await gallery(finding.data.photos, "隐患照片", finding.data.ai),
     legalBasis(finding),
   );
+  if (needsPlan(finding)) {
+    const showAgain = () => {
+      root.replaceChildren();
+      renderTicket(root, id);
+    };
+    mount(root, await planForm(id, showAgain));
+  }
   if (rejection !== null && finding.data.status === "dispatched") mount(root, h("p", { class: "error" }, `上次整改被驳回：${rejection}`));
   for (const rectification of await rectificationsOf(id)) {
     mount(root, h("h2", {}, "已提交的整改"), h("p", {}, rectification.data.note), await gallery(rectification.data.photos, "整改照片", rectification.data.verification?.ai));

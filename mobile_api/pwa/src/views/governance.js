@@ -1,0 +1,157 @@
+// 治理方案 of a major hazard: it cannot be dispatched until the enterprise has submitted a plan
+// and the park accepted it (docs/lifecycle.md). Staff write the plan on their ticket; the park
+// reads and accepts or returns it on its 待下发 card. Both need the network.
+import { ApiError, getJSON, OfflineError, postJSON, SCREEN_TIMEOUT_MS } from "../api.js";
+import { field, formatTime, h, mount, toast } from "../ui.js";
+
+const SECTIONS = [
+  ["target_tasks", "目标任务"],
+  ["methods", "方法措施"],
+  ["funding_materials", "经费物资"],
+  ["organization_personnel", "机构人员"],
+  ["time_limit", "时限要求"],
+  ["safety_and_emergency", "安全措施和应急预案"],
+];
+
+const PLAN_STATES = { submitted: "已提交，待园区审核", accepted: "已通过审核", returned: "已退回，请修改后重新提交" };
+
+// 隐患分级 on a 待下发 card: matching only suggests 重大隐患; the park decides. Offered when matching
+// suggests it, or to undo a major grading.
+export function grading(finding, onGraded) {
+  const major = finding.data.level === "major";
+  const suggested = finding.data.matches?.major_hazard;
+  if (!major && !suggested) return null;
+  const message = h("p", { class: "error", role: "alert" });
+  async function grade() {
+    message.textContent = "";
+    try {
+      await postJSON(`/api/v1/findings/${finding.id}/level`, { level: major ? "general" : "major" });
+    } catch (error) {
+      message.textContent = error instanceof OfflineError ? "判定等级需要联网，请连接网络后再试" : `判定失败：${error.message}`;
+      return;
+    }
+    toast(major ? "已改判为一般隐患" : "已判定为重大隐患，企业须先提交治理方案", "ok");
+    onGraded();
+  }
+  return h(
+    "div",
+    { class: "grading" },
+    !major ? h("p", { class: "major" }, `可能构成重大隐患：${suggested.criterion}`) : null,
+    message,
+    h("button", { type: "button", onclick: grade }, major ? "改判为一般隐患" : "判定为重大隐患"),
+  );
+}
+
+// A major finding not yet dispatched waits for its plan.
+export function needsPlan(finding) {
+  return finding.data.level === "major" && finding.data.status === "reported";
+}
+
+// The plan, null when none was submitted; throws OfflineError when it cannot be known.
+async function loadPlan(findingId) {
+  try {
+    return await getJSON(`/api/v1/findings/${findingId}/governance-plan`, { timeout: SCREEN_TIMEOUT_MS });
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return null;
+    throw error;
+  }
+}
+
+function planState(plan) {
+  if (!plan) return h("p", { class: "hint" }, "尚未提交治理方案");
+  return h(
+    "p",
+    { class: `badge plan-${plan.status}` },
+    `治理方案${PLAN_STATES[plan.status] || plan.status}`,
+    plan.review_comment ? `：${plan.review_comment}` : "",
+  );
+}
+
+// Enterprise staff: the six parts of the plan, sent together.
+export async function planForm(findingId, onSubmitted) {
+  const section = h("section", { class: "plan" }, h("h2", {}, "重大隐患治理方案"));
+  let plan;
+  try {
+    plan = await loadPlan(findingId);
+  } catch {
+    return mount(section, h("p", { class: "hint" }, "治理方案需要联网查看和提交"));
+  }
+  mount(section, planState(plan));
+  if (plan?.status === "accepted") return section;
+  const inputs = SECTIONS.map(([name]) => h("textarea", { name, rows: 3, maxlength: 4000, required: true, value: plan?.[name] || "" }));
+  const message = h("p", { class: "error", role: "alert" });
+  async function submit(event) {
+    event.preventDefault();
+    message.textContent = "";
+    const body = Object.fromEntries(SECTIONS.map(([name], index) => [name, inputs[index].value.trim()]));
+    const missing = SECTIONS.filter(([name]) => !body[name]).map(([, label]) => label);
+    if (missing.length) return (message.textContent = `请填写：${missing.join("、")}`);
+    try {
+      await postJSON(`/api/v1/findings/${findingId}/governance-plan`, body);
+    } catch (error) {
+      message.textContent = error instanceof OfflineError ? "提交治理方案需要联网，请连接网络后再试" : `提交失败：${error.message}`;
+      return;
+    }
+    toast("治理方案已提交，等待园区审核", "ok");
+    onSubmitted();
+  }
+  return mount(section,
+    h(
+      "form",
+      { onsubmit: submit, novalidate: true },
+      SECTIONS.map(([, label], index) => field(label, inputs[index])),
+      message,
+      h("button", { type: "submit", class: "primary" }, plan ? "重新提交治理方案" : "提交治理方案"),
+    ),
+  );
+}
+
+// The park: read the plan behind one tap and accept or return it.
+export function planReview(findingId) {
+  const details = h("details", { class: "plan" }, h("summary", {}, "治理方案"));
+  function reload() {
+    details.replaceChildren(h("summary", {}, "治理方案"));
+    delete details.dataset.loaded;
+    details.open = false;
+    details.open = true;
+  }
+  details.addEventListener("toggle", async () => {
+    if (!details.open || details.dataset.loaded) return;
+    details.dataset.loaded = "1";
+    let plan;
+    try {
+      plan = await loadPlan(findingId);
+    } catch {
+      delete details.dataset.loaded;
+      return mount(details, h("p", { class: "hint" }, "治理方案需要联网查看"));
+    }
+    mount(details, planState(plan));
+    if (!plan) return;
+    mount(details, h("dl", {}, SECTIONS.map(([name, label]) => [h("dt", {}, label), h("dd", {}, plan[name])])));
+    if (plan.submitted_at) mount(details, h("p", { class: "meta" }, `提交于 ${formatTime(plan.submitted_at)}`));
+    if (plan.status !== "submitted") return;
+    const comment = h("textarea", { name: "plan_comment", rows: 2, maxlength: 2000, placeholder: "通过可不填；退回须写明原因" });
+    const message = h("p", { class: "error", role: "alert" });
+    async function decide(decision) {
+      message.textContent = "";
+      if (decision === "return" && !comment.value.trim()) return (message.textContent = "退回须写明原因");
+      try {
+        await postJSON(`/api/v1/findings/${findingId}/governance-plan/review`, { decision, comment: comment.value.trim() });
+      } catch (error) {
+        message.textContent = error instanceof OfflineError ? "审核需要联网，请连接网络后再试" : `审核失败：${error.message}`;
+        return;
+      }
+      toast(decision === "accept" ? "治理方案已通过，可以下发整改" : "治理方案已退回企业", "ok");
+      reload();
+    }
+    mount(details,
+      field("审核意见", comment),
+      message,
+      h("div", { class: "row" },
+        h("button", { type: "button", class: "primary", onclick: () => decide("accept") }, "通过治理方案"),
+        h("button", { type: "button", onclick: () => decide("return") }, "退回治理方案"),
+      ),
+    );
+  });
+  return details;
+}

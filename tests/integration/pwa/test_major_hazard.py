@@ -1,0 +1,59 @@
+"""A major hazard from the phone: the park grades it, the enterprise writes its 治理方案, the park
+accepts it and only then dispatches (docs/lifecycle.md)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+from playwright.sync_api import BrowserContext, expect
+
+from tests.integration.pwa.conftest import log_in, open_app
+from tests.integration.pwa.server import Server
+
+PLAN = {
+    "目标任务": "15 日内恢复液化烃罐区紧急切断功能",
+    "方法措施": "拆除手动旁路，紧急切断阀接入 SIS 并做联锁测试",
+    "经费物资": "专项资金 8 万元，切断阀执行机构已到货",
+    "机构人员": "设备副总牵头，仪表车间实施，安环部监督",
+    "时限要求": "2026 年 12 月 20 日前完成",
+    "安全措施和应急预案": "改造期间罐区限量储存，专人值守，执行泄漏应急预案",
+}
+
+
+def test_a_suggested_major_hazard_is_graded_planned_accepted_and_then_dispatched(
+    phone: Callable[[], BrowserContext], server: Server, photo: Callable[[int], Path]
+) -> None:
+    description = (
+        f"一级重大危险源液化烃罐区未实现紧急切断功能，紧急切断阀处于手动旁路状态 {uuid.uuid4().hex[:6]}"
+    )
+    server.report(description, photo(31))
+    server.wait_for(description, lambda f: (f.get("matches") or {}).get("major_hazard"))
+
+    admin = open_app(phone(), server)
+    log_in(admin, "admin")
+    card = admin.get_by_role("listitem").filter(has_text=description)
+    expect(card.get_by_text("可能构成重大隐患")).to_be_visible()
+    card.get_by_role("button", name="判定为重大隐患").click()
+    expect(card.get_by_text("重大隐患：须先审定治理方案")).to_be_visible()
+    assert server.findings(description)[0]["level"] == "major"
+
+    staff = open_app(phone(), server)
+    log_in(staff, "staff")
+    ticket = staff.get_by_role("listitem").filter(has_text=description)
+    expect(ticket.get_by_text("须提交治理方案")).to_be_visible()
+    ticket.get_by_role("button", name="查看详情").click()
+    for label, text in PLAN.items():
+        staff.get_by_label(label, exact=True).fill(text)
+    staff.get_by_role("button", name="提交治理方案").click()
+    expect(staff.get_by_text("治理方案已提交，待园区审核")).to_be_visible()
+
+    admin.get_by_role("button", name="立即同步").click()
+    card = admin.get_by_role("listitem").filter(has_text=description)
+    card.get_by_text("治理方案", exact=True).click()
+    expect(card.get_by_text(PLAN["方法措施"])).to_be_visible()
+    card.get_by_role("button", name="通过治理方案").click()
+    expect(card.get_by_text("治理方案已通过审核")).to_be_visible()
+    card.get_by_role("button", name="下发整改").click()
+    server.wait_for(description, lambda f: f["status"] == "dispatched")
