@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import msgspec
 from litestar import Controller, Response, get, post
 from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import State
@@ -15,8 +16,34 @@ from backend.domain.accounts.principal import Principal
 from backend.domain.sync.mutations import Entity, Mutation, MutationResult, Op, Outcome, PushBatch
 from backend.domain.sync.pull import DEFAULT_PAGE, MAX_PAGE, PullService
 from backend.domain.sync.push import PushService
+from backend.domain.sync.validation import error_path
 from mobile_api.control_characters import CHECKS_TEXT_ITSELF
-from mobile_api.schemas.sync import MutationIn, MutationResultOut, PullResponse, PushRequest, PushResponse
+from mobile_api.schemas.sync import (
+    MutationEnvelope,
+    MutationIn,
+    MutationResultOut,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+)
+
+
+def _checked(envelope: MutationEnvelope) -> MutationIn | MutationResult:
+    """The mutation with its fields checked, or its rejection naming what is wrong and where."""
+    try:
+        return msgspec.convert(msgspec.structs.asdict(envelope), MutationIn)
+    except msgspec.ValidationError as exc:
+        where = error_path(exc)
+        return MutationResult(
+            envelope.mutation_id,
+            Outcome.REJECTED,
+            None,
+            error={
+                "code": "invalid_mutation",
+                "message": f"变更格式不合法 / invalid mutation: {exc}",
+                "detail": {"path": where} if where else None,
+            },
+        )
 
 
 def _unknown_kind(item: MutationIn) -> MutationResult | None:
@@ -62,7 +89,11 @@ class SyncController(Controller):
             )
         known: list[Mutation] = []
         early: dict[int, MutationResult] = {}
-        for index, item in enumerate(data.mutations):
+        for index, envelope in enumerate(data.mutations):
+            item = _checked(envelope)
+            if isinstance(item, MutationResult):
+                early[index] = item
+                continue
             rejected = _unknown_kind(item)
             if rejected is not None:
                 early[index] = rejected

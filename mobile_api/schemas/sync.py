@@ -20,10 +20,24 @@ class MutationIn(msgspec.Struct, forbid_unknown_fields=False):
     data: dict[str, Any] = msgspec.field(default_factory=dict)
 
 
+class MutationEnvelope(msgspec.Struct, forbid_unknown_fields=False):
+    """A mutation as the batch reads it: only ``mutation_id`` must be right for the mutation to get
+    a result of its own. The rest is checked against ``MutationIn`` one mutation at a time, so one
+    malformed mutation is rejected alone and never blocks the others (api-contract: Sync)."""
+
+    mutation_id: uuid.UUID
+    entity: Any = None
+    op: Any = None
+    id: Any = None
+    base_version: Any = None
+    client_time: Any = None
+    data: Any = msgspec.field(default_factory=dict)
+
+
 class PushRequest(msgspec.Struct):
     device_id: Annotated[str, msgspec.Meta(min_length=1, max_length=128, pattern=r"^[^\x00-\x1f\x7f]+$")]
     batch_id: uuid.UUID
-    mutations: list[MutationIn]
+    mutations: list[MutationEnvelope]
 
 
 class MutationResultOut(msgspec.Struct):

@@ -92,6 +92,12 @@ GENERIC_SERVER_FIELDS = frozenset({"submitted_by", "author_id", "created_at", "u
 S = TypeVar("S", bound=msgspec.Struct)
 
 
+def error_path(error: msgspec.ValidationError) -> str | None:
+    """Where the bad value is, from msgspec's message ("... - at `$.location.lat`" → location.lat)."""
+    where = re.search(r"at `\$\.([^`]+)`", str(error))
+    return where.group(1) if where else None
+
+
 def parse_data(
     data: dict[str, Any], schema: type[S], server_fields: frozenset[str], server_values: dict[str, Any] | None
 ) -> dict[str, Any]:
@@ -114,10 +120,9 @@ def parse_data(
     try:
         parsed = msgspec.convert(device_part, schema, strict=False)
     except msgspec.ValidationError as exc:
-        # msgspec ends its message with where the bad value is: "... - at `$.location.lat`".
-        where = re.search(r"at `\$\.([^`]+)`", str(exc))
+        where = error_path(exc)
         raise Rejection(
-            "invalid_data", f"数据不合法 / invalid data: {exc}", {"path": where.group(1)} if where else None
+            "invalid_data", f"数据不合法 / invalid data: {exc}", {"path": where} if where else None
         ) from exc
     return {
         name: getattr(parsed, name)

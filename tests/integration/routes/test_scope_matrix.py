@@ -107,6 +107,31 @@ ENDPOINTS: list[Row] = [
         staff=403,
         body=lambda w, c: tomorrow(),
     ),
+    # Grading a reported finding: park roles only; another enterprise's finding is no secret to them.
+    Row(
+        "POST",
+        "/api/v1/findings/{finding_id}/level",
+        "own",
+        park=200,
+        staff=403,
+        body=lambda w, c: {"level": "general"},
+    ),
+    Row(
+        "POST",
+        "/api/v1/findings/{finding_id}/level",
+        "other",
+        park=200,
+        staff=403,
+        body=lambda w, c: {"level": "general"},
+    ),
+    Row(
+        "POST",
+        "/api/v1/findings/{finding_id}/level",
+        "nowhere",
+        park=404,
+        staff=403,
+        body=lambda w, c: {"level": "general"},
+    ),
     Row(
         "POST",
         "/api/v1/findings/{finding_id}/review",

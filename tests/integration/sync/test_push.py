@@ -257,19 +257,38 @@ def test_a_rejection_quoting_a_control_character_is_stored_and_replayed_not_a_50
     assert phone.push_ok(batch)[0] == results[0]  # replayed from what was stored
 
 
-def test_malformed_uuids_and_missing_fields_are_a_400_with_nothing_applied(
+def test_a_malformed_mutation_is_rejected_alone_naming_the_bad_field(
     client: TestClient[Litestar], world: ParkWorld, db: Session
 ) -> None:
+    """One bad mutation never blocks the others (contract): it gets its own rejection."""
     phone = device(client, world)
     good = finding_mutation(world.own.id)
-    for broken in (
-        {**good, "mutation_id": "not-a-uuid"},
-        {**good, "id": "123"},
-        {k: v for k, v in good.items() if k != "op"},
-    ):
-        response = phone.push([finding_mutation(world.own.id), broken])
-        assert response.status_code == 400, response.text
-        assert response.json()["error"]["code"] == "validation_error"
+    malformed = [
+        ({**good, "id": "123"}, "id"),
+        ({k: v for k, v in good.items() if k != "op"}, "op"),
+        ({**good, "data": ["not", "an", "object"]}, "data"),
+        ({**good, "data": None}, "data"),
+        ({**good, "client_time": "昨天下午"}, "client_time"),
+        ({**good, "base_version": -1}, "base_version"),
+    ]
+    for broken, path in malformed:
+        neighbour = finding_mutation(world.own.id)
+        results = phone.push_ok([{**broken, "mutation_id": new_id()}, neighbour])
+        assert [r["status"] for r in results] == ["rejected", "applied"], path
+        assert results[0]["error"]["code"] == "invalid_mutation"
+        assert results[0]["error"]["detail"] == {"path": path}
+    assert count(db, Finding) == 2 + len(malformed)  # the world's two and each neighbour
+
+
+def test_a_batch_whose_mutation_ids_cannot_be_read_is_a_400_with_nothing_applied(
+    client: TestClient[Litestar], world: ParkWorld, db: Session
+) -> None:
+    """Without a readable mutation_id a result could not say which mutation it is about."""
+    phone = device(client, world)
+    broken = {**finding_mutation(world.own.id), "mutation_id": "not-a-uuid"}
+    response = phone.push([finding_mutation(world.own.id), broken])
+    assert response.status_code == 400, response.text
+    assert response.json()["error"]["code"] == "validation_error"
     assert count(db, Finding) == 2
     results = phone.push_ok([{**finding_mutation(world.own.id), "data": {"description": "缺企业和时间"}}])
     assert results[0]["error"]["code"] == "missing_fields"
