@@ -83,6 +83,15 @@ def _server_copy(mutation: Mutation, record: SyncedModel | None) -> dict[str, An
     }
 
 
+def _refused(mutation: Mutation, code: str, message: str) -> MutationResult:
+    return MutationResult(
+        mutation.mutation_id,
+        Outcome.REJECTED,
+        mutation.id,
+        error={"code": code, "message": message, "detail": None},
+    )
+
+
 class PushService:
     def __init__(self, session: Session, principal: Principal, settings: Settings | None = None) -> None:
         self._session = session
@@ -118,19 +127,27 @@ class PushService:
         for mutation in batch.mutations:
             if mutation.mutation_id in seen:
                 results.append(
-                    MutationResult(
-                        mutation.mutation_id,
-                        Outcome.REJECTED,
-                        mutation.id,
-                        error={
-                            "code": "duplicate_mutation_id",
-                            "message": "同一批次中 mutation_id 重复 / mutation_id repeated in batch",
-                            "detail": None,
-                        },
+                    _refused(
+                        mutation,
+                        "duplicate_mutation_id",
+                        "同一批次中 mutation_id 重复 / mutation_id repeated in batch",
                     )
                 )
                 continue
             seen.add(mutation.mutation_id)
+            if (
+                mutation.mutation_id in recorded
+                and recorded[mutation.mutation_id].user_id != self._principal.user_id
+            ):
+                # Someone else's mutation: its outcome (and the record in it) is not this caller's to read.
+                results.append(
+                    _refused(
+                        mutation,
+                        "mutation_id_taken",
+                        "mutation_id 已被其他用户使用，请换一个 / mutation_id already used by another user",
+                    )
+                )
+                continue
             if mutation.mutation_id in recorded:
                 results.append(self._replay(recorded[mutation.mutation_id], batch.batch_id))
                 continue

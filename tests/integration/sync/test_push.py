@@ -448,3 +448,18 @@ def test_a_base_version_never_handed_out_cannot_overwrite_an_edit_the_device_nev
     assert {r["error"]["code"] for r in results} == {"invalid_base_version"}
     stored = client.get(f"/api/v1/findings/{world.own_finding.id}", headers=first.headers).json()
     assert stored["measures"] == "设置警戒线"  # kept, and the finding was not deleted (200)
+
+
+def test_another_users_mutation_id_gets_neither_its_outcome_nor_its_record(
+    client: TestClient[Litestar], world: ParkWorld
+) -> None:
+    inspector = device(client, world)
+    mutation = finding_mutation(world.own.id, "储罐区防火堤内堆放杂物")
+    inspector.push_ok([mutation])
+    other_staff = device(client, world, Role.ENTERPRISE_STAFF)
+    [result] = other_staff.push_ok(
+        [{**comment_mutation(world.other_finding.id), "mutation_id": mutation["mutation_id"]}]
+    )
+    assert result["status"] == "rejected" and result["error"]["code"] == "mutation_id_taken"
+    assert result["server"] is None and result["id"] != mutation["id"]
+    assert inspector.push_ok([mutation])[0]["status"] == "duplicate"  # its owner still gets the replay
