@@ -108,6 +108,8 @@ def test_dispatching_needs_the_network_and_a_deadline_and_says_so(
     admin = open_app(context, server)
     log_in(admin, "admin")
     ticket = admin.get_by_role("listitem").filter(has_text=description)
+    ticket.get_by_text("照片、AI 识别与依据").click()  # what the admin dispatches on
+    expect(ticket.get_by_role("img", name="隐患照片 1")).to_be_visible()
     ticket.get_by_label("整改期限").fill("")
     ticket.get_by_role("button", name="下发整改").click()
     expect(ticket.get_by_role("alert")).to_have_text("请填写整改期限")

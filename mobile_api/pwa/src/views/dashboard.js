@@ -3,6 +3,7 @@ import { getBlob, getJSON, OfflineError, postJSON, SCREEN_TIMEOUT_MS } from "../
 import { getKV, setKV } from "../db.js";
 import { enterprises, live } from "../records.js";
 import { syncNow } from "../sync.js";
+import { evidencePanel } from "./finding_detail.js";
 import { grading, planReview } from "./governance.js";
 import { download, field, formatTime, h, isoToLocalInput, localInputToISO, STATUS_LABELS, toast, mount } from "../ui.js";
 
@@ -26,7 +27,7 @@ function statsView(stats, offlineAt, missing = "统计需要联网加载。") {
       tile("已逾期", stats.overdue, "overdue"),
       tile("督办中", stats.escalated, "escalated"),
     ),
-    h("p", { class: "hint" }, `平均闭环用时（中位数）：${stats.median_hours_to_close == null ? "—" : `${stats.median_hours_to_close} 小时`}`),
+    h("p", { class: "hint" }, `闭环用时中位数：${stats.median_hours_to_close == null ? "—" : `${stats.median_hours_to_close} 小时`}`),
     h(
       "table",
       { class: "by-status" },
@@ -106,6 +107,7 @@ async function dispatchList() {
         { class: "card", "aria-label": `待下发：${finding.data.description.slice(0, 24)}`, "data-id": finding.id },
         h("p", { class: "description" }, finding.data.description),
         h("p", { class: "meta" }, `${names.get(finding.data.enterprise_id) || ""} · ${formatTime(finding.data.observed_at)}`),
+        evidencePanel(finding, "照片、AI 识别与依据"), // what the admin dispatches on
         finding.data.level === "major" ? h("p", { class: "badge major" }, "重大隐患：须先审定治理方案") : null,
         finding.data.level === "major" ? planReview(finding.id) : null,
         grading(finding, syncNow),

@@ -23,9 +23,20 @@ export async function figure(hash, caption, aiResults = [], onWrong = null) {
     const overlay = svg("svg", { viewBox: `0 0 ${result.width} ${result.height}`, class: "boxes", "aria-hidden": "true", preserveAspectRatio: "none" });
     for (const d of result.detections) {
       const [x1, y1, x2, y2] = d.box;
-      overlay.append(svg("rect", { x: x1, y: y1, width: x2 - x1, height: y2 - y1 }));
-      overlay.append(svg("text", { x: x1 + 4, y: Math.max(y1 - 6, 24) }, `${d.title || d.label} ${Math.round(d.confidence * 100)}%`));
+      const kind = d.hazard_code ? "hazard" : "ok"; // compliant workers in green, hazards in red
+      const rightHalf = x1 > result.width / 2; // labels of boxes near the right edge end at the box
+      const nearTop = y1 < result.height * 0.06; // and those at the top go inside it
+      overlay.append(svg("rect", { x: x1, y: y1, width: x2 - x1, height: y2 - y1, class: kind }));
+      overlay.append(
+        svg("text", { x: rightHalf ? x2 - 4 : x1 + 4, y: y1, class: kind, "text-anchor": rightHalf ? "end" : "start", dy: nearTop ? "1.1em" : "-0.3em" }, `${d.title || d.label} ${Math.round(d.confidence * 100)}%`),
+      );
     }
+    // Labels stay about 12 screen pixels tall whatever the photo's size and the screen's: the
+    // font is set in the photo's pixels, so it follows the scale the photo is shown at.
+    const fit = () => {
+      if (overlay.clientWidth) overlay.style.fontSize = `${(12 * result.width) / overlay.clientWidth}px`;
+    };
+    new ResizeObserver(fit).observe(overlay);
     frame.append(overlay);
   }
   const corrections =
@@ -63,6 +74,19 @@ function hazardSummary(detections) {
   const hazards = hazardsByKind(detections);
   if (!hazards.size) return "未发现隐患";
   return [...hazards].map(([name, { count, best }]) => `${name} ${count} 处（最高置信度 ${Math.round(best * 100)}%）`).join("、");
+}
+
+// A finding's photos with their boxes and its legal basis behind one tap, loaded on first opening;
+// a list refresh that reopens the panel awaits ``load`` (main.js).
+export function evidencePanel(finding, summaryText) {
+  const details = h("details", { class: "results" }, h("summary", {}, summaryText));
+  details.load = async () => {
+    if (details.dataset.loaded) return;
+    details.dataset.loaded = "yes";
+    mount(details, await gallery(finding.data.photos, "隐患照片", finding.data.ai), legalBasis(finding));
+  };
+  details.addEventListener("toggle", () => details.open && details.load());
+  return details;
 }
 
 // ``aiResults``: a finding's ``ai``, or a verification's (the after-photos').

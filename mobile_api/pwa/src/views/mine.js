@@ -4,7 +4,7 @@ import { enterprises, latestMutations, live } from "../records.js";
 import { session } from "../session.js";
 import { STATE_LABELS } from "../sync.js";
 import { formatTime, h, statusBadge, mount } from "../ui.js";
-import { gallery, hazardsByKind, legalBasis } from "./finding_detail.js";
+import { evidencePanel, hazardsByKind } from "./finding_detail.js";
 
 export async function renderMine(root) {
   const me = session().user.id;
@@ -62,17 +62,5 @@ function whatTheServerFound(finding) {
   const seen = [...hazards].map(([name, { count }]) => `${name} ${count} 处`).join("、");
   const best = finding.data.matches?.checklist?.[0];
   if (!seen && !best) return null;
-  const details = h(
-    "details",
-    { class: "results" },
-    h("summary", {}, [seen ? `AI 识别：${seen}` : null, best ? `匹配 ${best.code} ${best.title}` : null].filter(Boolean).join(" · ")),
-  );
-  // Loaded on first opening; a list refresh that reopens the panel awaits it (main.js).
-  details.load = async () => {
-    if (details.dataset.loaded) return;
-    details.dataset.loaded = "yes";
-    mount(details, await gallery(finding.data.photos, "隐患照片", finding.data.ai), legalBasis(finding));
-  };
-  details.addEventListener("toggle", () => details.open && details.load());
-  return details;
+  return evidencePanel(finding, [seen ? `AI 识别：${seen}` : null, best ? `匹配 ${best.code} ${best.title}` : null].filter(Boolean).join(" · "));
 }
