@@ -142,7 +142,7 @@ def users_create(
 @friendly_errors
 def escalate(now_text: str | None) -> None:
     """Run the escalation rules once (督办/提醒); running twice never notifies twice."""
-    from datetime import UTC, datetime
+    from datetime import UTC, datetime, timedelta
 
     from backend.domain.escalation.service import EscalationService, load_escalation_rules
 
@@ -155,6 +155,12 @@ def escalate(now_text: str | None) -> None:
         if now.tzinfo is None:
             raise click.BadParameter(
                 "the time needs a zone, e.g. 2026-12-01T09:00:00+08:00", param_hint="--now"
+            )
+        # Escalations are stored and notified for good: a time far ahead would escalate every
+        # open finding as overdue. Back-fills look back; a day ahead leaves room for clock skew.
+        if now - datetime.now(UTC) > timedelta(days=1):
+            raise click.BadParameter(
+                "不能晚于当前时间超过 1 天 / more than a day in the future", param_hint="--now"
             )
     settings = Settings()
     rules = load_escalation_rules(settings.escalation_rules_path)

@@ -79,6 +79,10 @@ class AccountService:
         display_name: str = "",
         phone: str = "",
     ) -> User:
+        if not username or any(char.isspace() or not char.isprintable() for char in username):
+            raise InvalidInput(
+                "用户名不能为空，也不能含空格或控制字符 / username must be non-empty, without spaces or control characters"
+            )
         if len(password) < MIN_PASSWORD_LENGTH:
             raise InvalidInput(f"密码至少 {MIN_PASSWORD_LENGTH} 位 / password too short")
         if self._session.exec(select(User).where(User.username == username)).first() is not None:

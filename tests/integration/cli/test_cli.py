@@ -57,6 +57,7 @@ def test_help_documents_every_command(fresh_env: dict[str, str]) -> None:
         (["serve", "--port", "not-a-port"], "Invalid value for '--port'"),
         (["users", "create", "--username", "u", "--password", "longpassword", "--role", "janitor"], "--role"),
         (["users", "create", "--username", "u"], "Missing option"),
+        (["escalate", "--now", "9999-12-31T23:59:59+00:00"], "more than a day in the future"),
     ],
 )
 def test_wrong_arguments_print_a_readable_message_without_traceback(
@@ -117,6 +118,12 @@ def test_users_create_validates_role_and_enterprise(fresh_env: dict[str, str]) -
     )
     assert unknown_enterprise.returncode == 1
     assert "NOPE" in unknown_enterprise.stderr
+    for unusable in ("", " admin2", "张 三"):  # no one could ever log in with these
+        refused = run(
+            ["users", "create", "--username", unusable, "--password", "longpassword", "--role", "inspector"],
+            fresh_env,
+        )
+        assert refused.returncode == 1 and "用户名" in refused.stderr, unusable
     created = run(
         [
             "users",
