@@ -18,6 +18,7 @@ from backend.db.models.park import Park
 from backend.db.models.photo import Photo
 from backend.db.models.rectification import Rectification
 from backend.db.models.regulation_article import RegulationArticle
+from backend.db.models.scope_exit import ScopeExit
 from backend.db.models.sync_counter import CHANGE_COUNTER, SyncCounter
 from backend.db.models.sync_mutation import SyncMutation
 from backend.db.models.user import User
@@ -41,6 +42,7 @@ __all__ = [
     "Photo",
     "Rectification",
     "RegulationArticle",
+    "ScopeExit",
     "SyncCounter",
     "SyncMutation",
     "SyncedModel",

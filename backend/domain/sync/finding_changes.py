@@ -9,7 +9,7 @@ from typing import Any
 from sqlmodel import select
 
 from backend.db.construct import new
-from backend.db.models import Enterprise, Finding, Inspection
+from backend.db.models import Enterprise, Finding, Inspection, ScopeExit
 from backend.domain.findings.legal_basis import request_matching
 from backend.domain.findings.vocabulary import FindingStatus
 from backend.domain.photos.links import (
@@ -149,9 +149,12 @@ def _edit(ctx: SyncContext, mutation: Mutation, finding: Finding) -> Finding:
         _check_inspection(
             ctx, to_write["inspection_id"], to_write.get("enterprise_id", finding.enterprise_id)
         )
+    left = finding.enterprise_id
     for name, value in to_write.items():
         setattr(finding, name, value)
     ctx.session.add(finding)
+    if finding.enterprise_id != left:
+        _note_scope_exit(ctx, finding.id, left)
     if "photos" in to_write:
         _after_photo_change(ctx, finding)
     if "description" in to_write:
@@ -166,6 +169,16 @@ def _edit(ctx: SyncContext, mutation: Mutation, finding: Finding) -> Finding:
         )
     )
     return finding
+
+
+def _note_scope_exit(ctx: SyncContext, finding_id: uuid.UUID, enterprise_id: uuid.UUID) -> None:
+    """The staff of the enterprise the finding left pull it as deleted (see ScopeExit)."""
+    exit_ = ctx.session.get(ScopeExit, (finding_id, enterprise_id))
+    if exit_ is None:
+        ctx.session.add(ScopeExit(finding_id=finding_id, enterprise_id=enterprise_id))
+    else:
+        exit_.updated_at = ctx.now  # left again: a new version, newer than the return's
+        ctx.session.add(exit_)
 
 
 def _after_photo_change(ctx: SyncContext, finding: Finding) -> None:

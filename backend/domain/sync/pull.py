@@ -23,6 +23,7 @@ from backend.db.models import (
     Finding,
     Inspection,
     Rectification,
+    ScopeExit,
     SyncedModel,
 )
 from backend.db.versioning import current_version
@@ -134,7 +135,7 @@ class PullService:
         # PostgreSQL, autocommit reads on SQLite). Reading only up to the committed counter
         # value, taken first, keeps them consistent: every version up to it is committed.
         high_water = current_version(self._session)
-        rows: list[tuple[int, _Source, Any]] = []
+        rows: list[tuple[int, _Source | None, Any]] = []  # None: a ScopeExit
         for source in SOURCES:
             model = source.model
             records = self._session.exec(
@@ -146,18 +147,42 @@ class PullService:
                 .limit(limit + 1)
             ).all()
             rows.extend((record.version, source, record) for record in records)
+        rows.extend(
+            (exit_.version, None, exit_) for exit_ in self._exits(principal, after, high_water, limit)
+        )
         rows.sort(key=lambda row: row[0])
         page = rows[:limit]
         changes = [
             Change(source.entity, record.id, version, record.deleted_at is not None, source.document(record))
+            if source is not None
+            else Change("finding", record.finding_id, version, True, {})  # no longer this caller's to see
             for version, source, record in page
         ]
         self._fill_missing_photos(changes, [record for _, _, record in page if isinstance(record, Finding)])
         next_cursor = str(page[-1][0]) if page else str(after)
         return PullPage(changes, next_cursor, has_more=len(rows) > limit)
 
+    def _exits(self, principal: Principal, after: int, high_water: int, limit: int) -> list[ScopeExit]:
+        """Findings moved away from the caller's enterprise (enterprise staff only: park roles see
+        every enterprise's findings, the moved one included)."""
+        enterprise_id = principal.scoped_enterprise_id
+        if enterprise_id is None:
+            return []
+        return list(
+            self._session.exec(
+                select(ScopeExit)
+                .where(
+                    ScopeExit.enterprise_id == enterprise_id,
+                    col(ScopeExit.version) > after,
+                    col(ScopeExit.version) <= high_water,
+                )
+                .order_by(col(ScopeExit.version))
+                .limit(limit + 1)
+            ).all()
+        )
+
     def _fill_missing_photos(self, changes: list[Change], findings: list[Finding]) -> None:
         stored = stored_hashes(self._session, (sha for finding in findings for sha in finding.photos))
         for change in changes:
-            if change.entity == "finding":
+            if change.entity == "finding" and change.data:  # a moved-away finding comes without data
                 change.data["missing_photos"] = [sha for sha in change.data["photos"] if sha not in stored]

@@ -7,7 +7,7 @@ from litestar.testing import TestClient
 
 from backend.domain.accounts.roles import Role
 from tests.conftest import ParkWorld
-from tests.devices import Device, comment_mutation, finding_mutation, settle
+from tests.devices import Device, comment_mutation, edit_mutation, finding_mutation, settle
 
 
 def test_first_pull_brings_enterprises_and_findings_the_caller_may_see(
@@ -70,3 +70,30 @@ def test_invalid_cursor_and_limit_are_clear_4xx(client: TestClient[Litestar], wo
         response = client.get("/api/v1/sync/pull", params=params, headers=headers)
         assert 400 <= response.status_code < 500, params
         assert response.json()["error"]["code"] in {"invalid_input", "validation_error"}
+
+
+def test_a_finding_moved_to_another_enterprise_leaves_the_first_ones_phones(
+    client: TestClient[Litestar], world: ParkWorld
+) -> None:
+    inspector = Device(client, world.headers(client, Role.INSPECTOR))
+    staff = Device(client, world.headers(client, Role.ENTERPRISE_STAFF))
+    finding = finding_mutation(world.own.id, "储罐区防火堤内堆放杂物（企业选错）")
+    [created] = inspector.push_ok([finding])
+    assert finding["id"] in {c["id"] for c in staff.pull_all() if not c["deleted"]}
+
+    def move_to(enterprise_id: object, base: int) -> int:
+        [moved] = inspector.push_ok(
+            [edit_mutation("finding", finding["id"], base, enterprise_id=str(enterprise_id))]
+        )
+        assert moved["status"] == "applied", moved
+        return int(moved["version"])
+
+    moved_version = move_to(world.other.id, created["version"])
+    [gone] = [c for c in staff.pull_all() if c["id"] == finding["id"]]
+    assert gone["deleted"] and gone["data"] == {}  # nothing of it now that it is another enterprise's
+    park_view = Device(client, inspector.headers).pull_all()
+    assert not any(c["deleted"] for c in park_view if c["id"] == finding["id"])  # the park still sees it
+
+    move_to(world.own.id, moved_version)
+    back = [c for c in staff.pull_all() if c["id"] == finding["id"]]
+    assert back and not max(back, key=lambda c: c["version"])["deleted"]  # the newer version wins again
