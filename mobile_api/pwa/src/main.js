@@ -41,9 +41,11 @@ let syncing = false;
 
 // Reports and rectifications waiting, and the photos still to upload, counted apart: an inspector
 // with two reports of one photo each has two things waiting, not four.
+// ``refused``: reports the server refused or found in conflict, waiting for the user to correct them.
 async function pending() {
-  const outbox = (await db.outbox.where("state").anyOf("pending", "syncing").toArray()).filter(mine);
-  return { records: outbox.length, photos: await db.photos.where("state").equals("pending").count() };
+  const outbox = (await db.outbox.where("state").anyOf("pending", "syncing", "rejected", "conflict").toArray()).filter(mine);
+  const records = outbox.filter((item) => item.state === "pending" || item.state === "syncing").length;
+  return { records, refused: outbox.length - records, photos: await db.photos.where("state").equals("pending").count() };
 }
 
 function waitingText({ records, photos }) {
@@ -60,6 +62,7 @@ async function renderStatus() {
   const syncedAt = await getKV("synced_at");
   const parts = [navigator.onLine ? "在线" : "离线"];
   parts.push(waitingText(waiting));
+  if (waiting.refused) parts.push(`${waiting.refused} 条被拒绝，需修改后重新提交`);
   if (syncedAt) parts.push(`上次同步 ${formatTime(syncedAt)}`);
   if (lastSyncError()) parts.push(lastSyncError());
   line.textContent = parts.join(" · ");

@@ -141,6 +141,7 @@ def test_a_rejection_reaches_the_enterprise_with_its_reason(
     staff.goto(f"{server.url}/#/ticket/{finding_id}")
     staff.reload()
     expect(staff.get_by_text("上次整改被驳回：照片角度不同")).to_be_visible()
+    expect(staff.get_by_role("heading", name="整改 1 已驳回")).to_be_visible()  # the refused proof, marked
     expect(staff.get_by_label("整改说明")).to_be_visible()
     shot(staff, "staff-rejected")
 

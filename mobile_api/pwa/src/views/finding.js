@@ -3,7 +3,7 @@
 import { enterprises, rectificationsOf } from "../records.js";
 import { session } from "../session.js";
 import { h, mount } from "../ui.js";
-import { gallery, legalBasis, summary } from "./finding_detail.js";
+import { gallery, legalBasis, rectificationHistory, summary } from "./finding_detail.js";
 import { freshFinding } from "./fresh.js";
 import { renderReview } from "./review.js";
 import { renderTicket } from "./tickets.js";
@@ -25,7 +25,5 @@ export async function renderFinding(root, id) {
     await gallery(finding.data.photos, "隐患照片", finding.data.ai),
     legalBasis(finding),
   );
-  for (const rectification of await rectificationsOf(id)) {
-    mount(root, h("h2", {}, "整改"), h("p", {}, rectification.data.note), await gallery(rectification.data.photos, "整改照片", rectification.data.verification?.ai));
-  }
+  mount(root, await rectificationHistory(finding, await rectificationsOf(id)));
 }

@@ -89,6 +89,23 @@ export function evidencePanel(finding, summaryText) {
   return details;
 }
 
+// The rectifications submitted for a finding, oldest first, each marked with what became of it:
+// every one but the last was rejected (a rejection sends the finding back to rectification).
+export async function rectificationHistory(finding, rectifications) {
+  const status = finding.data.status;
+  const parts = [];
+  for (const [index, rectification] of rectifications.entries()) {
+    const last = index === rectifications.length - 1;
+    const outcome = !last || status === "dispatched" ? "已驳回" : status === "closed" ? "已通过验收" : "待验收";
+    parts.push(
+      h("h2", {}, `整改 ${index + 1} `, h("span", { class: `badge outcome-${outcome}` }, outcome)),
+      h("p", {}, rectification.data.note),
+      await gallery(rectification.data.photos, "整改照片", rectification.data.verification?.ai),
+    );
+  }
+  return parts;
+}
+
 // ``aiResults``: a finding's ``ai``, or a verification's (the after-photos').
 export async function gallery(hashes, prefix, aiResults = [], onWrong = null) {
   if (!hashes.length) return h("p", { class: "hint" }, `无${prefix}`);

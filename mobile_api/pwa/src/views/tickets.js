@@ -4,7 +4,7 @@ import { uuid } from "../api.js";
 import { enterprises, latestMutations, live, rectificationsOf } from "../records.js";
 import { enqueue, STATE_LABELS, syncNow } from "../sync.js";
 import { countdown, field, h, statusBadge, toast, mount } from "../ui.js";
-import { gallery, legalBasis, summary } from "./finding_detail.js";
+import { gallery, legalBasis, rectificationHistory, summary } from "./finding_detail.js";
 import { freshFinding, lastRejection } from "./fresh.js";
 import { needsPlan, planForm } from "./governance.js";
 import { photoPicker } from "./photo_picker.js";
@@ -80,9 +80,7 @@ export async function renderTicket(root, id) {
     mount(root, await planForm(id, showAgain));
   }
   if (rejection !== null && finding.data.status === "dispatched") mount(root, h("p", { class: "error" }, `上次整改被驳回：${rejection}`));
-  for (const rectification of await rectificationsOf(id)) {
-    mount(root, h("h2", {}, "已提交的整改"), h("p", {}, rectification.data.note), await gallery(rectification.data.photos, "整改照片", rectification.data.verification?.ai));
-  }
+  mount(root, await rectificationHistory(finding, await rectificationsOf(id)));
   const unsynced = sent.filter((m) => m.state !== "synced");
   for (const item of unsynced) {
     mount(root, h("p", { class: `badge sync-${item.state}` }, `整改${STATE_LABELS[item.state]}${item.error ? `：${item.error}` : ""}`));
