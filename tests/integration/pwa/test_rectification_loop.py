@@ -162,7 +162,9 @@ def test_the_supervisor_marks_a_wrong_ai_box_from_the_review_screen(
     # Where the model still sees the hazard on the after-photo, not only that it does.
     expect(supervisor.get_by_text(re.compile(r"^整改后 1 · AI 识别：未戴安全帽 \d+ 处"))).to_be_visible()
     supervisor.get_by_text("纠正 AI 识别").first.click()
-    first_box = supervisor.get_by_role("button", name="识别有误").first
+    first_box = supervisor.get_by_role(
+        "button", name=re.compile(r"^识别有误：1 ")
+    ).first  # boxes are numbered
     first_box.click()
     expect(supervisor.get_by_text("已记录：这个识别框有误")).to_be_visible()
     expect(first_box).to_be_disabled()

@@ -12,6 +12,11 @@ function svg(tag, attrs, text) {
   return element;
 }
 
+// Boxes are numbered on the photo, so a correction names the one it means ("3 已戴安全帽 82%").
+function boxName(index, detection) {
+  return `${index + 1} ${detection.title || detection.label} ${Math.round(detection.confidence * 100)}%`;
+}
+
 // One photo; where the model found something, its boxes are drawn over it in the image's own pixels.
 // ``onWrong(hash, detection)``: where given (the supervisor's review), each box gets a button to
 // mark it wrong; the correction feeds the learning loop (parksafe ai export-dataset).
@@ -21,14 +26,14 @@ export async function figure(hash, caption, aiResults = [], onWrong = null) {
   const frame = h("div", { class: "frame" }, url ? h("img", { src: url, alt: caption }) : h("span", { class: "missing" }, "照片尚未上传"));
   if (result && url) {
     const overlay = svg("svg", { viewBox: `0 0 ${result.width} ${result.height}`, class: "boxes", "aria-hidden": "true", preserveAspectRatio: "none" });
-    for (const d of result.detections) {
+    for (const [index, d] of result.detections.entries()) {
       const [x1, y1, x2, y2] = d.box;
       const kind = d.hazard_code ? "hazard" : "ok"; // compliant workers in green, hazards in red
       const rightHalf = x1 > result.width / 2; // labels of boxes near the right edge end at the box
       const nearTop = y1 < result.height * 0.06; // and those at the top go inside it
       overlay.append(svg("rect", { x: x1, y: y1, width: x2 - x1, height: y2 - y1, class: kind }));
       overlay.append(
-        svg("text", { x: rightHalf ? x2 - 4 : x1 + 4, y: y1, class: kind, "text-anchor": rightHalf ? "end" : "start", dy: nearTop ? "1.1em" : "-0.3em" }, `${d.title || d.label} ${Math.round(d.confidence * 100)}%`),
+        svg("text", { x: rightHalf ? x2 - 4 : x1 + 4, y: y1, class: kind, "text-anchor": rightHalf ? "end" : "start", dy: nearTop ? "1.1em" : "-0.3em" }, boxName(index, d)),
       );
     }
     // Labels stay about 12 screen pixels tall whatever the photo's size and the screen's: the
@@ -45,8 +50,8 @@ export async function figure(hash, caption, aiResults = [], onWrong = null) {
           "details",
           { class: "corrections" },
           h("summary", {}, `纠正 AI 识别（${result.detections.length} 个框）`),
-          result.detections.map((d) => {
-            const button = h("button", { type: "button", class: "quiet small" }, `识别有误：${d.title || d.label} ${Math.round(d.confidence * 100)}%`);
+          result.detections.map((d, index) => {
+            const button = h("button", { type: "button", class: "quiet small" }, `识别有误：${boxName(index, d)}`);
             button.addEventListener("click", async () => {
               if (await onWrong(hash, d)) button.disabled = true;
             });
