@@ -5,16 +5,17 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 from sqlmodel import Session, col, select
 
-from backend.db.models import DetectionCorrection, Finding, Photo
+from backend.db.models import DetectionCorrection, Photo
 from backend.domain.accounts.principal import Principal
 from backend.domain.accounts.roles import Role
 from backend.domain.audit.service import AuditLog
 from backend.domain.errors import Forbidden, InvalidInput
 from backend.domain.findings.service import FindingService
+from backend.domain.photos.results import results_by_photo
 
 CorrectionKind = Literal["wrong", "missing"]
 # A "wrong" correction names a stored box; coordinates are rounded to 0.1 px when stored.
@@ -28,10 +29,6 @@ class CorrectionInput:
     label: str
     box: tuple[float, float, float, float]
     note: str = ""
-
-
-def _results_for(finding: Finding, photo: str) -> list[dict[str, Any]]:
-    return [result for result in finding.ai if result.get("photo") == photo]
 
 
 def _same_box(a: Sequence[float], b: Sequence[float]) -> bool:
@@ -56,7 +53,9 @@ class CorrectionService:
         if principal.role is not Role.SUPERVISOR:
             raise Forbidden("只有监管审核员可以纠正识别结果 / only supervisors correct detections")
         finding = FindingService(self._session).get(principal, finding_id)
-        if data.photo not in finding.photos:
+        # A before-photo, or an after-photo of its rectification (the one the verdict is about).
+        on_photos = results_by_photo(self._session, [finding])
+        if data.photo not in on_photos:
             raise InvalidInput(
                 "该照片不属于这条隐患 / the photo is not one of this finding's", {"field": "photo"}
             )
@@ -69,7 +68,7 @@ class CorrectionService:
             raise InvalidInput(
                 "框坐标应为 [x1, y1, x2, y2] 且 x1<x2、y1<y2 / box must be [x1, y1, x2, y2]", {"field": "box"}
             )
-        results = _results_for(finding, data.photo)
+        results = on_photos[data.photo]
         model = results[0]["model"] if results else {"name": "", "version": ""}
         if data.kind == "wrong":
             matched = next(

@@ -13,6 +13,7 @@ from ai.yolo_dataset import LabelledBox, LabelledPhoto
 from backend.db.models import DetectionCorrection, Finding
 from backend.domain.findings.vocabulary import FindingStatus
 from backend.domain.photos.corrections import BOX_TOLERANCE_PX
+from backend.domain.photos.results import results_by_photo
 from backend.domain.photos.service import original_key
 from backend.storage import ObjectStore
 
@@ -38,7 +39,8 @@ def corrected_boxes(
 
 
 def reviewed_photos(session: Session, store: ObjectStore, model: str) -> Iterator[LabelledPhoto]:
-    """Before-photos of findings a supervisor has looked at: closed ones, or any with corrections."""
+    """Before- and after-photos of findings a supervisor has looked at: closed ones, or any with
+    corrections."""
     corrections: dict[str, list[DetectionCorrection]] = defaultdict(list)
     for correction in session.exec(select(DetectionCorrection)).all():
         corrections[correction.photo_sha256].append(correction)
@@ -49,15 +51,9 @@ def reviewed_photos(session: Session, store: ObjectStore, model: str) -> Iterato
             sa.or_(col(Finding.status) == FindingStatus.CLOSED, col(Finding.id).in_(corrected_findings)),
         )
     ).all()
-    seen: set[str] = set()
-    for finding in findings:
-        for sha256 in finding.photos:
-            results = [r for r in finding.ai if r.get("photo") == sha256]
-            if sha256 in seen or not (results or corrections[sha256]):
-                continue
-            seen.add(sha256)
-            if not store.exists(original_key(sha256)):
-                continue
-            yield LabelledPhoto(
-                sha256, store.read(original_key(sha256)), corrected_boxes(results, corrections[sha256], model)
-            )
+    for sha256, results in results_by_photo(session, list(findings)).items():
+        if not (results or corrections[sha256]) or not store.exists(original_key(sha256)):
+            continue
+        yield LabelledPhoto(
+            sha256, store.read(original_key(sha256)), corrected_boxes(results, corrections[sha256], model)
+        )

@@ -19,6 +19,7 @@ from backend.domain.photos.links import (
     request_verification,
     stored_hashes,
 )
+from backend.domain.photos.results import results_by_photo
 from backend.jobs.outbox import request_job
 from backend.storage import ObjectStore
 
@@ -112,18 +113,11 @@ class PhotoService:
     def detections(self, principal: Principal, sha256: str) -> list[dict[str, Any]]:
         """The detector's results on this photo, from the findings the caller may see that use it
         and from their rectifications' verifications (an after-photo's boxes)."""
-        findings = self._session.exec(self._findings_using(principal, sha256)).all()
-        verifications = self._session.exec(
-            select(Rectification.verification).where(
-                col(Rectification.finding_id).in_([finding.id for finding in findings])
-            )
-        ).all()
-        stored = [result for finding in findings for result in finding.ai]
-        stored += [result for verification in verifications for result in (verification or {}).get("ai", [])]
+        findings = list(self._session.exec(self._findings_using(principal, sha256)).all())
+        stored = results_by_photo(self._session, findings).get(sha256, []) if findings else []
         results: dict[tuple[str, str], dict[str, Any]] = {}
         for result in stored:
-            if result.get("photo") == sha256:
-                results[(result["model"]["name"], result["model"]["version"])] = result
+            results[(result["model"]["name"], result["model"]["version"])] = result
         return list(results.values())
 
     @staticmethod

@@ -71,6 +71,28 @@ def test_the_after_photo_shows_where_the_model_still_finds_the_hazard(
     assert_hazard_box_drawn(client, flagged["supervisor"], item["after"][0]["annotated_url"], after)
 
 
+def test_a_box_on_the_after_photo_can_be_marked_wrong_and_leaves_the_training_labels(
+    client: TestClient[Litestar],
+    world: ParkWorld,
+    flagged: dict[str, Any],
+    settings: Settings,
+    tmp_path: Path,
+) -> None:
+    """The verdict is about the after-photo: its boxes are corrected like the before-photo's."""
+    [item] = client.get("/api/v1/reviews", headers=flagged["supervisor"]).json()["items"]
+    [after] = item["after_ai"]
+    detection = after["detections"][0]
+    wrong = {"photo": after["photo"], "kind": "wrong", "label": detection["label"], "box": detection["box"]}
+    path = f"/api/v1/findings/{world.own_finding.id}/ai-corrections"
+    created = client.post(path, json=wrong, headers=flagged["supervisor"])
+    assert created.status_code == 201, created.text
+
+    out = tmp_path / "learned"
+    assert export_dataset(settings, out).returncode == 0
+    [labels] = list(out.glob(f"labels/*/{after['photo']}.txt"))
+    assert len(labels.read_text().splitlines()) == len(after["detections"]) - 1
+
+
 def assert_hazard_box_drawn(
     client: TestClient[Litestar], headers: dict[str, str], annotated_url: str, result: dict[str, Any]
 ) -> None:

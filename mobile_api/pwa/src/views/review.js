@@ -114,7 +114,7 @@ export async function renderReview(root, id) {
       "div",
       { class: "side-by-side" },
       h("section", {}, h("h2", {}, "整改前"), await gallery(finding.data.photos, "整改前", finding.data.ai, markWrong)),
-      h("section", {}, h("h2", {}, "整改后"), latest ? await gallery(latest.data.photos, "整改后", latest.data.verification?.ai) : h("p", { class: "hint" }, "尚未同步到整改记录")),
+      h("section", {}, h("h2", {}, "整改后"), latest ? await gallery(latest.data.photos, "整改后", latest.data.verification?.ai, markWrong) : h("p", { class: "hint" }, "尚未同步到整改记录")),
     ),
     latest ? h("p", { class: "note" }, `整改说明：${latest.data.note}`) : null,
     verification
