@@ -152,7 +152,8 @@ def _job_per_photo(
     from tests import factories
     from tests.photos import sha256
 
-    settings = Settings(_env_file=None, data_dir=scratch)
+    # SQLite and photos in the scratch folder, whatever PARKSAFE_* the environment holds.
+    settings = Settings(_env_file=None, data_dir=scratch, database_url=None, storage_url=None)
     settings.resolved_data_dir.mkdir(parents=True, exist_ok=True)
     upgrade(settings.resolved_database_url)
     engine = create_db_engine(settings)

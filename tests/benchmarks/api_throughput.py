@@ -19,6 +19,7 @@ import urllib.request
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from tests.benchmarks.load import LoadResult, measure
 
@@ -72,7 +73,8 @@ def server_env(folder: str, **settings: str) -> dict[str, str]:
 
 
 def seed_park(env: dict[str, str]) -> None:
-    os.environ.update(env)
+    """The demo park and FINDINGS findings in the database the server with ``env`` will use
+    (settings passed directly: exported, they would outlive this benchmark's scratch folder)."""
     from sqlmodel import select
 
     from backend.db.engine import create_db_engine, create_session_factory, transaction
@@ -81,7 +83,8 @@ def seed_park(env: dict[str, str]) -> None:
     from backend.settings import Settings
     from seed.loader import run_seed
 
-    settings = Settings()
+    values: dict[str, Any] = {name.removeprefix("PARKSAFE_").lower(): value for name, value in env.items()}
+    settings = Settings(_env_file=None, **values)
     upgrade(settings.resolved_database_url)
     engine = create_db_engine(settings)
     factory = create_session_factory(engine)

@@ -111,15 +111,6 @@ def upload_all(env: dict[str, str], photos: list[bytes], big: bytes | None = Non
 
 
 def measure() -> list[Figure]:
-    environ = dict(os.environ)  # seed_park exports each server's settings; the AI bench runs next
-    try:
-        return _measure()
-    finally:
-        os.environ.clear()
-        os.environ.update(environ)
-
-
-def _measure() -> list[Figure]:
     rng = random.Random(7)
     templates = [camera_like_jpeg(rng) for _ in range(8)]
     # Distinct photos: the same scene with a unique comment segment keeps JPEG decoders happy.
