@@ -132,7 +132,10 @@ class FindingController(Controller):
         return Response(
             finding_service.penalty_notice(principal, finding_id),
             media_type="application/pdf",
-            headers={"content-disposition": f"inline; filename*=UTF-8''{quote('处罚建议.pdf')}"},
+            # Named after the documents' number (their 〔年〕号), so downloads of several findings differ.
+            headers={
+                "content-disposition": f"inline; filename*=UTF-8''{quote(f'处罚文书-{str(finding_id)[:8].upper()}.pdf')}"
+            },
         )
 
     @get("/{finding_id:uuid}", operation_id="get_finding", sync_to_thread=True)

@@ -7,6 +7,7 @@ import subprocess
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from litestar import Litestar
@@ -142,6 +143,8 @@ def test_a_synced_finding_gets_matches_a_penalty_draft_and_a_pdf_notice(
     pdf = client.get(f"/api/v1/findings/{mutation['id']}/penalty-draft.pdf", headers=phone.headers)
     assert pdf.status_code == 200
     assert pdf.headers["content-type"] == "application/pdf"
+    number = mutation["id"][:8].upper()  # the documents' 〔年〕号 names the file: downloads never collide
+    assert pdf.headers["content-disposition"].endswith(quote(f"处罚文书-{number}.pdf"))
     if shutil.which("pdftotext") is None:
         pytest.skip("poppler-utils not installed: make install installs it")
     path = tmp_path / "notice.pdf"

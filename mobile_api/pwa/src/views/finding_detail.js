@@ -163,7 +163,7 @@ export function legalBasis(finding) {
 async function downloadNotice(findingId) {
   try {
     const blob = await getBlob(`/api/v1/findings/${findingId}/penalty-draft.pdf`);
-    download(blob, "责令限期整改指令书.pdf");
+    download(blob, `处罚文书-${findingId.slice(0, 8).toUpperCase()}.pdf`); // the documents' number
   } catch (error) {
     toast(`文书下载失败：${error.message}`, "error");
   }
