@@ -16,7 +16,7 @@ from datetime import date
 from rapidfuzz import fuzz, process
 
 from regulations.library import CRITERIA, Library
-from regulations.normalize import normalize, tokens
+from regulations.normalize import normalize, strip_preamble, tokens
 from rules.checklist_loader import Checklist
 from rules.checklist_schema import ChecklistItem, LawReference
 
@@ -201,7 +201,7 @@ class Matcher:
         """Items, citations and major-hazard criterion for a finding's description, the hazard
         codes the photo detector found, and ``chosen``, the item the inspector picked (first,
         whatever its score; its major criterion, if any, is the finding's)."""
-        query = normalize(text[:MAX_TEXT])
+        query = normalize(strip_preamble(text[:MAX_TEXT]))
         observed = observed or date.today()
         scores = self._item_scores(query) if query else {}
         worded = dict(scores)

@@ -12,6 +12,15 @@ import yaml
 
 SYNONYMS = Path(__file__).parent / "data" / "synonyms.yaml"
 _NOISE = re.compile(r"[^\w]+", re.UNICODE)
+# The lead-in of a written inspection record ("现场检查发现：", "经查，", "巡查中发现") says nothing about
+# the hazard, but its words are those of the checklist's own inspection items ("检查发现的问题没处理"),
+# which it would otherwise match. Not stripped when the words go on as a noun phrase ("检查发现的…").
+_PREAMBLE = re.compile(
+    r"^\s*(?:经(?:现场)?(?:检查|核查|排查|查)"
+    r"|(?:检查组|检查人员|督查组)?(?:在?现场|本次|此次)?(?:检查|巡查|排查|核查|巡检)?(?:中|时|过程中)?"
+    r"(?:发现|查见|看到))"
+    r"(?!的)[\s,，:：、]*"
+)
 
 
 @cache
@@ -27,6 +36,11 @@ def _replacements(path: Path = SYNONYMS) -> tuple[re.Pattern[str], dict[str, str
         mapping[unicodedata.normalize("NFKC", canonical).lower()] = canonical
     alternatives = sorted(mapping, key=lambda term: (-len(term), term))
     return re.compile("|".join(re.escape(term) for term in alternatives)), mapping
+
+
+def strip_preamble(text: str) -> str:
+    """The description without its record lead-in: "现场检查发现：罐区无喷淋" → "罐区无喷淋"."""
+    return _PREAMBLE.sub("", text, count=1)
 
 
 def normalize(text: str) -> str:

@@ -8,7 +8,8 @@ import pytest
 
 from regulations.library import load_library
 from regulations.matching import applicable
-from regulations.normalize import normalize
+from regulations.normalize import normalize, strip_preamble
+from regulations.service import get_matcher
 from rules.checklist_schema import LawReference
 
 
@@ -24,6 +25,30 @@ from rules.checklist_schema import LawReference
 )
 def test_width_punctuation_case_and_synonyms_are_folded(written: str, normal: str) -> None:
     assert normalize(written) == normal
+
+
+@pytest.mark.parametrize(
+    ("written", "hazard"),
+    [
+        ("现场检查发现：罐区呼吸阀缺失", "罐区呼吸阀缺失"),
+        ("经查，企业未设专职安全员", "企业未设专职安全员"),
+        ("巡查中发现消防通道被占", "消防通道被占"),
+        ("检查组现场发现 配电箱未上锁", "配电箱未上锁"),
+        ("检查人员发现2名工人没戴安全帽", "2名工人没戴安全帽"),
+        ("检查发现的问题没处理也没上报", "检查发现的问题没处理也没上报"),
+        ("发现的隐患没有台账", "发现的隐患没有台账"),
+    ],
+)
+def test_a_record_lead_in_is_dropped_but_not_a_noun_phrase(written: str, hazard: str) -> None:
+    assert strip_preamble(written) == hazard
+
+
+def test_a_lead_in_does_not_pull_matches_towards_the_inspection_duty_item() -> None:
+    # 现场检查发现 shares its words with JC-02-03 (安全检查…未如实记录), which ranked first before.
+    plain = get_matcher().match("仓库北门用铁链锁死")
+    written = get_matcher().match("现场检查发现仓库北门用铁链锁死")
+    assert [m.code for m in written.checklist] == [m.code for m in plain.checklist]
+    assert "JC-02-03" not in [m.code for m in written.checklist[:3]]
 
 
 def test_citations_take_the_forms_of_enforcement_documents() -> None:
