@@ -12,7 +12,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rules.checklist_schema import LawReference
 
 DATA = Path(__file__).parent / "data" / "regulations.json"
 STANDARD_SHORT_NAMES = {"GB 30871-2022": "GB 30871—2022"}
@@ -75,14 +78,21 @@ class Library:
         document = self.documents.get(law)
         return document.articles.get(number) if document else None
 
-    def cite(self, law: str, number: str, item: str | None = None) -> str:
-        """《法规全称》第X条第（Y）项; standards with their number and clause; criteria by 项."""
+    def cite(self, law: str, number: str, item: str | None = None, paragraph: str | None = None) -> str:
+        """《法规全称》第X条第Y款第（Z）项; standards with their number and clause; criteria by 项."""
         document = self.documents[law]
         if law == CRITERIA:
             return f"《{document.full_title}》第{number}项"
         if law in STANDARD_SHORT_NAMES:
             return f"《{document.full_title}》（{STANDARD_SHORT_NAMES[law]}）第{number}条"
-        return f"《{document.full_title}》{number}" + (f"第（{item}）项" if item else "")
+        return (
+            f"《{document.full_title}》{number}"
+            + (f"第{paragraph}款" if paragraph else "")
+            + (f"第（{item}）项" if item else "")
+        )
+
+    def cite_reference(self, reference: LawReference) -> str:
+        return self.cite(reference.law, reference.article, reference.item, reference.paragraph)
 
     def all_articles(self) -> list[Article]:
         return [article for document in self.documents.values() for article in document.articles.values()]

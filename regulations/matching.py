@@ -232,7 +232,7 @@ class Matcher:
                 article = self.library.article(reference.law, reference.article)
                 if article is None:
                     continue
-                citation = self.library.cite(reference.law, reference.article, reference.item)
+                citation = self.library.cite_reference(reference)
                 if citation not in found:
                     found[citation] = RegulationMatch(
                         citation, reference.law, reference.article, round(score, 1), _excerpt(article.text)

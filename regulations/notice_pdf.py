@@ -1,4 +1,5 @@
-"""The enforcement documents as PDF: 责令限期整改指令书 and, where a fine applies, 行政处罚告知书.
+"""The enforcement documents as PDF: 责令限期整改指令书 and, where a fine applies, 行政处罚告知书;
+where another authority decides the penalty (公安机关, 消防救援机构…), a 案件移送函 to it instead.
 
 Rendered with reportlab in a CJK TrueType font installed by the project's set-up
 (Debian's fonts-wqy-zenhei, or PARKSAFE_PDF_FONT); without one, reportlab's built-in
@@ -24,6 +25,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer
 
+from regulations.penalty_basis import EMERGENCY_AUTHORITY
 from rules.park_time import BEIJING
 
 FONT_CANDIDATES = (
@@ -90,14 +92,14 @@ def render_notice(facts: NoticeFacts) -> bytes:
             Paragraph(_date(facts.issued_on), right),
         ]
 
-    def heading(name: str, series: str) -> list[Any]:
-        """Both documents open with their name, their number in the series, and the addressee."""
+    def heading(name: str, series: str, addressee: str | None = None) -> list[Any]:
+        """Each document opens with its name, its number in the series, and the addressee."""
         return [
             Paragraph(name, title),
             Paragraph(
                 f"（园安）{series}〔{facts.issued_on.astimezone(BEIJING).year}〕{facts.number}号", subtitle
             ),
-            Paragraph(f"{facts.enterprise}：", plain),
+            Paragraph(f"{addressee or facts.enterprise}：", plain),
         ]
 
     story: list[Any] = [
@@ -121,7 +123,24 @@ def render_notice(facts: NoticeFacts) -> bytes:
         *signature(),
     ]
     fine = draft.get("suggested_fine_yuan")
-    if fine:
+    decides = draft.get("authority") or EMERGENCY_AUTHORITY
+    if decides != EMERGENCY_AUTHORITY:
+        # Another authority decides the penalty (消防法第七十条, 危化法第一百零四条…): the park refers
+        # the case to it rather than announcing a fine in its own name.
+        story += [
+            PageBreak(),
+            *heading("案件移送函", "移送", decides),
+            Paragraph(
+                f"我单位在检查中发现，{facts.enterprise}存在下列问题：{facts.description}"
+                f"（发现时间：{_date(facts.observed_at)}；地点：{facts.location or '现场'}）。"
+                f"该行为涉嫌违反{violated}的规定，依据{basis}的规定，应由贵机关依法处理。",
+                body,
+            ),
+            Paragraph("现将该案件移送贵机关，请依法处理，并将处理结果告知我单位。", body),
+            Paragraph(f"处理参考：{draft.get('rationale', '')}", body),
+            *signature(),
+        ]
+    elif fine:
         low, high = draft.get("fine_range_yuan") or [None, None]
         story += [
             PageBreak(),

@@ -1,27 +1,34 @@
 """Drafting a penalty from the matched legal basis (处罚建议), for a park officer to confirm.
 
-duty article → penalty article (valid on the observation date) → the tier that fits the
-circumstances (first finding; 逾期未改正/拒不执行) → fine range → a suggested amount placed
-in that range by the editable discretion rules, with a written rationale.
+duty article → penalty article an authority sanctions under (valid on the observation date; its
+款 where the item names one) → the tier that fits the circumstances (first finding; 逾期不改正/拒不
+执行) → fine range → a suggested amount placed in that range by the editable discretion rules, with
+a written rationale and the authority that decides (regulations/penalty_basis.py).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from regulations.library import FIRE_LAW, Library, PenaltyTier
+from regulations.library import Library, PenaltyTier
 from regulations.matching import applicable
+from regulations.penalty_basis import (
+    EMERGENCY_AUTHORITY,
+    authority_of,
+    choose_basis,
+    choose_tier,
+    measures_of,
+    yuan,
+)
 from rules.checklist_schema import ChecklistItem
 from rules.discretion_schema import DiscretionRules
 from rules.loader import load_rules
 
 DISCRETION = Path(__file__).resolve().parent.parent / "rules" / "discretion.yaml"
-AGGRAVATED = re.compile(r"逾期未改正|拒不|再次|屡")
 
 
 @cache
@@ -37,24 +44,6 @@ class Circumstances:
     rectified_promptly: bool = False
 
 
-def _yuan(amount: int | None) -> str:
-    if amount is None:
-        return "—"
-    return f"{amount // 10000}万元" if amount % 10000 == 0 and amount >= 10000 else f"{amount}元"
-
-
-def _choose_tier(tiers: tuple[PenaltyTier, ...], aggravated: bool) -> PenaltyTier | None:
-    unit_tiers = [t for t in tiers if t.target == "unit"]
-    if not unit_tiers:
-        return None
-    if aggravated:
-        heavier = [t for t in unit_tiers if AGGRAVATED.search(t.basis_phrase)]
-        if heavier:
-            return heavier[0]
-    plain = [t for t in unit_tiers if not AGGRAVATED.search(t.basis_phrase)]
-    return (plain or unit_tiers)[0]
-
-
 def _position(rules: DiscretionRules, facts: Circumstances) -> tuple[float, str]:
     if facts.overdue_or_refused:
         return rules.positions.overdue_or_refused, "逾期未改正或拒不执行，按上限建议"
@@ -68,55 +57,70 @@ def _position(rules: DiscretionRules, facts: Circumstances) -> tuple[float, str]
 def draft_penalty(
     item: ChecklistItem, library: Library, facts: Circumstances, rules: DiscretionRules | None = None
 ) -> dict[str, Any] | None:
-    """The contract's ``penalty_draft``, or None where no penalty article applies."""
+    """The contract's ``penalty_draft``, or None where no article an authority sanctions under applies."""
     rules = rules or load_discretion()
-    duties = applicable(item.duty, library, facts.observed)
-    penalties = applicable(item.penalty, library, facts.observed)
-    if not penalties:
+    basis = choose_basis(item.penalty, library, facts.observed)
+    if basis is None:
         return None
-    basis = penalties[0]
-    article = library.article(basis.law, basis.article)
-    if article is None:
-        return None
-    tier = _choose_tier(article.tiers, facts.overdue_or_refused)
-    measures = ["责令限期改正"] + [
-        m for m in re.split(r"[；;]", article.penalty_other) if m and "追究刑事责任" not in m
-    ]
-    authority = "消防救援机构" if basis.law == FIRE_LAW else "应急管理部门"
-    violated = [library.cite(d.law, d.article, d.item) for d in duties]
-    penalty_citation = library.cite(basis.law, basis.article, basis.item)
+    tier = choose_tier(basis.tiers, "unit", facts.overdue_or_refused)
+    personal = choose_tier(basis.tiers, "person", facts.overdue_or_refused)
+    authority = authority_of(basis, tier)
+    violated = [library.cite_reference(d) for d in applicable(item.duty, library, facts.observed)]
+    penalty_citation = library.cite_reference(basis.reference)
+    draft: dict[str, Any] = {
+        "violated": violated,
+        "penalty_basis": penalty_citation,
+        "fine_range_yuan": None,
+        "suggested_fine_yuan": None,
+        "measures": measures_of(tier, personal),
+        "authority": authority,
+    }
+    referral = _referral(authority)
     if tier is None or tier.max_yuan is None:
-        return {
-            "violated": violated,
-            "penalty_basis": penalty_citation,
-            "fine_range_yuan": None,
-            "suggested_fine_yuan": None,
-            "measures": list(dict.fromkeys(measures)),
-            "authority": authority,
-            "rationale": f"依据{penalty_citation}，责令限期改正；该条款未规定对单位的罚款数额。",
-        }
+        later = "" if facts.overdue_or_refused else _fine_only_when_overdue(basis.tiers)
+        draft["rationale"] = (
+            f"依据{penalty_citation}，责令限期改正；{later or '该条款未规定对单位的罚款数额。'}{referral}"
+        )
+        return draft
     low, high = tier.min_yuan or 0, tier.max_yuan
     position, reason = _position(rules, facts)
     suggested = low + (high - low) * position
     suggested = int(round(suggested / rules.round_to_yuan) * rules.round_to_yuan)
     suggested = min(max(suggested, low), high)
-    rationale = (
-        f"该隐患违反{'、'.join(violated) or '相关规定'}。依据{penalty_citation}"
-        f"（“{tier.basis_phrase}”），对单位可处{_yuan(tier.min_yuan) if tier.min_yuan else ''}"
-        f"{'以上' if tier.min_yuan else ''}{_yuan(high)}以下罚款。{reason}，建议罚款{_yuan(suggested)}。"
+    draft.update(
+        fine_range_yuan=[low, high],
+        suggested_fine_yuan=suggested,
+        tier=tier.basis_phrase,
+        rationale=(
+            f"该隐患违反{'、'.join(violated) or '相关规定'}。依据{penalty_citation}"
+            f"（“{_quoted(basis.referral, tier)}”），对单位可处{yuan(tier.min_yuan) if tier.min_yuan else ''}"
+            f"{'以上' if tier.min_yuan else ''}{yuan(high)}以下罚款。{reason}，建议罚款{yuan(suggested)}。"
+            f"{referral}本建议仅供执法人员参考，须经法制审核后决定。"
+        ),
     )
+    return draft
+
+
+def _quoted(referral: str, tier: PenaltyTier) -> str:
+    """The tier's words; for a 款 that punishes "依照前款规定", its own words and then 前款's fine."""
+    if not referral:
+        return tier.basis_phrase
+    fine = next((c for c in tier.basis_phrase.split("，") if "罚款" in c), tier.basis_phrase)
+    return f"{referral}”；前款：“{fine}"
+
+
+def _fine_only_when_overdue(tiers: tuple[PenaltyTier, ...]) -> str:
+    later = choose_tier(tiers, "unit", aggravated=True)
+    if later is None or later.max_yuan is None:
+        return ""
+    return f"该条款仅对逾期不改正的情形规定罚款（“{later.basis_phrase}”），首次发现不予罚款。"
+
+
+def _referral(authority: str) -> str:
     if authority == "消防救援机构":
-        rationale += (
+        return (
             "消防违法行为由消防救援机构依法处罚（《中华人民共和国消防法》第七十条），本建议移送消防救援机构。"
         )
-    rationale += "本建议仅供执法人员参考，须经法制审核后决定。"
-    return {
-        "violated": violated,
-        "penalty_basis": penalty_citation,
-        "fine_range_yuan": [low, high],
-        "suggested_fine_yuan": suggested,
-        "measures": list(dict.fromkeys(measures)),
-        "authority": authority,
-        "tier": tier.basis_phrase,
-        "rationale": rationale,
-    }
+    if authority != EMERGENCY_AUTHORITY:
+        return f"该违法行为由{authority}依法处罚，本建议移送{authority}。"
+    return ""

@@ -67,7 +67,8 @@ def seed_checklist(
                     "law": r.law,
                     "article": r.article,
                     "item": r.item,
-                    "citation": library.cite(r.law, r.article, r.item),
+                    "paragraph": r.paragraph,
+                    "citation": library.cite_reference(r),
                     "valid_from": r.valid_from.isoformat() if r.valid_from else None,
                     "valid_until": r.valid_until.isoformat() if r.valid_until else None,
                 }
@@ -76,8 +77,7 @@ def seed_checklist(
             for kind, refs in (("duty", item.duty), ("penalty", item.penalty))
         }
         references["current"] = [
-            library.cite(r.law, r.article, r.item)
-            for r in applicable([*item.duty, *item.penalty], library, today)
+            library.cite_reference(r) for r in applicable([*item.duty, *item.penalty], library, today)
         ]
         fields: dict[str, Any] = {
             "category": item.category,

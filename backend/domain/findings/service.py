@@ -101,9 +101,7 @@ class FindingService:
         enterprise = self._session.get(Enterprise, finding.enterprise_id)
         park = self._session.get(Park, finding.park_id)
         assert enterprise is not None and park is not None
-        authority = park.authority or f"{park.name}安全生产监督管理部门"
-        if finding.penalty_draft.get("authority") == "消防救援机构":
-            authority = f"{park.name}消防救援机构（移送）"
+        authority = park.authority or f"{park.name}应急管理部门"
         facts = NoticeFacts(
             number=str(finding.id)[:8].upper(),
             enterprise=enterprise.name,

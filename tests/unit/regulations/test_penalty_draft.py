@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from regulations.library import load_library
 from regulations.penalty import Circumstances, draft_penalty
+from rules.checklist_loader import default_checklist
 from rules.checklist_schema import ChecklistItem, LawReference
 from rules.discretion_schema import DiscretionRules, Positions
 
-HELMET = ChecklistItem(
-    code="XC-08-01",
+# 安全生产法第九十九条第（五）项 punishes not providing PPE (a worker not wearing it is XC-08-01, below).
+PPE_NOT_PROVIDED = ChecklistItem(
+    code="XC-08-09",
     category="XC-08",
-    title="作业人员未按规定佩戴安全帽",
+    title="未为从业人员提供符合国家标准或者行业标准的劳动防护用品",
     method="现场查看",
-    phrasings=["没戴安全帽"],
+    phrasings=["没发安全帽"],
     duty=[LawReference(law="安全生产法", article="第四十五条")],
     penalty=[LawReference(law="安全生产法", article="第九十九条", item="五")],
 )
@@ -35,7 +38,7 @@ RULES = DiscretionRules(
 
 
 def test_first_finding_uses_the_plain_tier_low_in_the_range() -> None:
-    draft = draft_penalty(HELMET, load_library(), Circumstances(date(2026, 11, 20)), RULES)
+    draft = draft_penalty(PPE_NOT_PROVIDED, load_library(), Circumstances(date(2026, 11, 20)), RULES)
     assert draft is not None
     assert draft["violated"] == ["《中华人民共和国安全生产法》第四十五条"]
     assert draft["penalty_basis"] == "《中华人民共和国安全生产法》第九十九条第（五）项"
@@ -47,7 +50,7 @@ def test_first_finding_uses_the_plain_tier_low_in_the_range() -> None:
 
 def test_overdue_switches_to_the_aggravated_tier_at_its_top() -> None:
     draft = draft_penalty(
-        HELMET, load_library(), Circumstances(date(2026, 11, 20), overdue_or_refused=True), RULES
+        PPE_NOT_PROVIDED, load_library(), Circumstances(date(2026, 11, 20), overdue_or_refused=True), RULES
     )
     assert draft is not None
     assert draft["fine_range_yuan"] == [50000, 200000]
@@ -57,8 +60,12 @@ def test_overdue_switches_to_the_aggravated_tier_at_its_top() -> None:
 
 def test_prompt_rectification_and_repeats_move_the_amount_down_and_up() -> None:
     library = load_library()
-    prompt = draft_penalty(HELMET, library, Circumstances(date(2026, 11, 20), rectified_promptly=True), RULES)
-    repeated = draft_penalty(HELMET, library, Circumstances(date(2026, 11, 20), repeated=True), RULES)
+    prompt = draft_penalty(
+        PPE_NOT_PROVIDED, library, Circumstances(date(2026, 11, 20), rectified_promptly=True), RULES
+    )
+    repeated = draft_penalty(
+        PPE_NOT_PROVIDED, library, Circumstances(date(2026, 11, 20), repeated=True), RULES
+    )
     assert prompt is not None and repeated is not None
     assert prompt["suggested_fine_yuan"] == 5000 < repeated["suggested_fine_yuan"] == 35000
 
@@ -73,3 +80,85 @@ def test_fire_findings_are_routed_to_the_fire_authority() -> None:
 def test_no_penalty_article_means_no_draft() -> None:
     item = ChecklistItem(code="JC-01-01", category="JC-01", title="x", method="y", phrasings=["z"])
     assert draft_penalty(item, load_library(), Circumstances(date(2026, 11, 20)), RULES) is None
+
+
+# ---------------------------------------------------------------- the library's own items
+
+BEFORE_NEW_LAW = date(2026, 1, 10)  # 行政处罚办法 and 危化品条例 still apply
+AFTER_NEW_LAW = date(2026, 6, 1)  # 危险化学品安全法 applies; the 办法 no longer does
+
+
+def draft_for(code: str, observed: date, overdue: bool = False) -> dict[str, Any]:
+    item = default_checklist().items[code]
+    draft = draft_penalty(item, load_library(), Circumstances(observed, overdue_or_refused=overdue), RULES)
+    assert draft is not None
+    return draft
+
+
+def test_a_fine_the_law_sets_only_once_overdue_is_not_proposed_at_first_finding() -> None:
+    # 消防法第六十六条: "责令限期改正；逾期不改正的，责令停止使用，可以并处一千元以上五千元以下罚款"
+    first = draft_for("XC-04-02", AFTER_NEW_LAW)
+    assert first["fine_range_yuan"] is None and first["suggested_fine_yuan"] is None
+    assert "首次发现不予罚款" in str(first["rationale"])
+    overdue = draft_for("XC-04-02", AFTER_NEW_LAW, overdue=True)
+    assert overdue["fine_range_yuan"] == [1000, 5000]
+    assert overdue["measures"] == ["责令限期改正", "责令停止使用"]
+
+
+def test_overdue_under_the_new_law_takes_its_aggravated_tier_and_its_measures() -> None:
+    first = draft_for("JC-07-01", AFTER_NEW_LAW)
+    assert first["fine_range_yuan"] == [50000, 100000]
+    assert first["measures"] == ["责令限期改正"]
+    overdue = draft_for("JC-07-01", AFTER_NEW_LAW, overdue=True)
+    assert overdue["fine_range_yuan"] == [100000, 200000]
+    assert "责令停产停业整顿直至由原发证机关吊销其相关许可证件" in overdue["measures"]
+    assert "对直接负责的主管人员和其他直接责任人员处2万元以上5万元以下的罚款" in overdue["measures"]
+
+
+def test_a_first_finding_lists_no_measure_the_law_keeps_for_later() -> None:
+    assert draft_for("JC-01-01", AFTER_NEW_LAW)["measures"] == ["责令限期改正"]
+
+
+def test_contractor_management_is_fined_under_the_second_paragraph_of_article_103() -> None:
+    draft = draft_for("JC-09-02", AFTER_NEW_LAW)
+    assert draft["penalty_basis"] == "《中华人民共和国安全生产法》第一百零三条第二款"
+    assert draft["fine_range_yuan"] == [
+        0,
+        50000,
+    ]  # not 第一款's 10–20万 for subcontracting to the unqualified
+    assert "对直接负责的主管人员和其他直接责任人员处1万元以下的罚款" in draft["measures"]
+
+
+def test_the_authority_the_law_names_decides_and_the_draft_refers_the_case_to_it() -> None:
+    police = draft_for("XC-03-08", AFTER_NEW_LAW)  # 剧毒、易制爆 records: 危化法第一百零四条第一款
+    assert police["authority"] == "公安机关"
+    assert "本建议移送公安机关" in str(police["rationale"])
+    filing = draft_for("JC-13-04", AFTER_NEW_LAW)  # 安全评价报告备案: its 第二款, "依照前款规定"
+    assert filing["penalty_basis"] == "《中华人民共和国危险化学品安全法》第一百零四条第二款"
+    assert filing["authority"] == "应急管理部门"
+    assert filing["fine_range_yuan"] == [20000, 100000]
+    assert "分别由应急管理部门或者港口行政管理部门依照前款规定予以处理、处罚" in str(filing["rationale"])
+
+
+def test_an_article_under_which_the_enterprise_disciplines_its_staff_is_no_penalty_basis() -> None:
+    # 安全生产法第一百零七条: "由生产经营单位给予批评教育，依照有关规章制度给予处分"
+    before = draft_for("XC-08-01", BEFORE_NEW_LAW)
+    assert before["penalty_basis"] == "《安全生产违法行为行政处罚办法》第四十五条第（一）项"
+    after = draft_for("XC-08-01", AFTER_NEW_LAW)
+    assert after["penalty_basis"] == "《中华人民共和国安全生产法》第一百零二条"
+    assert after["measures"] == ["责令立即消除或者限期消除"]
+
+
+def test_the_article_fining_the_unit_is_preferred_to_one_fining_only_its_principal() -> None:
+    draft = draft_for("JC-01-01", AFTER_NEW_LAW)  # lists 第九十四条 (the principal) first
+    assert draft["penalty_basis"] == "《中华人民共和国安全生产法》第一百零一条第（五）项"
+    only_principal = draft_for("JC-01-02", AFTER_NEW_LAW)
+    assert only_principal["fine_range_yuan"] is None
+    assert "对主要负责人处2万元以上5万元以下的罚款" in only_principal["measures"]
+
+
+def test_unlicensed_operation_is_not_left_at_a_referring_article() -> None:
+    # 安全生产法第一百条 only refers to "有关危险物品安全管理的法律、行政法规"
+    draft = draft_for("JC-13-08", AFTER_NEW_LAW)
+    assert draft["penalty_basis"] == "《中华人民共和国危险化学品安全法》第一百条"
+    assert draft["fine_range_yuan"] == [100000, 500000]

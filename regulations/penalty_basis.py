@@ -1,0 +1,151 @@
+"""Reading a penalty article as an officer does: which article of an item's list applies, which
+款 and tier fit the circumstances, which authority decides, and what measures come with the fine.
+
+The tiers are those regulations.json extracted from the verbatim text (``PenaltyTier``); this
+module only locates them in the text, so nothing here restates a law.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from regulations.library import FIRE_LAW, Article, Library, PenaltyTier
+from regulations.matching import applicable
+from rules.checklist_schema import LawReference
+
+# 逾期未改正 (安全生产法) and 逾期不改正 (危险化学品安全法, 消防法, 条例) are the same circumstance.
+AGGRAVATED = re.compile(r"逾期(?:未|不)改正|拒不|再次|屡")
+# 安全生产法第一百零七条: the enterprise disciplines its own staff; no authority sanctions under it.
+ENTERPRISE_OWN = "由生产经营单位给予"
+# 安全生产法第一百条 only refers on ("依照有关危险物品安全管理的法律、行政法规的规定予以处罚").
+REFERS_ON = re.compile(r"依照有关[^。；]*的规定予以处罚")
+_ITEM_LINE = re.compile(r"^[（(][一二三四五六七八九十]+[)）]")
+_NUMERALS = "一二三四五六七八九"
+_AGENCY = re.compile(r"由([^，。；]{2,40}?)(?:责令|依照|没收|处|按照|给予|予以)")
+_MEASURE_START = re.compile(r"责令|没收|吊销|暂扣")
+EMERGENCY_AUTHORITY = "应急管理部门"
+
+
+@dataclass(frozen=True)
+class PenaltyBasis:
+    reference: LawReference
+    article: Article
+    paragraph: str  # the text of the 款 the reference points to (by 款, else by 项, else the first)
+    tiers: tuple[PenaltyTier, ...]  # the tiers that 款 punishes with (its own, or those of 前款)
+    referral: str = ""  # the 款's own words where it punishes "依照前款规定" (and the tiers are 前款's)
+
+
+def paragraphs(text: str) -> list[str]:
+    """The article's 款: its lines, with each 项 line kept with the 款 that lists it."""
+    found: list[str] = []
+    for line in text.split("\n"):
+        if found and _ITEM_LINE.match(line.strip()):
+            found[-1] += "\n" + line
+        elif line.strip():
+            found.append(line)
+    return found
+
+
+def _tiers_of(article: Article, text: str) -> tuple[PenaltyTier, ...]:
+    return tuple(tier for tier in article.tiers if tier.basis_phrase in text)
+
+
+def _paragraph_index(reference: LawReference, found: list[str]) -> int | None:
+    if reference.paragraph:
+        number = _NUMERALS.index(reference.paragraph) + 1 if reference.paragraph in _NUMERALS else 1
+        return min(number, len(found)) - 1
+    if reference.item:
+        for index, text in enumerate(found):
+            if f"（{reference.item}）" in text or f"({reference.item})" in text:
+                return index
+    return None
+
+
+def basis_of(reference: LawReference, article: Article) -> PenaltyBasis:
+    """The 款 a reference names (or lists its 项) and its tiers; a 款 that punishes "依照前款规定"
+    takes 前款's tiers."""
+    found = paragraphs(article.text) or [article.text]
+    index = _paragraph_index(reference, found)
+    if index is None:
+        return PenaltyBasis(reference, article, found[0], article.tiers)
+    paragraph = found[index]
+    tiers = _tiers_of(article, paragraph)
+    referral = ""
+    if not tiers and index > 0:
+        source = 0 if "本条第一款" in paragraph else index - 1
+        tiers = _tiers_of(article, found[source])
+        referral = re.split(r"[，,]", paragraph.rstrip("。"))[-1]
+    return PenaltyBasis(reference, article, paragraph, tiers, referral)
+
+
+def sanctions(article: Article) -> bool:
+    """Whether an authority can decide anything under this article itself."""
+    return ENTERPRISE_OWN not in article.text and not (REFERS_ON.search(article.text) and not article.tiers)
+
+
+def choose_basis(references: list[LawReference], library: Library, observed: date) -> PenaltyBasis | None:
+    """The first applicable article an authority sanctions under, preferring one with a fine on
+    the unit: an item lists the article on the principal's fine (第九十四条) or on the staff
+    (第一百零七条) before the one on the unit, and the draft is addressed to the unit."""
+    bases = [
+        basis_of(reference, article)
+        for reference in applicable(references, library, observed)
+        if (article := library.article(reference.law, reference.article)) is not None and sanctions(article)
+    ]
+    with_unit_fine = [basis for basis in bases if any(tier.target == "unit" for tier in basis.tiers)]
+    chosen = with_unit_fine or bases
+    return chosen[0] if chosen else None
+
+
+def choose_tier(tiers: tuple[PenaltyTier, ...], target: str, aggravated: bool) -> PenaltyTier | None:
+    """The tier for the circumstances. A first finding never takes a tier that needs 逾期不改正:
+    where the article fines only then (消防法第六十六条), there is no fine yet."""
+    candidates = [tier for tier in tiers if tier.target == target]
+    heavier = [tier for tier in candidates if AGGRAVATED.search(tier.basis_phrase)]
+    plain = [tier for tier in candidates if not AGGRAVATED.search(tier.basis_phrase)]
+    chosen = (heavier or plain) if aggravated else plain
+    return chosen[0] if chosen else None
+
+
+def authority_of(basis: PenaltyBasis, tier: PenaltyTier | None) -> str:
+    """Who decides: the first authority the 款 names before the tier's words; the fire service
+    for the 消防法 (its 第七十条), 应急管理部门 (the old 安全生产监督管理部门) otherwise."""
+    if basis.reference.law == FIRE_LAW:
+        return "消防救援机构"
+    text = basis.paragraph
+    if tier is not None and tier.basis_phrase in text:
+        text = text[: text.index(tier.basis_phrase) + len(tier.basis_phrase)]
+    named = _AGENCY.search(text)
+    agency = named.group(1) if named else ""
+    for authority in ("公安机关", "交通运输主管部门"):
+        if agency.startswith(authority) or agency.startswith(f"所在地县级人民政府{authority}"):
+            return authority
+    return EMERGENCY_AUTHORITY
+
+
+def measures_of(tier: PenaltyTier | None, personal: PenaltyTier | None) -> list[str]:
+    """责令限期改正, then what the chosen tiers' own words add: 责令停产停业整顿…, and the fine on
+    the persons responsible where the law imposes one in the same circumstances."""
+    measures = []
+    for clause in re.split(r"[，,；;]", tier.basis_phrase if tier else ""):
+        start = _MEASURE_START.search(clause)
+        if start and "罚款" not in clause:
+            measures.append(clause[start.start() :])
+    if not any("改正" in measure or "消除" in measure for measure in measures):
+        measures.insert(0, "责令限期改正")
+    # Only the fines on the unit's responsible persons; a 个人's own offence (消防法第六十条第二款) is not the unit's.
+    if personal is not None and personal.max_yuan is not None:
+        who = next((w for w in ("主管人员", "主要负责人") if w in personal.basis_phrase), None)
+        if who is not None:
+            whom = "直接负责的主管人员和其他直接责任人员" if who == "主管人员" else "主要负责人"
+            low = f"{yuan(personal.min_yuan)}以上" if personal.min_yuan else ""
+            measures.append(f"对{whom}处{low}{yuan(personal.max_yuan)}以下的罚款")
+    return list(dict.fromkeys(measures))
+
+
+def yuan(amount: int | None) -> str:
+    if amount is None:
+        return "—"
+    return f"{amount // 10000}万元" if amount % 10000 == 0 and amount >= 10000 else f"{amount}元"

@@ -1,0 +1,55 @@
+"""The enforcement documents: the park never announces a fine another authority decides."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from regulations.library import load_library
+from regulations.notice_pdf import NoticeFacts, render_notice
+from regulations.penalty import Circumstances, draft_penalty
+from rules.checklist_loader import default_checklist
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("pdftotext") is None, reason="make install installs poppler-utils"
+)
+
+
+def notice_text(code: str, tmp_path: Path) -> str:
+    observed = datetime(2026, 6, 1, 2, tzinfo=UTC)
+    draft = draft_penalty(default_checklist().items[code], load_library(), Circumstances(observed.date()))
+    assert draft is not None
+    facts = NoticeFacts(
+        number="AB12CD34",
+        enterprise="示例化工有限公司",
+        description="剧毒化学品出入库台账与实物不符",
+        location="3号库房",
+        observed_at=observed,
+        deadline=datetime(2026, 6, 10, 9, tzinfo=UTC),
+        authority="示例化工园区应急管理局",
+        draft=draft,
+        issued_on=observed,
+    )
+    path = tmp_path / "notice.pdf"
+    path.write_bytes(render_notice(facts))
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return text.replace(" ", "").replace("\n", "")
+
+
+def test_a_fine_the_police_decide_is_referred_to_them_not_announced(tmp_path: Path) -> None:
+    text = notice_text("XC-03-08", tmp_path)  # 危险化学品安全法第一百零四条: "由公安机关…"
+    assert "责令限期整改指令书" in text
+    assert "案件移送函" in text and "公安机关：" in text
+    assert "行政处罚告知书" not in text
+    assert "拟对你单位作出罚款" not in text
+
+
+def test_a_fine_the_park_authority_decides_is_announced(tmp_path: Path) -> None:
+    text = notice_text("JC-07-01", tmp_path)  # 危险化学品安全法第一百零三条, 应急管理部门
+    assert "行政处罚告知书" in text and "拟对你单位作出罚款人民币" in text
+    assert "案件移送函" not in text
+    assert text.count("示例化工园区应急管理局") == 2
