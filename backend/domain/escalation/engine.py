@@ -6,7 +6,6 @@ once, so running the rules twice (or on several replicas) never notifies twice.
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import math
 import uuid
@@ -78,13 +77,14 @@ def _overdue(rules: EscalationRules, finding: Finding, now: datetime) -> Iterabl
     if now <= finding.deadline:
         return
     period = math.floor((now - finding.deadline) / timedelta(days=rules.overdue.repeat_every_days)) + 1
-    days = (now - finding.deadline).days
+    # Counted as people count: the first day past the deadline is 逾期 1 天, not 0.
+    days = math.ceil((now - finding.deadline) / timedelta(days=1))
     yield Decision(
         finding.id,
         "overdue",
         f"overdue-{period}",
         (Role.ENTERPRISE_STAFF, Role.PARK_ADMIN),
-        f"已逾期 {days} 天，第 {period} 次督办",
+        f"已逾期 {days} 天，仍未整改",
         mark_overdue=True,
     )
 
@@ -105,10 +105,12 @@ def _repeated(rules: EscalationRules, findings: list[Finding]) -> Iterable[Decis
         group.sort(key=lambda f: f.observed_at)
         for earlier, later in itertools.pairwise(group):
             if later.status in OPEN and later.observed_at - earlier.observed_at <= window:
+                # Once per finding: a finding synced late between two others, or a deletion, changes
+                # which finding came before, not whether this one is a repeat.
                 yield Decision(
                     later.id,
                     "repeated",
-                    f"repeated-{earlier.id}",
+                    "repeated",
                     (Role.ENTERPRISE_STAFF, Role.PARK_ADMIN),
                     f"{rules.repeated.window_days} 天内同一检查项（{effective_checklist_code(later)}）重复发现",
                 )
@@ -133,12 +135,13 @@ def _coupled(rules: EscalationRules, findings: list[Finding]) -> Iterable[Decisi
             covered = set().union(*(categorizer.categories(f) for f in members)) if members else set()
             if not set(coupling.categories) <= covered:
                 continue
-            tag = hashlib.sha256(",".join(sorted(str(f.id) for f in members)).encode()).hexdigest()[:12]
+            # Once per finding and coupling: a partner that joins or closes later changes the
+            # group, not the fact that this finding was escalated for it.
             for finding in members:
                 yield Decision(
                     finding.id,
                     "coupled",
-                    f"coupled-{coupling.name}-{tag}",
+                    f"coupled-{coupling.name}",
                     (Role.ENTERPRISE_STAFF, Role.PARK_ADMIN),
                     f"耦合隐患：{coupling.name}，升为重大隐患",
                     raise_to_major=finding.level is not HazardLevel.MAJOR,

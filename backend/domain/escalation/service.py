@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -51,6 +52,7 @@ class EscalationService:
         findings = list(self._session.exec(select(Finding).where(col(Finding.deleted_at).is_(None))).all())
         decisions = decide(self._rules, findings, now)
         done = self._occasions_done()
+        graded_major = self._graded_major()
         by_id = {f.id: f for f in findings}
         report = EscalationReport(decisions=len(decisions))
         audit = AuditLog(self._session)
@@ -86,6 +88,8 @@ class EscalationService:
                 },
             )
             report.applied += 1
+            if decision.kind == "major" and key[0] in graded_major:
+                continue  # grading it major already told the park's leaders (LifecycleService.grade)
             kind = (
                 "reminder"
                 if decision.kind == "reminder"
@@ -111,10 +115,37 @@ class EscalationService:
         if decision.escalate:
             finding.escalation_level += 1
 
+    def _graded_major(self) -> set[str]:
+        events = self._session.exec(
+            select(AuditEvent.entity_id, AuditEvent.after).where(AuditEvent.action == "finding.graded")
+        ).all()
+        return {
+            entity_id
+            for entity_id, after in events
+            if after and after.get("level") == HazardLevel.MAJOR.value
+        }
+
     def _occasions_done(self) -> set[tuple[str, str, str]]:
         events = self._session.exec(
             select(AuditEvent.entity_id, AuditEvent.after).where(
                 col(AuditEvent.action).in_([ACTION, "finding.reminded"])
             )
         ).all()
-        return {(entity_id, after["kind"], after["occasion"]) for entity_id, after in events if after}
+        return {
+            (entity_id, after["kind"], _occasion(after["kind"], after["occasion"]))
+            for entity_id, after in events
+            if after
+        }
+
+
+_OLD_COUPLED_TAG = re.compile(r"-[0-9a-f]{12}$")
+
+
+def _occasion(kind: str, occasion: str) -> str:
+    """Occasions as this version names them: before 2026-12-04 a repeat was keyed by the finding
+    before it and a coupling by a hash of its group, so both fired again whenever those changed."""
+    if kind == "repeated":
+        return "repeated"
+    if kind == "coupled":
+        return _OLD_COUPLED_TAG.sub("", occasion)
+    return occasion

@@ -9,10 +9,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from litestar.testing import TestClient
 from sqlmodel import Session, col, func, select
 
 from backend.db.models import AuditEvent, Finding, Notification
+from backend.domain.accounts.roles import Role
 from backend.domain.findings.vocabulary import FindingStatus, HazardLevel
+from backend.settings import Settings
+from mobile_api.app import create_app
 from tests import factories
 from tests.conftest import ParkWorld
 
@@ -75,13 +79,14 @@ def test_reminder_before_the_deadline_then_escalation_each_period_once(
     assert queued(db, finding, "reminder") == 1  # the same reminder is not sent twice
 
     overdue_day_1 = T0 + timedelta(days=1)
-    escalate(database_url, overdue_day_1)
-    escalate(database_url, overdue_day_1)
+    assert escalate(database_url, overdue_day_1).returncode == 0
+    assert escalate(database_url, overdue_day_1).returncode == 0
     state = refreshed(db, finding)
     assert (state.overdue, state.escalation_level) == (True, 1)
     assert queued(db, finding, "escalated") == 2  # enterprise staff and park leaders, once each
 
-    escalate(database_url, overdue_day_1 + timedelta(days=3))  # the next 3-day period: 督办 again
+    next_period = overdue_day_1 + timedelta(days=3)  # 督办 again
+    assert escalate(database_url, next_period).returncode == 0
     assert refreshed(db, finding).escalation_level == 2
     assert queued(db, finding, "escalated") == 4
 
@@ -93,7 +98,7 @@ def test_major_finding_is_escalated_immediately_once(
     db.commit()
     first = escalate(database_url, T0)
     assert first.returncode == 0, first.stderr
-    escalate(database_url, T0 + timedelta(minutes=5))
+    assert escalate(database_url, T0 + timedelta(minutes=5)).returncode == 0
     assert queued(db, finding, "major") == 1
     assert refreshed(db, finding).escalation_level == 1
 
@@ -113,8 +118,8 @@ def test_the_same_checklist_item_again_within_90_days_is_escalated(
         db, world.other, checklist_code="XC-05-03", observed_at=T0 - timedelta(days=2)
     )
     db.commit()
-    escalate(database_url, T0)
-    escalate(database_url, T0)
+    assert escalate(database_url, T0).returncode == 0
+    assert escalate(database_url, T0).returncode == 0
     assert refreshed(db, again).escalation_level == 1
     assert refreshed(db, unrelated).escalation_level == 0
     assert queued(db, again, "escalated") == 2
@@ -128,7 +133,7 @@ def test_ignition_source_plus_flammable_leak_at_one_enterprise_become_major(
     elsewhere = factories.finding(db, world.other, description="仓库门口有人吸烟")
     db.commit()
     assert escalate(database_url, T0).returncode == 0
-    escalate(database_url, T0)
+    assert escalate(database_url, T0).returncode == 0
     for finding in (hot_work, leak):
         state = refreshed(db, finding)
         assert (state.level, state.escalation_level) == (HazardLevel.MAJOR, 1)
@@ -162,3 +167,79 @@ def test_now_must_be_an_rfc3339_time_with_zone(database_url: str, now: str) -> N
     )
     assert result.returncode == 2
     assert "--now" in result.stderr
+
+
+def test_a_coupled_finding_is_escalated_once_however_its_partners_change(
+    db: Session, world: ParkWorld, database_url: str
+) -> None:
+    hot_work = factories.finding(db, world.own, description="罐区附近进行电焊动火作业，未办理动火票")
+    factories.finding(db, world.own, description="输油泵机械密封处有跑冒滴漏，地面有油迹")
+    db.commit()
+    assert escalate(database_url, T0).returncode == 0
+    second_leak = factories.finding(db, world.own, description="装车鹤管法兰处渗漏，地面有油迹")
+    db.commit()
+    assert escalate(database_url, T0 + timedelta(hours=1)).returncode == 0
+    second_leak.status = FindingStatus.CLOSED
+    db.add(second_leak)
+    db.commit()
+    assert escalate(database_url, T0 + timedelta(hours=2)).returncode == 0
+    assert refreshed(db, hot_work).escalation_level == 1
+    assert queued(db, hot_work, "escalated") == 2  # enterprise staff and park leaders, once each
+    assert refreshed(db, second_leak).escalation_level == 1  # the partner that joined: its own once
+
+
+def test_a_repeat_synced_late_between_two_findings_does_not_escalate_the_later_one_again(
+    db: Session, world: ParkWorld, database_url: str
+) -> None:
+    factories.finding(
+        db,
+        world.own,
+        checklist_code="XC-05-03",
+        observed_at=T0 - timedelta(days=20),
+        status=FindingStatus.CLOSED,
+    )
+    latest = factories.finding(db, world.own, checklist_code="XC-05-03", observed_at=T0 - timedelta(days=1))
+    db.commit()
+    assert escalate(database_url, T0).returncode == 0
+    # An inspector's phone was offline: its finding of ten days ago arrives now.
+    synced_late = factories.finding(
+        db, world.own, checklist_code="XC-05-03", observed_at=T0 - timedelta(days=10)
+    )
+    db.commit()
+    assert escalate(database_url, T0 + timedelta(hours=1)).returncode == 0
+    assert refreshed(db, latest).escalation_level == 1
+    assert queued(db, latest, "escalated") == 2
+    assert refreshed(db, synced_late).escalation_level == 1  # itself a repeat of the first
+
+
+def test_the_first_day_overdue_reads_one_day_overdue(
+    db: Session, world: ParkWorld, database_url: str
+) -> None:
+    finding = dispatched(db, world, deadline=T0 - timedelta(hours=2))
+    assert escalate(database_url, T0).returncode == 0
+    db.expire_all()
+    notes = [
+        event.after["note"]
+        for event in db.exec(select(AuditEvent).where(AuditEvent.entity_id == str(finding.id))).all()
+        if event.after and event.after.get("kind") == "overdue"
+    ]
+    assert notes == ["已逾期 1 天，仍未整改"]
+
+
+def test_grading_a_finding_major_tells_the_park_leaders_once(
+    db: Session, world: ParkWorld, settings: Settings, database_url: str
+) -> None:
+    finding = factories.finding(db, world.own)
+    db.commit()
+    with TestClient(create_app(settings.model_copy(update={"notify_urls": CHANNELS}))) as client:
+        graded = client.post(
+            f"/api/v1/findings/{finding.id}/level",
+            json={"level": "major"},
+            headers=world.headers(client, Role.PARK_ADMIN),
+        )
+        assert graded.status_code == 200, graded.text
+    told = queued(db, finding, "major")
+    assert told == 2  # enterprise staff and park leaders
+    assert escalate(database_url, T0).returncode == 0
+    assert queued(db, finding, "major") == told  # the major rule's 督办 is recorded, not sent again
+    assert refreshed(db, finding).escalation_level == 1
