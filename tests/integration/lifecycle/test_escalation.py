@@ -69,6 +69,15 @@ def dispatched(db: Session, world: ParkWorld, deadline: datetime, **fields: obje
     return finding
 
 
+def closed_then_found_again(db: Session, world: ParkWorld, days_between: int) -> Finding:
+    """XC-05-03 found and closed, then found again at the same enterprise a day before T0."""
+    earlier = T0 - timedelta(days=days_between + 1)
+    factories.finding(
+        db, world.own, checklist_code="XC-05-03", observed_at=earlier, status=FindingStatus.CLOSED
+    )
+    return factories.finding(db, world.own, checklist_code="XC-05-03", observed_at=T0 - timedelta(days=1))
+
+
 def test_reminder_before_the_deadline_then_escalation_each_period_once(
     db: Session, world: ParkWorld, database_url: str
 ) -> None:
@@ -106,14 +115,7 @@ def test_major_finding_is_escalated_immediately_once(
 def test_the_same_checklist_item_again_within_90_days_is_escalated(
     db: Session, world: ParkWorld, database_url: str
 ) -> None:
-    factories.finding(
-        db,
-        world.own,
-        checklist_code="XC-05-03",
-        observed_at=T0 - timedelta(days=60),
-        status=FindingStatus.CLOSED,
-    )
-    again = factories.finding(db, world.own, checklist_code="XC-05-03", observed_at=T0 - timedelta(days=1))
+    again = closed_then_found_again(db, world, days_between=59)
     unrelated = factories.finding(
         db, world.other, checklist_code="XC-05-03", observed_at=T0 - timedelta(days=2)
     )
@@ -191,14 +193,7 @@ def test_a_coupled_finding_is_escalated_once_however_its_partners_change(
 def test_a_repeat_synced_late_between_two_findings_does_not_escalate_the_later_one_again(
     db: Session, world: ParkWorld, database_url: str
 ) -> None:
-    factories.finding(
-        db,
-        world.own,
-        checklist_code="XC-05-03",
-        observed_at=T0 - timedelta(days=20),
-        status=FindingStatus.CLOSED,
-    )
-    latest = factories.finding(db, world.own, checklist_code="XC-05-03", observed_at=T0 - timedelta(days=1))
+    latest = closed_then_found_again(db, world, days_between=19)
     db.commit()
     assert escalate(database_url, T0).returncode == 0
     # An inspector's phone was offline: its finding of ten days ago arrives now.
