@@ -37,7 +37,9 @@ def make_thumbnail(context: JobContext, *, sha256: str) -> None:
                 index_photo_hash(session, photo, preview)
 
 
-@registry.job(SEND_JOB, retries=MAX_ATTEMPTS - 1, retry_delay_seconds=2.0, max_retry_delay_seconds=600.0)
+# 5 s doubling: the eighth and last attempt comes about 10 minutes after the first, past a
+# network outage of a few minutes or a bot's per-minute limit (WeCom: 20 messages a minute).
+@registry.job(SEND_JOB, retries=MAX_ATTEMPTS - 1, retry_delay_seconds=5.0, max_retry_delay_seconds=600.0)
 def send_notification(context: JobContext, *, notification_id: str) -> None:
     deliver(context.session_factory, context.settings, uuid.UUID(notification_id))
 

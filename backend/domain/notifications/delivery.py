@@ -20,7 +20,7 @@ from backend.db.types import utcnow
 from backend.domain.notifications.channels import configured_channels
 from backend.settings import Settings
 
-MAX_ATTEMPTS = 5
+MAX_ATTEMPTS = 8  # over about 10 minutes (backend/jobs/catalog.py)
 log = logging.getLogger(__name__)
 
 
