@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from regulations.library import Library, PenaltyTier
+from regulations.library import CRITERIA, Library, PenaltyTier
 from regulations.matching import applicable
 from regulations.penalty_basis import (
     EMERGENCY_AUTHORITY,
@@ -65,7 +65,11 @@ def draft_penalty(
     tier = choose_tier(basis.tiers, "unit", facts.overdue_or_refused)
     personal = choose_tier(basis.tiers, "person", facts.overdue_or_refused)
     authority = authority_of(basis, tier)
-    violated = [library.cite_reference(d) for d in applicable(item.duty, library, facts.observed)]
+    duties = applicable(item.duty, library, facts.observed)
+    # The 判定标准 says which hazards are major; it is not a duty an enterprise breaks.
+    violated = [library.cite_reference(d) for d in duties if d.law != CRITERIA]
+    major = "、".join(library.cite_reference(d) for d in duties if d.law == CRITERIA)
+    classed = f"该隐患属于{major}规定的重大事故隐患。" if major else ""
     penalty_citation = library.cite_reference(basis.reference)
     draft: dict[str, Any] = {
         "violated": violated,
@@ -79,7 +83,7 @@ def draft_penalty(
     if tier is None or tier.max_yuan is None:
         later = "" if facts.overdue_or_refused else _fine_only_when_overdue(basis.tiers)
         draft["rationale"] = (
-            f"依据{penalty_citation}，责令限期改正；{later or '该条款未规定对单位的罚款数额。'}{referral}"
+            f"{classed}依据{penalty_citation}，责令限期改正；{later or '该条款未规定对单位的罚款数额。'}{referral}"
         )
         return draft
     low, high = tier.min_yuan or 0, tier.max_yuan
@@ -92,7 +96,7 @@ def draft_penalty(
         suggested_fine_yuan=suggested,
         tier=tier.basis_phrase,
         rationale=(
-            f"该隐患违反{'、'.join(violated) or '相关规定'}。依据{penalty_citation}"
+            f"该隐患违反{'、'.join(violated) or '相关规定'}。{classed}依据{penalty_citation}"
             f"（“{_quoted(basis.referral, tier)}”），对单位可处{yuan(tier.min_yuan) if tier.min_yuan else ''}"
             f"{'以上' if tier.min_yuan else ''}{yuan(high)}以下罚款。{reason}，建议罚款{yuan(suggested)}。"
             f"{referral}本建议仅供执法人员参考，须经法制审核后决定。"

@@ -162,3 +162,10 @@ def test_unlicensed_operation_is_not_left_at_a_referring_article() -> None:
     draft = draft_for("JC-13-08", AFTER_NEW_LAW)
     assert draft["penalty_basis"] == "《中华人民共和国危险化学品安全法》第一百条"
     assert draft["fine_range_yuan"] == [100000, 500000]
+
+
+def test_the_major_hazard_criterion_is_named_as_a_classification_not_as_a_rule_broken() -> None:
+    draft = draft_for("JC-01-01", AFTER_NEW_LAW)
+    criterion = "《化工和危险化学品生产经营单位重大生产安全事故隐患判定标准（试行）》第十六项"
+    assert criterion not in draft["violated"]
+    assert f"该隐患属于{criterion}规定的重大事故隐患" in draft["rationale"]
