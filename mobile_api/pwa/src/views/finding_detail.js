@@ -153,7 +153,10 @@ export function legalBasis(finding) {
   if (draft) {
     mount(section,
       h("p", {}, `处罚依据：${draft.penalty_basis || "—"}`),
-      draft.fine_range_yuan ? h("p", {}, `罚款幅度：${draft.fine_range_yuan[0]}–${draft.fine_range_yuan[1]} 元，建议 ${draft.suggested_fine_yuan} 元`) : null,
+      draft.fine_range_yuan ? h("p", {}, `罚款幅度：${draft.fine_range_yuan[0]}–${draft.fine_range_yuan[1]} 元，建议 ${draft.suggested_fine_yuan} 元`) : h("p", {}, "罚款：暂不建议"),
+      draft.measures?.length ? h("p", {}, `处理措施：${draft.measures.join("；")}`) : null,
+      draft.authority && draft.authority !== "应急管理部门" ? h("p", {}, `处罚机关：${draft.authority}（由园区移送）`) : null,
+      draft.rationale ? h("details", {}, h("summary", {}, "裁量说明"), h("p", {}, draft.rationale)) : null,
       h("button", { type: "button", onclick: () => downloadNotice(finding.id) }, "下载处罚文书（PDF）"),
     );
   }

@@ -1,0 +1,35 @@
+"""A park officer reads the drafted penalty on the finding: basis, measures, who decides, why."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+from playwright.sync_api import BrowserContext, expect
+
+from tests.integration.pwa.conftest import log_in, open_app
+from tests.integration.pwa.server import Server
+
+
+def test_a_fire_law_finding_shows_no_fine_yet_and_its_referral_to_the_fire_service(
+    phone: Callable[[], BrowserContext], server: Server, photo: Callable[[int], Path]
+) -> None:
+    # 消防法第六十六条 fines only 逾期不改正, and 消防救援机构 decides (its 第七十条).
+    description = f"包装车间电气线路私拉乱接，绝缘层老化破损 {uuid.uuid4().hex[:6]}"
+    finding_id = server.report(description, photo(22))
+    drafted = time.monotonic() + 60  # matching runs in the server's job worker after the sync
+    while not server.call("GET", f"/api/v1/findings/{finding_id}").json().get("penalty_draft"):
+        assert time.monotonic() < drafted, "the finding never got its penalty draft"
+        time.sleep(0.5)
+
+    admin = open_app(phone(), server)
+    log_in(admin, "admin")
+    admin.goto(f"{server.url}/#/findings/{finding_id}")
+    expect(admin.get_by_text("处罚依据：《中华人民共和国消防法》第六十六条")).to_be_visible(timeout=30_000)
+    expect(admin.get_by_text("罚款：暂不建议")).to_be_visible()
+    expect(admin.get_by_text("处理措施：责令限期改正")).to_be_visible()
+    expect(admin.get_by_text("处罚机关：消防救援机构（由园区移送）")).to_be_visible()
+    admin.get_by_text("裁量说明").click()
+    expect(admin.get_by_text("首次发现不予罚款", exact=False)).to_be_visible()
