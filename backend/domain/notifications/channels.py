@@ -1,9 +1,12 @@
 """Where notifications go: park-wide channels from settings and each user's own URL.
 
 ``PARKSAFE_NOTIFY_URLS`` lists apprise URLs; an entry may name its audience with a
-prefix, e.g. ``enterprise_staff=wecombot://KEY`` or ``park_admin=dingtalk://TOKEN``.
-Entries without a prefix receive everything. Rows in the outbox reference a channel
-(``settings:<n>`` or ``user:<id>``), never the URL itself, so no secret is stored.
+prefix, e.g. ``park_admin=dingtalk://TOKEN``, and an enterprise staff channel the enterprise
+it serves: ``enterprise_staff@E001=wecombot://KEY`` (the enterprise's code) gets only that
+enterprise's findings. A bare ``enterprise_staff=`` channel is one group for the staff of every
+enterprise and gets all of theirs. Entries without a prefix receive everything. Rows in the
+outbox reference a channel (``settings:<n>`` or ``user:<id>``), never the URL itself, so no
+secret is stored.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ class ConfiguredChannel:
     index: int
     audience: str
     url: str
+    enterprise: str | None = None  # an enterprise's code: only its findings
 
     @property
     def ref(self) -> str:
@@ -30,16 +34,23 @@ class ConfiguredChannel:
 def configured_channels(urls: list[str]) -> list[ConfiguredChannel]:
     channels = []
     for index, entry in enumerate(urls):
-        audience, sep, url = entry.partition("=")
+        prefix, sep, url = entry.partition("=")
+        audience, scoped, enterprise = prefix.partition("@")
         if sep and audience in {role.value for role in Role} and "://" in url:
-            channels.append(ConfiguredChannel(index, audience, url))
+            scope = enterprise if scoped and audience == Role.ENTERPRISE_STAFF.value else None
+            channels.append(ConfiguredChannel(index, audience, url, scope))
         else:
             channels.append(ConfiguredChannel(index, ALL, entry))
     return channels
 
 
-def channels_for(urls: list[str], audience: Role) -> list[ConfiguredChannel]:
-    return [c for c in configured_channels(urls) if c.audience in {ALL, audience.value}]
+def channels_for(urls: list[str], audience: Role, enterprise: str) -> list[ConfiguredChannel]:
+    """The channels of ``audience`` for a finding of the enterprise whose code is ``enterprise``."""
+    return [
+        channel
+        for channel in configured_channels(urls)
+        if channel.audience in {ALL, audience.value} and channel.enterprise in {None, enterprise}
+    ]
 
 
 def user_ref(user_id: uuid.UUID) -> str:

@@ -40,7 +40,10 @@ def notify(
     message = compose(kind, finding, enterprise, settings.public_base_url, note)
     refs: list[tuple[str, User | None]] = []
     for audience in audiences:
-        refs += [(channel.ref, None) for channel in channels_for(settings.notify_url_list, audience)]
+        refs += [
+            (channel.ref, None)
+            for channel in channels_for(settings.notify_url_list, audience, enterprise.code)
+        ]
         refs += [(user_ref(user.id), user) for user in _recipients(session, finding, audience)]
     queued = 0
     for ref, user in dict(refs).items():  # a channel serving several audiences gets one message

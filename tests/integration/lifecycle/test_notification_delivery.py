@@ -112,3 +112,19 @@ def test_a_receiver_that_never_recovers_is_marked_failed_and_blocks_no_one(
     assert failed.last_error
     assert flaky.attempts == MAX_ATTEMPTS
     assert len(healthy.received) == 1
+
+
+def test_an_enterprise_group_channel_gets_only_its_own_enterprise_findings(
+    settings: Settings, world: ParkWorld, flaky: Receiver, healthy: Receiver, db: Session
+) -> None:
+    own_group, other_group = healthy, flaky  # two enterprises' WeCom groups, both healthy here
+    urls = (
+        f"enterprise_staff@{world.own.code}={own_group.url('wecom')} "
+        f"enterprise_staff@{world.other.code}={other_group.url('wecom')}"
+    )
+    app = create_app(Settings(**{**settings.model_dump(), "notify_urls": urls}, _env_file=None))
+    with TestClient(app) as client:
+        dispatch(client, world)  # a finding of world.own
+        wait_until(lambda: len(notifications(db)) == 1 and notifications(db)[0].status == "sent")
+    assert len(own_group.received) == 1
+    assert other_group.received == []  # another enterprise's staff never read this hazard
