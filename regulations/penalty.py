@@ -21,9 +21,9 @@ from regulations.penalty_basis import (
     authority_of,
     choose_basis,
     choose_tier,
-    measures_of,
     yuan,
 )
+from regulations.penalty_measures import measures_of
 from rules.checklist_schema import ChecklistItem
 from rules.discretion_schema import DiscretionRules
 from rules.loader import load_rules
@@ -63,20 +63,20 @@ def draft_penalty(
     if basis is None:
         return None
     tier = choose_tier(basis.tiers, "unit", facts.overdue_or_refused)
-    personal = choose_tier(basis.tiers, "person", facts.overdue_or_refused)
     authority = authority_of(basis, tier)
     duties = applicable(item.duty, library, facts.observed)
     # The 判定标准 says which hazards are major; it is not a duty an enterprise breaks.
     violated = [library.cite_reference(d) for d in duties if d.law != CRITERIA]
     major = "、".join(library.cite_reference(d) for d in duties if d.law == CRITERIA)
     classed = f"该隐患属于{major}规定的重大事故隐患。" if major else ""
+    broken = f"该隐患违反{'、'.join(violated)}。" if violated else ""
     penalty_citation = library.cite_reference(basis.reference)
     draft: dict[str, Any] = {
         "violated": violated,
         "penalty_basis": penalty_citation,
         "fine_range_yuan": None,
         "suggested_fine_yuan": None,
-        "measures": measures_of(tier, personal),
+        "measures": measures_of(basis.sanctioning, facts.overdue_or_refused),
         "authority": authority,
     }
     referral = _referral(authority)
@@ -96,7 +96,7 @@ def draft_penalty(
         suggested_fine_yuan=suggested,
         tier=tier.basis_phrase,
         rationale=(
-            f"该隐患违反{'、'.join(violated) or '相关规定'}。{classed}依据{penalty_citation}"
+            f"{broken}{classed}依据{penalty_citation}"
             f"（“{_quoted(basis.referral, tier)}”），对单位可处{yuan(tier.min_yuan) if tier.min_yuan else ''}"
             f"{'以上' if tier.min_yuan else ''}{yuan(high)}以下罚款。{reason}，建议罚款{yuan(suggested)}。"
             f"{referral}本建议仅供执法人员参考，须经法制审核后决定。"

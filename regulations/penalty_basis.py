@@ -24,7 +24,6 @@ REFERS_ON = re.compile(r"依照有关[^。；]*的规定予以处罚")
 _ITEM_LINE = re.compile(r"^[（(][一二三四五六七八九十]+[)）]")
 _NUMERALS = "一二三四五六七八九"
 _AGENCY = re.compile(r"由([^，。；]{2,40}?)(?:责令|依照|没收|处|按照|给予|予以)")
-_MEASURE_START = re.compile(r"责令|没收|吊销|暂扣")
 EMERGENCY_AUTHORITY = "应急管理部门"
 
 
@@ -35,6 +34,7 @@ class PenaltyBasis:
     paragraph: str  # the text of the 款 the reference points to (by 款, else by 项, else the first)
     tiers: tuple[PenaltyTier, ...]  # the tiers that 款 punishes with (its own, or those of 前款)
     referral: str = ""  # the 款's own words where it punishes "依照前款规定" (and the tiers are 前款's)
+    sanctioning: str = ""  # the 款 whose words set the sanctions: this one, or 前款 for a referral
 
 
 def paragraphs(text: str) -> list[str]:
@@ -68,16 +68,17 @@ def basis_of(reference: LawReference, article: Article) -> PenaltyBasis:
     takes 前款's tiers."""
     found = paragraphs(article.text) or [article.text]
     index = _paragraph_index(reference, found)
-    if index is None:
-        return PenaltyBasis(reference, article, found[0], article.tiers)
+    if index is None:  # the whole article: its sanctions are those of the 款 of its first unit fine
+        fining = next((t for t in article.tiers if t.target == "unit"), None)
+        sanctioning = next((text for text in found if fining and fining.basis_phrase in text), found[0])
+        return PenaltyBasis(reference, article, found[0], article.tiers, sanctioning=sanctioning)
     paragraph = found[index]
     tiers = _tiers_of(article, paragraph)
-    referral = ""
-    if not tiers and index > 0:
-        source = 0 if "本条第一款" in paragraph else index - 1
-        tiers = _tiers_of(article, found[source])
-        referral = re.split(r"[，,]", paragraph.rstrip("。"))[-1]
-    return PenaltyBasis(reference, article, paragraph, tiers, referral)
+    if tiers or index == 0:
+        return PenaltyBasis(reference, article, paragraph, tiers, sanctioning=paragraph)
+    source = found[0 if "本条第一款" in paragraph else index - 1]
+    referral = re.split(r"[，,]", paragraph.rstrip("。"))[-1]
+    return PenaltyBasis(reference, article, paragraph, _tiers_of(article, source), referral, source)
 
 
 def sanctions(article: Article) -> bool:
@@ -123,26 +124,6 @@ def authority_of(basis: PenaltyBasis, tier: PenaltyTier | None) -> str:
         if agency.startswith(authority) or agency.startswith(f"所在地县级人民政府{authority}"):
             return authority
     return EMERGENCY_AUTHORITY
-
-
-def measures_of(tier: PenaltyTier | None, personal: PenaltyTier | None) -> list[str]:
-    """责令限期改正, then what the chosen tiers' own words add: 责令停产停业整顿…, and the fine on
-    the persons responsible where the law imposes one in the same circumstances."""
-    measures = []
-    for clause in re.split(r"[，,；;]", tier.basis_phrase if tier else ""):
-        start = _MEASURE_START.search(clause)
-        if start and "罚款" not in clause:
-            measures.append(clause[start.start() :])
-    if not any("改正" in measure or "消除" in measure for measure in measures):
-        measures.insert(0, "责令限期改正")
-    # Only the fines on the unit's responsible persons; a 个人's own offence (消防法第六十条第二款) is not the unit's.
-    if personal is not None and personal.max_yuan is not None:
-        who = next((w for w in ("主管人员", "主要负责人") if w in personal.basis_phrase), None)
-        if who is not None:
-            whom = "直接负责的主管人员和其他直接责任人员" if who == "主管人员" else "主要负责人"
-            low = f"{yuan(personal.min_yuan)}以上" if personal.min_yuan else ""
-            measures.append(f"对{whom}处{low}{yuan(personal.max_yuan)}以下的罚款")
-    return list(dict.fromkeys(measures))
 
 
 def yuan(amount: int | None) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import pytest
+
 from regulations.library import load_library
 from regulations.penalty import Circumstances, draft_penalty
 from rules.checklist_loader import default_checklist
@@ -112,7 +114,7 @@ def test_overdue_under_the_new_law_takes_its_aggravated_tier_and_its_measures() 
     overdue = draft_for("JC-07-01", AFTER_NEW_LAW, overdue=True)
     assert overdue["fine_range_yuan"] == [100000, 200000]
     assert "责令停产停业整顿直至由原发证机关吊销其相关许可证件" in overdue["measures"]
-    assert "对直接负责的主管人员和其他直接责任人员处2万元以上5万元以下的罚款" in overdue["measures"]
+    assert "对其直接负责的主管人员和其他直接责任人员处二万元以上五万元以下的罚款" in overdue["measures"]
 
 
 def test_a_first_finding_lists_no_measure_the_law_keeps_for_later() -> None:
@@ -126,7 +128,7 @@ def test_contractor_management_is_fined_under_the_second_paragraph_of_article_10
         0,
         50000,
     ]  # not 第一款's 10–20万 for subcontracting to the unqualified
-    assert "对直接负责的主管人员和其他直接责任人员处1万元以下的罚款" in draft["measures"]
+    assert "对其直接负责的主管人员和其他直接责任人员处一万元以下的罚款" in draft["measures"]
 
 
 def test_the_authority_the_law_names_decides_and_the_draft_refers_the_case_to_it() -> None:
@@ -154,7 +156,7 @@ def test_the_article_fining_the_unit_is_preferred_to_one_fining_only_its_princip
     assert draft["penalty_basis"] == "《中华人民共和国安全生产法》第一百零一条第（五）项"
     only_principal = draft_for("JC-01-02", AFTER_NEW_LAW)
     assert only_principal["fine_range_yuan"] is None
-    assert "对主要负责人处2万元以上5万元以下的罚款" in only_principal["measures"]
+    assert "对主要负责人处二万元以上五万元以下的罚款" in only_principal["measures"]
 
 
 def test_unlicensed_operation_is_not_left_at_a_referring_article() -> None:
@@ -169,3 +171,34 @@ def test_the_major_hazard_criterion_is_named_as_a_classification_not_as_a_rule_b
     criterion = "《化工和危险化学品生产经营单位重大生产安全事故隐患判定标准（试行）》第十六项"
     assert criterion not in draft["violated"]
     assert f"该隐患属于{criterion}规定的重大事故隐患" in draft["rationale"]
+
+
+def test_overdue_adds_the_measures_the_law_sets_for_it_in_its_own_words() -> None:
+    principal = draft_for("JC-01-02", AFTER_NEW_LAW, overdue=True)  # 安全生产法第九十四条
+    assert principal["measures"] == [
+        "责令限期改正",
+        "责令生产经营单位停产停业整顿",
+        "对主要负责人处五万元以上十万元以下的罚款",
+    ]
+    refused = draft_for("XC-08-01", AFTER_NEW_LAW, overdue=True)  # 第一百零二条: 拒不执行的
+    assert "责令停产停业整顿" in refused["measures"]
+    assert "对其直接负责的主管人员和其他直接责任人员处五万元以上十万元以下的罚款" in refused["measures"]
+
+
+@pytest.mark.parametrize("observed", [BEFORE_NEW_LAW, AFTER_NEW_LAW])
+@pytest.mark.parametrize("overdue", [False, True])
+def test_every_item_drafts_a_fine_within_its_range_and_reads_without_placeholders(
+    observed: date, overdue: bool
+) -> None:
+    library, facts = load_library(), Circumstances(observed, overdue_or_refused=overdue)
+    for item in default_checklist().items.values():
+        draft = draft_penalty(item, library, facts, RULES)
+        if draft is None:
+            continue
+        if draft["fine_range_yuan"] is not None:
+            low, high = draft["fine_range_yuan"]
+            assert low <= draft["suggested_fine_yuan"] <= high, item.code
+        assert draft["measures"] and all(draft["measures"]), item.code
+        text = " ".join([draft["rationale"], *draft["measures"]])
+        for placeholder in ("None", "null", "相关规定", "—元"):
+            assert placeholder not in text, (item.code, placeholder, text)
