@@ -26,34 +26,43 @@ def site_photos() -> list[Path]:
     return photos
 
 
+Found = tuple[str, list[float], float]  # label, box, confidence
+# bf16 (OpenVINO on CPUs that have it) moves confidences by a few hundredths: a box that close to
+# its class threshold may be kept by one backend and dropped by the other.
+NEAR_THRESHOLD = 0.05
+
+
 @pytest.fixture(scope="module")
-def reference(
-    site_photos: list[Path], tmp_path_factory: pytest.TempPathFactory
-) -> list[list[tuple[str, list[float]]]]:
+def reference(site_photos: list[Path], tmp_path_factory: pytest.TempPathFactory) -> list[list[Found]]:
     return detections("torch", site_photos, tmp_path_factory.mktemp("torch"))
 
 
-def detections(backend: str, photos: list[Path], data_dir: Path) -> list[list[tuple[str, list[float]]]]:
+def clear(found: Found) -> bool:
+    """Confident enough that every backend must agree on it."""
+    return found[2] >= find_model().threshold(found[0]) + NEAR_THRESHOLD
+
+
+def detections(backend: str, photos: list[Path], data_dir: Path) -> list[list[Found]]:
     entry = msgspec.structs.replace(find_model(), backend=backend)
     detector = Detector(entry, data_dir)
     assert detector.backend == backend
     results = detector.detect([upright_photo(photo.read_bytes(), entry.image_size) for photo in photos])
-    return [[(d.label, list(d.box)) for d in result.detections] for result in results]
+    return [[(d.label, list(d.box), d.confidence) for d in result.detections] for result in results]
 
 
 @pytest.mark.parametrize("backend", AUTO_ORDER)
 def test_an_exported_backend_finds_what_pytorch_finds_on_a_batch_of_site_photos(
-    backend: str, site_photos: list[Path], reference: list[list[tuple[str, list[float]]]], tmp_path: Path
+    backend: str, site_photos: list[Path], reference: list[list[Found]], tmp_path: Path
 ) -> None:
     if not backend_available(backend):  # type: ignore[arg-type]
         pytest.skip(f"{backend} is not installed")
     served = detections(backend, site_photos, tmp_path)
-    assert any(label == "no_helmet" for label, _ in served[0])
+    assert any(label == "no_helmet" for label, _, _ in served[0])
     for theirs, ours in zip(served, reference, strict=True):
         # Same boxes, to a few pixels: OpenVINO computes in bf16 on CPUs that have it. Their
         # order may differ where two confidences tie to within that rounding.
         unmatched = list(theirs)
-        for label, expected in ours:
+        for label, expected, confidence in ours:
             match = next(
                 (
                     found
@@ -63,9 +72,11 @@ def test_an_exported_backend_finds_what_pytorch_finds_on_a_batch_of_site_photos(
                 ),
                 None,
             )
-            assert match is not None, (label, expected, theirs)
+            if match is None:
+                assert not clear((label, expected, confidence)), (label, expected, confidence, theirs)
+                continue
             unmatched.remove(match)
-        assert unmatched == []
+        assert [found for found in unmatched if clear(found)] == []
 
 
 def test_auto_serves_the_first_backend_that_runs_here(tmp_path: Path) -> None:
