@@ -21,7 +21,6 @@ from regulations.penalty_basis import (
     authority_of,
     choose_basis,
     choose_tier,
-    yuan,
 )
 from regulations.penalty_measures import measures_of
 from rules.checklist_schema import ChecklistItem
@@ -42,6 +41,12 @@ class Circumstances:
     repeated: bool = False
     overdue_or_refused: bool = False
     rectified_promptly: bool = False
+
+
+def _yuan(amount: int | None) -> str:
+    if amount is None:
+        return "—"
+    return f"{amount // 10000}万元" if amount % 10000 == 0 and amount >= 10000 else f"{amount}元"
 
 
 def _position(rules: DiscretionRules, facts: Circumstances) -> tuple[float, str]:
@@ -97,8 +102,8 @@ def draft_penalty(
         tier=tier.basis_phrase,
         rationale=(
             f"{broken}{classed}依据{penalty_citation}"
-            f"（“{_quoted(basis.referral, tier)}”），对单位可处{yuan(tier.min_yuan) if tier.min_yuan else ''}"
-            f"{'以上' if tier.min_yuan else ''}{yuan(high)}以下罚款。{reason}，建议罚款{yuan(suggested)}。"
+            f"（“{_quoted(basis.referral, tier)}”），对单位可处{_yuan(tier.min_yuan) if tier.min_yuan else ''}"
+            f"{'以上' if tier.min_yuan else ''}{_yuan(high)}以下罚款。{reason}，建议罚款{_yuan(suggested)}。"
             f"{referral}本建议仅供执法人员参考，须经法制审核后决定。"
         ),
     )

@@ -1,5 +1,5 @@
 """Reading a penalty article as an officer does: which article of an item's list applies, which
-款 and tier fit the circumstances, which authority decides, and what measures come with the fine.
+款 and tier fit the circumstances, and which authority decides (the measures: penalty_measures.py).
 
 The tiers are those regulations.json extracted from the verbatim text (``PenaltyTier``); this
 module only locates them in the text, so nothing here restates a law.
@@ -31,10 +31,15 @@ EMERGENCY_AUTHORITY = "应急管理部门"
 class PenaltyBasis:
     reference: LawReference
     article: Article
-    paragraph: str  # the text of the 款 the reference points to (by 款, else by 项, else the first)
+    paragraph: str  # the 款 the reference points to (by 款, else by 项, else that of the first unit fine)
     tiers: tuple[PenaltyTier, ...]  # the tiers that 款 punishes with (its own, or those of 前款)
     referral: str = ""  # the 款's own words where it punishes "依照前款规定" (and the tiers are 前款's)
-    sanctioning: str = ""  # the 款 whose words set the sanctions: this one, or 前款 for a referral
+    source: str = ""  # for such a 款, 前款: the text whose words set the sanctions
+
+    @property
+    def sanctioning(self) -> str:
+        """The 款 whose words set the sanctions: this one, or 前款 for a referral."""
+        return self.source or self.paragraph
 
 
 def paragraphs(text: str) -> list[str]:
@@ -68,14 +73,14 @@ def basis_of(reference: LawReference, article: Article) -> PenaltyBasis:
     takes 前款's tiers."""
     found = paragraphs(article.text) or [article.text]
     index = _paragraph_index(reference, found)
-    if index is None:  # the whole article: its sanctions are those of the 款 of its first unit fine
+    if index is None:  # the whole article: read as the 款 of its first unit fine
         fining = next((t for t in article.tiers if t.target == "unit"), None)
-        sanctioning = next((text for text in found if fining and fining.basis_phrase in text), found[0])
-        return PenaltyBasis(reference, article, found[0], article.tiers, sanctioning=sanctioning)
+        paragraph = next((text for text in found if fining and fining.basis_phrase in text), found[0])
+        return PenaltyBasis(reference, article, paragraph, article.tiers)
     paragraph = found[index]
     tiers = _tiers_of(article, paragraph)
     if tiers or index == 0:
-        return PenaltyBasis(reference, article, paragraph, tiers, sanctioning=paragraph)
+        return PenaltyBasis(reference, article, paragraph, tiers)
     source = found[0 if "本条第一款" in paragraph else index - 1]
     referral = re.split(r"[，,]", paragraph.rstrip("。"))[-1]
     return PenaltyBasis(reference, article, paragraph, _tiers_of(article, source), referral, source)
@@ -124,9 +129,3 @@ def authority_of(basis: PenaltyBasis, tier: PenaltyTier | None) -> str:
         if agency.startswith(authority) or agency.startswith(f"所在地县级人民政府{authority}"):
             return authority
     return EMERGENCY_AUTHORITY
-
-
-def yuan(amount: int | None) -> str:
-    if amount is None:
-        return "—"
-    return f"{amount // 10000}万元" if amount % 10000 == 0 and amount >= 10000 else f"{amount}元"

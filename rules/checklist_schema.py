@@ -17,9 +17,8 @@ class LawReference(msgspec.Struct, forbid_unknown_fields=True):
     law: Text  # the document's short_name in regulations.json, e.g. 安全生产法, GB 30871-2022
     article: Text  # as the document numbers it: 第一百零二条, 5.2.1, 二
     item: Text | None = None  # 一, 二 … for 第（一）项
-    paragraph: Text | None = (
-        None  # 一, 二 … for 第二款, where the article's 款 differ in conduct or authority
-    )
+    # 一, 二 … for 第二款, where the article's 款 differ in conduct or authority
+    paragraph: Text | None = None
     valid_from: date | None = None  # the observation date from which this reference applies
     valid_until: date | None = None  # the last observation date it applies to
 
