@@ -51,8 +51,7 @@ class EscalationService:
         lock_changes(self._session)
         findings = list(self._session.exec(select(Finding).where(col(Finding.deleted_at).is_(None))).all())
         decisions = decide(self._rules, findings, now)
-        done = self._occasions_done()
-        graded_major = self._graded_major()
+        done, graded_major = self._history()
         by_id = {f.id: f for f in findings}
         report = EscalationReport(decisions=len(decisions))
         audit = AuditLog(self._session)
@@ -115,27 +114,24 @@ class EscalationService:
         if decision.escalate:
             finding.escalation_level += 1
 
-    def _graded_major(self) -> set[str]:
+    def _history(self) -> tuple[set[tuple[str, str, str]], set[str]]:
+        """What the rules already did (finding, kind, occasion), and the findings a person graded
+        major, read from the audit trail in one pass."""
         events = self._session.exec(
-            select(AuditEvent.entity_id, AuditEvent.after).where(AuditEvent.action == "finding.graded")
-        ).all()
-        return {
-            entity_id
-            for entity_id, after in events
-            if after and after.get("level") == HazardLevel.MAJOR.value
-        }
-
-    def _occasions_done(self) -> set[tuple[str, str, str]]:
-        events = self._session.exec(
-            select(AuditEvent.entity_id, AuditEvent.after).where(
-                col(AuditEvent.action).in_([ACTION, "finding.reminded"])
+            select(AuditEvent.entity_id, AuditEvent.action, AuditEvent.after).where(
+                col(AuditEvent.action).in_([ACTION, "finding.reminded", "finding.graded"])
             )
         ).all()
-        return {
-            (entity_id, after["kind"], _occasion(after["kind"], after["occasion"]))
-            for entity_id, after in events
-            if after
-        }
+        done, graded_major = set(), set()
+        for entity_id, action, after in events:
+            if not after:
+                continue
+            if action == "finding.graded":
+                if after.get("level") == HazardLevel.MAJOR.value:
+                    graded_major.add(entity_id)
+            else:
+                done.add((entity_id, after["kind"], _occasion(after["kind"], after["occasion"])))
+        return done, graded_major
 
 
 _OLD_COUPLED_TAG = re.compile(r"-[0-9a-f]{12}$")
