@@ -22,6 +22,7 @@ import backend.jobs.catalog  # noqa: F401  (registers every job)
 from backend.db.engine import create_db_engine, create_session_factory, transaction
 from backend.db.types import utcnow
 from backend.domain.escalation.service import EscalationService, load_escalation_rules
+from backend.domain.notifications.stalled import resend_stalled
 from backend.jobs import JobContext, create_job_queue
 from backend.jobs.dispatcher import OutboxDispatcher
 from backend.jobs.outbox import dispatch_pending
@@ -79,7 +80,8 @@ async def _sweep_outbox(state: AppState) -> None:
 
 
 async def _run_escalation_rules(state: AppState, rules: EscalationRules) -> None:
-    """The scheduled 督办 run; idempotent, so several replicas running it is harmless."""
+    """The scheduled 督办 run, and the resending of stalled messages; idempotent, so several
+    replicas running it is harmless."""
     import anyio.to_thread
 
     def run_once() -> None:
@@ -91,6 +93,7 @@ async def _run_escalation_rules(state: AppState, rules: EscalationRules) -> None
         try:
             await anyio.to_thread.run_sync(run_once)
             await dispatch_pending(state.session_factory, state.job_queue)
+            await resend_stalled(state.session_factory, state.job_queue, utcnow())
         except Exception:
             logging.getLogger(__name__).exception("escalation run failed; will retry")
 

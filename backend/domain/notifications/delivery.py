@@ -64,6 +64,7 @@ def deliver(session_factory: sessionmaker[Session], settings: Settings, notifica
         notification = session.get(Notification, notification_id)
         assert notification is not None
         notification.attempts += 1
+        notification.updated_at = utcnow()  # a recent attempt: a job is still behind it (stalled.py)
         session.add(
             NotificationAttempt(notification_id=notification.id, succeeded=error is None, error=error or "")
         )

@@ -17,9 +17,11 @@ from backend.db.models import Notification, NotificationAttempt
 from backend.domain.accounts.roles import Role
 from backend.domain.notifications.delivery import MAX_ATTEMPTS
 from backend.domain.notifications.outbox import SEND_JOB
+from backend.domain.notifications.stalled import STALLED_AFTER, resend_stalled
 from backend.jobs.base import registry
 from backend.settings import Settings
 from mobile_api.app import create_app
+from mobile_api.state import AppState
 from tests.conftest import ParkWorld
 from tests.receiver import Receiver, running_receiver
 
@@ -128,3 +130,30 @@ def test_an_enterprise_group_channel_gets_only_its_own_enterprise_findings(
         wait_until(lambda: len(notifications(db)) == 1 and notifications(db)[0].status == "sent")
     assert len(own_group.received) == 1
     assert other_group.received == []  # another enterprise's staff never read this hazard
+
+
+def test_a_message_whose_send_job_died_is_sent_by_the_next_scheduled_run(
+    client: TestClient[Litestar], world: ParkWorld, flaky: Receiver, healthy: Receiver, db: Session
+) -> None:
+    """A send job gives up after ~10 minutes; if the database was down all that time, no attempt
+    was counted and the message stayed queued with nothing behind it (its outbox row long handed
+    over). The scheduled run queues it again; a message whose job may still be retrying is left."""
+    flaky.always_fail = True  # settings:0 keeps a job retrying; settings:1 is the orphan below
+    dispatch(client, world)
+    wait_until(lambda: any(n.status == "sent" for n in notifications(db)))
+    retrying = next(n for n in notifications(db) if n.channel == "settings:0")
+    assert retrying.status == "queued"  # its job is still within its retries
+    orphan = next(n for n in notifications(db) if n.channel == "settings:1")
+    orphan.status, orphan.attempts, orphan.sent_at = "queued", 0, None  # as if never sent
+    now = datetime.now(UTC)
+    orphan.updated_at = now - STALLED_AFTER - timedelta(minutes=1)
+    db.add(orphan)
+    db.commit()
+    sent_before = len(healthy.received)
+
+    state = AppState.of(client.app)
+    resent = client.blocking_portal.call(resend_stalled, state.session_factory, state.job_queue, now)
+
+    assert resent == 1  # the orphan only, not the message still being retried
+    wait_until(lambda: next(n for n in notifications(db) if n.id == orphan.id).status == "sent")
+    assert len(healthy.received) == sent_before + 1
