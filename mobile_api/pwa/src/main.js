@@ -8,6 +8,7 @@ import { lastSyncError, startAutoSync, syncNow } from "./sync.js";
 import { formatTime, h, mount, toast } from "./ui.js";
 import { renderDashboard } from "./views/dashboard.js";
 import { renderFinding } from "./views/finding.js";
+import { fillEnterpriseNames } from "./views/finding_detail.js";
 import { renderGuide } from "./views/guide.js";
 import { renderLogin } from "./views/login.js";
 import { renderMine } from "./views/mine.js";
@@ -200,6 +201,7 @@ function refreshLiveScreen() {
 }
 
 window.addEventListener("parksafe:changed", refreshLiveScreen);
+window.addEventListener("parksafe:changed", () => fillEnterpriseNames(view()));
 window.addEventListener("parksafe:sync", (event) => {
   syncing = event.detail.running;
   const button = document.getElementById("sync-button");

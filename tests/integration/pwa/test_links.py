@@ -32,6 +32,13 @@ def test_a_notification_link_opens_the_ticket_for_staff_and_the_finding_for_the_
     expect(admin.get_by_text(description)).to_be_visible()
     expect(admin.get_by_text("整改中").first).to_be_visible()
 
+    # Signing in from the link: the finding is fetched before the first pull brings the enterprises;
+    # their name fills in when it lands, without reopening the page.
+    late = open_app(phone(), server, f"#/findings/{finding_id}")
+    log_in(late, "admin")
+    expect(late.get_by_role("heading", name="隐患详情")).to_be_visible()
+    expect(late.locator(".summary dd").first).to_have_text(server.enterprise("E001")["name"])
+
     stranger = open_app(phone(), server, f"#/findings/{finding_id}")
     log_in(stranger, "staff2")  # another enterprise: not theirs to see
     expect(stranger.get_by_text("找不到这条隐患")).to_be_visible()

@@ -1,6 +1,7 @@
 // What every role sees of one finding: photos with AI boxes, matched clauses, the penalty draft.
 import { getBlob } from "../api.js";
 import { photoURL } from "../photos.js";
+import { enterprises } from "../records.js";
 import { countdown, download, formatTime, h, LEVEL_LABELS, statusBadge, toast, mount } from "../ui.js";
 
 const SVG = "http://www.w3.org/2000/svg";
@@ -117,6 +118,20 @@ export async function gallery(hashes, prefix, aiResults = [], onWrong = null) {
   return h("div", { class: "gallery" }, await Promise.all(hashes.map((hash, i) => figure(hash, `${prefix} ${i + 1}`, aiResults, onWrong))));
 }
 
+// Names the enterprises a finding opened before the first pull could not name, in place: a redraw
+// would take away what the user was typing on the screen.
+export async function fillEnterpriseNames(root) {
+  const unnamed = [...root.querySelectorAll("dd[data-enterprise-id]")];
+  if (!unnamed.length) return;
+  const names = new Map((await enterprises()).map((e) => [e.id, e.data.name]));
+  for (const dd of unnamed) {
+    const name = names.get(dd.dataset.enterpriseId);
+    if (!name) continue;
+    dd.textContent = name;
+    dd.removeAttribute("data-enterprise-id");
+  }
+}
+
 export function summary(finding, enterpriseName) {
   const data = finding.data;
   return h(
@@ -134,7 +149,8 @@ export function summary(finding, enterpriseName) {
     h(
       "dl",
       {},
-      h("dt", {}, "企业"), h("dd", {}, enterpriseName || "—"),
+      // Unknown until the first pull brings the enterprises: filled in then (fillEnterpriseNames).
+      h("dt", {}, "企业"), h("dd", enterpriseName ? {} : { "data-enterprise-id": data.enterprise_id }, enterpriseName || "—"),
       h("dt", {}, "位置"), h("dd", {}, data.location?.text || "—"),
       h("dt", {}, "发现时间"), h("dd", {}, formatTime(data.observed_at)),
       h("dt", {}, "整改期限"), h("dd", {}, data.deadline ? `${formatTime(data.deadline)}（${countdown(data.deadline)}）` : "—"),
