@@ -22,7 +22,8 @@ class Notification(TimestampedModel, table=True):
     event_key: str = Field(max_length=200, unique=True)
     recipient_id: uuid.UUID | None = Field(default=None, foreign_key="user_account.id", index=True)
     channel: str = Field(
-        max_length=64, description="where it goes: user:<id> or settings:<n> (no secrets stored)"
+        max_length=64,
+        description="where it goes: user:<id> or settings:<n>:<url fingerprint> (no secrets stored)",
     )
     title: str = Field(max_length=200)
     body: str = Field(sa_type=sa.Text)

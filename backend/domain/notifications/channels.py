@@ -5,12 +5,14 @@ prefix, e.g. ``park_admin=dingtalk://TOKEN``, and an enterprise staff channel th
 it serves: ``enterprise_staff@E001=wecombot://KEY`` (the enterprise's code) gets only that
 enterprise's findings. A bare ``enterprise_staff=`` channel is one group for the staff of every
 enterprise and gets all of theirs. Entries without a prefix receive everything. Rows in the
-outbox reference a channel (``settings:<n>`` or ``user:<id>``), never the URL itself, so no
-secret is stored.
+outbox reference a channel (``settings:<n>:<fingerprint>`` or ``user:<id>``), never the URL
+itself, so no secret is stored; the fingerprint (a short hash of the URL) keeps a queued message
+from going to another channel when the list is reordered or an entry removed before it is sent.
 """
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from dataclasses import dataclass
 
@@ -27,8 +29,12 @@ class ConfiguredChannel:
     enterprise: str | None = None  # an enterprise's code: only its findings
 
     @property
+    def fingerprint(self) -> str:
+        return hashlib.sha256(self.url.encode()).hexdigest()[:10]
+
+    @property
     def ref(self) -> str:
-        return f"settings:{self.index}"
+        return f"settings:{self.index}:{self.fingerprint}"
 
 
 def configured_channels(urls: list[str]) -> list[ConfiguredChannel]:
@@ -51,6 +57,17 @@ def channels_for(urls: list[str], audience: Role, enterprise: str) -> list[Confi
         for channel in configured_channels(urls)
         if channel.audience in {ALL, audience.value} and channel.enterprise in {None, enterprise}
     ]
+
+
+def configured_url(urls: list[str], ref: str) -> str | None:
+    """The URL a ``settings:`` reference was queued for, wherever it now stands in ``urls``; None
+    once it is gone. References from before fingerprints (``settings:<n>``) go by position."""
+    index, _, fingerprint = ref.removeprefix("settings:").partition(":")
+    channels = configured_channels(urls)
+    if fingerprint:
+        return next((channel.url for channel in channels if channel.fingerprint == fingerprint), None)
+    position = int(index)
+    return channels[position].url if position < len(channels) else None
 
 
 def user_ref(user_id: uuid.UUID) -> str:

@@ -17,7 +17,7 @@ from sqlmodel import Session
 from backend.db.engine import transaction
 from backend.db.models import Notification, NotificationAttempt, User
 from backend.db.types import utcnow
-from backend.domain.notifications.channels import configured_channels
+from backend.domain.notifications.channels import configured_url
 from backend.settings import Settings
 
 MAX_ATTEMPTS = 8  # over about 10 minutes (backend/jobs/catalog.py)
@@ -31,9 +31,7 @@ class DeliveryFailed(RuntimeError):
 def resolve_url(session: Session, settings: Settings, channel: str) -> str | None:
     kind, _, ident = channel.partition(":")
     if kind == "settings":
-        index = int(ident.split(":")[0])
-        channels = configured_channels(settings.notify_url_list)
-        return channels[index].url if index < len(channels) else None
+        return configured_url(settings.notify_url_list, channel)
     if kind == "user":
         user = session.get(User, uuid.UUID(ident))
         return user.notify_url if user and user.is_active and user.notify_url else None

@@ -82,7 +82,7 @@ def test_a_receiver_that_fails_then_recovers_gets_the_message_once(
     wait_until(lambda: all(n.status == "sent" for n in notifications(db)) and len(notifications(db)) == 2)
     assert len(flaky.received) == 1 and flaky.attempts == 3
     assert len(healthy.received) == 1 and healthy.attempts == 1
-    wecom = next(n for n in notifications(db) if n.channel == "settings:0")
+    wecom = next(n for n in notifications(db) if n.channel.startswith("settings:0:"))
     assert wecom.attempts == 3
     log = db.exec(
         select(NotificationAttempt)
@@ -93,7 +93,7 @@ def test_a_receiver_that_fails_then_recovers_gets_the_message_once(
     assert log[0].error
     # Park admins read the same delivery log over HTTP; other roles may not.
     listed = client.get("/api/v1/notifications", headers=world.headers(client, Role.PARK_ADMIN)).json()
-    shown = next(item for item in listed["items"] if item["channel"] == "settings:0")
+    shown = next(item for item in listed["items"] if item["channel"].startswith("settings:0:"))
     assert (shown["status"], shown["attempts"]) == ("sent", 3)
     assert [entry["succeeded"] for entry in shown["log"]] == [False, False, True]
     assert shown["title"].startswith("【隐患整改通知】")
@@ -109,7 +109,7 @@ def test_a_receiver_that_never_recovers_is_marked_failed_and_blocks_no_one(
     dispatch(client, world)
     wait_until(lambda: {n.status for n in notifications(db)} == {"failed", "sent"})
     failed = next(n for n in notifications(db) if n.status == "failed")
-    assert failed.channel == "settings:0"
+    assert failed.channel.startswith("settings:0:")
     assert failed.attempts == MAX_ATTEMPTS
     assert failed.last_error
     assert flaky.attempts == MAX_ATTEMPTS
@@ -141,9 +141,9 @@ def test_a_message_whose_send_job_died_is_sent_by_the_next_scheduled_run(
     flaky.always_fail = True  # settings:0 keeps a job retrying; settings:1 is the orphan below
     dispatch(client, world)
     wait_until(lambda: any(n.status == "sent" for n in notifications(db)))
-    retrying = next(n for n in notifications(db) if n.channel == "settings:0")
+    retrying = next(n for n in notifications(db) if n.channel.startswith("settings:0:"))
     assert retrying.status == "queued"  # its job is still within its retries
-    orphan = next(n for n in notifications(db) if n.channel == "settings:1")
+    orphan = next(n for n in notifications(db) if n.channel.startswith("settings:1:"))
     orphan.status, orphan.attempts, orphan.sent_at = "queued", 0, None  # as if never sent
     now = datetime.now(UTC)
     orphan.updated_at = now - STALLED_AFTER - timedelta(minutes=1)
