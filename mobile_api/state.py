@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
+from backend.db.engine import DatabaseProbe
 from backend.jobs import JobQueue
 from backend.jobs.dispatcher import OutboxDispatcher
 from backend.settings import Settings
@@ -23,6 +24,7 @@ class AppState:
     job_queue: JobQueue
     object_store: ObjectStore
     outbox: OutboxDispatcher
+    database: DatabaseProbe
 
     @staticmethod
     def of(app: Any) -> AppState:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -68,3 +69,24 @@ def database_is_reachable(engine: Engine) -> bool:
     except sa.exc.SQLAlchemyError:
         return False
     return True
+
+
+class DatabaseProbe:
+    """Whether the database answers, for /health: while it does, asked at most once per
+    ``fresh_for`` seconds (a load balancer probing each replica many times a second costs no
+    queries); once it did not, asked on every call, so recovery shows at once."""
+
+    def __init__(self, engine: Engine, fresh_for: float = 1.0) -> None:
+        self._engine = engine
+        self._fresh_for = fresh_for
+        self._answered_at: float | None = None
+
+    def answered_recently(self) -> bool:
+        return self._answered_at is not None and time.monotonic() - self._answered_at < self._fresh_for
+
+    def check(self) -> bool:
+        if database_is_reachable(self._engine):
+            self._answered_at = time.monotonic()
+            return True
+        self._answered_at = None
+        return False

@@ -6,14 +6,14 @@ import anyio.to_thread
 from litestar import Response, get
 from litestar.datastructures import State
 
-from backend.db.engine import database_is_reachable
 from mobile_api.errors import envelope
 
 
 @get("/health", exclude_from_auth=True, tags=["health"], operation_id="health")
 async def health(state: State) -> Response[dict[str, Any]]:
     """200 while the server can serve requests (database reachable), else 503."""
-    reachable = await anyio.to_thread.run_sync(database_is_reachable, state.parksafe.engine)
+    database = state.parksafe.database
+    reachable = database.answered_recently() or await anyio.to_thread.run_sync(database.check)
     if not reachable:
         return envelope(
             503, "database_unavailable", "数据库不可用 / database unreachable", {"database": "unreachable"}

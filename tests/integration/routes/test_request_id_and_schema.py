@@ -9,11 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from litestar import Litestar, get
 from litestar.testing import TestClient
 
 from backend.settings import Settings
 from mobile_api.app import create_app
+from mobile_api.state import AppState
 
 SANE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 CONTRACT_PATHS = {
@@ -136,6 +138,22 @@ def test_health_is_ok_without_login_while_the_database_answers(client: TestClien
     body = response.json()
     assert body["status"] == "ok"
     assert "x-request-id" in response.headers
+
+
+def test_health_asks_the_database_at_most_once_a_second_while_it_answers(
+    client: TestClient[Litestar],
+) -> None:
+    """Load balancers probe every replica many times a second; those probes must not load the database."""
+    queries: list[str] = []
+    engine = AppState.of(client.app).engine
+    listener = lambda *args: queries.append(args[2])  # noqa: E731  (before_cursor_execute: statement)
+    sa.event.listen(engine, "before_cursor_execute", listener)
+    try:
+        statuses = {client.get("/health").status_code for _ in range(20)}
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", listener)
+    assert statuses == {200}
+    assert queries.count("SELECT 1") <= 1
 
 
 def test_health_is_503_envelope_when_the_database_is_unreachable(tmp_path: Path) -> None:
