@@ -6,7 +6,7 @@ seen, the year of a document number) is the date in this zone.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 BEIJING = timezone(timedelta(hours=8), "CST")
 
@@ -15,3 +15,14 @@ def park_date(moment: datetime) -> date:
     """The calendar date of ``moment`` in the park (a hazard seen at 07:00 Beijing time is dated
     that day, not the UTC day before)."""
     return moment.astimezone(BEIJING).date()
+
+
+def park_day_start(moment: datetime) -> datetime:
+    """Midnight in the park at the start of ``moment``'s park day."""
+    return datetime.combine(park_date(moment), time(0), BEIJING)
+
+
+def seen_again(earlier: datetime, later: datetime, window: timedelta) -> bool:
+    """Whether a hazard seen at ``later`` was seen *again* after ``earlier``: on a later park day,
+    within ``window``. Two spots of one item on one walk-through are one discovery, not a repeat."""
+    return earlier < park_day_start(later) and later - earlier <= window

@@ -6,7 +6,6 @@ once, so running the rules twice (or on several replicas) never notifies twice.
 
 from __future__ import annotations
 
-import itertools
 import math
 import uuid
 from collections import defaultdict
@@ -19,6 +18,7 @@ from backend.domain.accounts.roles import Role
 from backend.domain.findings.suggestions import effective_checklist_code
 from backend.domain.findings.vocabulary import FindingStatus, HazardLevel
 from rules.escalation_schema import EscalationRules
+from rules.park_time import seen_again
 
 OPEN = (FindingStatus.REPORTED, FindingStatus.DISPATCHED, FindingStatus.PENDING_VERIFICATION)
 
@@ -103,8 +103,11 @@ def _repeated(rules: EscalationRules, findings: list[Finding]) -> Iterable[Decis
             by_item[(finding.enterprise_id, code)].append(finding)
     for group in by_item.values():
         group.sort(key=lambda f: f.observed_at)
-        for earlier, later in itertools.pairwise(group):
-            if later.status in OPEN and later.observed_at - earlier.observed_at <= window:
+        for index, later in enumerate(group):
+            earlier = group[:index]
+            if later.status in OPEN and any(
+                seen_again(e.observed_at, later.observed_at, window) for e in earlier
+            ):
                 # Once per finding: a finding synced late between two others, or a deletion, changes
                 # which finding came before, not whether this one is a repeat.
                 yield Decision(

@@ -22,7 +22,7 @@ from backend.domain.findings.suggestions import CONFIDENT_ITEM
 from backend.jobs.outbox import request_job
 from regulations.matching import Matcher, MatchResult
 from regulations.penalty import Circumstances, draft_penalty
-from rules.park_time import park_date
+from rules.park_time import park_date, park_day_start
 
 MATCH_JOB = "finding.match"
 MATCH_NEW_JOB = "finding.match_new"
@@ -104,7 +104,7 @@ def _repeated(session: Session, finding: Finding, code: str) -> bool:
                 Finding.checklist_code == code,
                 Finding.id != finding.id,
                 col(Finding.observed_at) >= finding.observed_at - REPEAT_WINDOW,
-                col(Finding.observed_at) < finding.observed_at,
+                col(Finding.observed_at) < park_day_start(finding.observed_at),  # rules.park_time.seen_again
                 col(Finding.deleted_at).is_(None),
             )
         ).first()

@@ -207,6 +207,24 @@ def test_a_repeat_synced_late_between_two_findings_does_not_escalate_the_later_o
     assert refreshed(db, synced_late).escalation_level == 1  # itself a repeat of the first
 
 
+def test_two_spots_of_one_item_on_one_round_are_one_discovery_not_a_repeat(
+    db: Session, world: ParkWorld, database_url: str
+) -> None:
+    """重复发现 is a hazard seen again on a later day, not a second spot of it on the same round."""
+    factories.finding(db, world.own, checklist_code="XC-05-03", observed_at=T0 - timedelta(hours=3))
+    same_round = factories.finding(
+        db, world.own, checklist_code="XC-05-03", observed_at=T0 - timedelta(hours=2)
+    )
+    db.commit()
+    assert escalate(database_url, T0).returncode == 0
+    assert refreshed(db, same_round).escalation_level == 0
+    next_day = factories.finding(db, world.own, checklist_code="XC-05-03", observed_at=T0 + timedelta(days=1))
+    db.commit()
+    assert escalate(database_url, T0 + timedelta(days=1, hours=1)).returncode == 0
+    assert refreshed(db, next_day).escalation_level == 1
+    assert refreshed(db, same_round).escalation_level == 0
+
+
 def test_the_first_day_overdue_reads_one_day_overdue(
     db: Session, world: ParkWorld, database_url: str
 ) -> None:
