@@ -93,9 +93,12 @@ async def _run_escalation_rules(state: AppState, rules: EscalationRules) -> None
         try:
             await anyio.to_thread.run_sync(run_once)
             await dispatch_pending(state.session_factory, state.job_queue)
-            await resend_stalled(state.session_factory, state.job_queue, utcnow())
         except Exception:
             logging.getLogger(__name__).exception("escalation run failed; will retry")
+        try:  # on its own: a failing escalation run must not keep stalled messages from going out
+            await resend_stalled(state.session_factory, state.job_queue, utcnow())
+        except Exception:
+            logging.getLogger(__name__).exception("resending stalled notifications failed; will retry")
 
 
 def create_app(settings: Settings | None = None) -> Litestar:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import sqlalchemy as sa
@@ -76,17 +76,20 @@ class DatabaseProbe:
     ``fresh_for`` seconds (a load balancer probing each replica many times a second costs no
     queries); once it did not, asked on every call, so recovery shows at once."""
 
-    def __init__(self, engine: Engine, fresh_for: float = 1.0) -> None:
+    def __init__(
+        self, engine: Engine, fresh_for: float = 1.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._engine = engine
         self._fresh_for = fresh_for
+        self._clock = clock
         self._answered_at: float | None = None
 
     def answered_recently(self) -> bool:
-        return self._answered_at is not None and time.monotonic() - self._answered_at < self._fresh_for
+        return self._answered_at is not None and self._clock() - self._answered_at < self._fresh_for
 
     def check(self) -> bool:
         if database_is_reachable(self._engine):
-            self._answered_at = time.monotonic()
+            self._answered_at = self._clock()
             return True
         self._answered_at = None
         return False

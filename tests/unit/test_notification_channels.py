@@ -25,6 +25,11 @@ def test_a_channel_removed_before_sending_is_gone_not_replaced_by_its_neighbour(
     assert configured_url([PARK, E002], ref) is None
 
 
+def test_a_group_moved_to_another_enterprise_no_longer_gets_the_first_enterprises_messages() -> None:
+    ref = queued_ref([PARK, E001], "E001")
+    assert configured_url([PARK, "enterprise_staff@E003=wecombot://e001-key"], ref) is None
+
+
 def test_references_queued_before_fingerprints_go_by_position() -> None:
     assert configured_url([PARK, E001], "settings:1") == "wecombot://e001-key"
     assert configured_url([PARK], "settings:1") is None

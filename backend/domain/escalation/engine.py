@@ -6,6 +6,7 @@ once, so running the rules twice (or on several replicas) never notifies twice.
 
 from __future__ import annotations
 
+import bisect
 import math
 import uuid
 from collections import defaultdict
@@ -18,7 +19,7 @@ from backend.domain.accounts.roles import Role
 from backend.domain.findings.suggestions import effective_checklist_code
 from backend.domain.findings.vocabulary import FindingStatus, HazardLevel
 from rules.escalation_schema import EscalationRules
-from rules.park_time import seen_again
+from rules.park_time import park_day_start, seen_again
 
 OPEN = (FindingStatus.REPORTED, FindingStatus.DISPATCHED, FindingStatus.PENDING_VERIFICATION)
 
@@ -103,11 +104,11 @@ def _repeated(rules: EscalationRules, findings: list[Finding]) -> Iterable[Decis
             by_item[(finding.enterprise_id, code)].append(finding)
     for group in by_item.values():
         group.sort(key=lambda f: f.observed_at)
-        for index, later in enumerate(group):
-            earlier = group[:index]
-            if later.status in OPEN and any(
-                seen_again(e.observed_at, later.observed_at, window) for e in earlier
-            ):
+        seen = [f.observed_at for f in group]
+        for later in group:
+            # The last finding of the item before the day this one was seen: the nearest candidate.
+            before = bisect.bisect_left(seen, park_day_start(later.observed_at))
+            if later.status in OPEN and before and seen_again(seen[before - 1], later.observed_at, window):
                 # Once per finding: a finding synced late between two others, or a deletion, changes
                 # which finding came before, not whether this one is a repeat.
                 yield Decision(

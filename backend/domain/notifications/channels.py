@@ -6,8 +6,9 @@ it serves: ``enterprise_staff@E001=wecombot://KEY`` (the enterprise's code) gets
 enterprise's findings. A bare ``enterprise_staff=`` channel is one group for the staff of every
 enterprise and gets all of theirs. Entries without a prefix receive everything. Rows in the
 outbox reference a channel (``settings:<n>:<fingerprint>`` or ``user:<id>``), never the URL
-itself, so no secret is stored; the fingerprint (a short hash of the URL) keeps a queued message
-from going to another channel when the list is reordered or an entry removed before it is sent.
+itself, so no secret is stored; the fingerprint (a short hash of the entry) keeps a queued message
+from going to another channel when the list is reordered, or an entry removed or changed (a new
+key, another enterprise), before it is sent: it then fails as "channel no longer configured".
 """
 
 from __future__ import annotations
@@ -27,10 +28,12 @@ class ConfiguredChannel:
     audience: str
     url: str
     enterprise: str | None = None  # an enterprise's code: only its findings
+    entry: str = ""  # as configured, audience and enterprise included
 
     @property
     def fingerprint(self) -> str:
-        return hashlib.sha256(self.url.encode()).hexdigest()[:10]
+        """Of the whole entry: a group moved to another enterprise or audience is another channel."""
+        return hashlib.sha256(self.entry.encode()).hexdigest()[:10]
 
     @property
     def ref(self) -> str:
@@ -44,9 +47,9 @@ def configured_channels(urls: list[str]) -> list[ConfiguredChannel]:
         audience, scoped, enterprise = prefix.partition("@")
         if sep and audience in {role.value for role in Role} and "://" in url:
             scope = enterprise if scoped and audience == Role.ENTERPRISE_STAFF.value else None
-            channels.append(ConfiguredChannel(index, audience, url, scope))
+            channels.append(ConfiguredChannel(index, audience, url, scope, entry))
         else:
-            channels.append(ConfiguredChannel(index, ALL, entry))
+            channels.append(ConfiguredChannel(index, ALL, entry, entry=entry))
     return channels
 
 

@@ -137,6 +137,8 @@ export async function route({ refresh = false } = {}) {
       const root = h("section", { class: "screen" });
       if (!refresh) view().replaceChildren(root);
       await render(root, ...match.slice(1));
+      // A pull that landed while the screen was being drawn found nothing to name yet.
+      await fillEnterpriseNames(root);
       if (!refresh) return true;
       if (current !== generation || editing()) return false;
       await carryOver(view(), root);
@@ -201,7 +203,7 @@ function refreshLiveScreen() {
 }
 
 window.addEventListener("parksafe:changed", refreshLiveScreen);
-window.addEventListener("parksafe:changed", () => fillEnterpriseNames(view()));
+window.addEventListener("parksafe:changed", () => fillEnterpriseNames(view()).catch(() => {}));  // best effort
 window.addEventListener("parksafe:sync", (event) => {
   syncing = event.detail.running;
   const button = document.getElementById("sync-button");

@@ -223,6 +223,13 @@ def test_two_spots_of_one_item_on_one_round_are_one_discovery_not_a_repeat(
     assert escalate(database_url, T0 + timedelta(days=1, hours=1)).returncode == 0
     assert refreshed(db, next_day).escalation_level == 1
     assert refreshed(db, same_round).escalation_level == 0
+    # A second spot on that next day's round is a repeat too: of the first day, not of its neighbour.
+    next_day_second_spot = factories.finding(
+        db, world.own, checklist_code="XC-05-03", observed_at=T0 + timedelta(days=1, minutes=30)
+    )
+    db.commit()
+    assert escalate(database_url, T0 + timedelta(days=1, hours=2)).returncode == 0
+    assert refreshed(db, next_day_second_spot).escalation_level == 1
 
 
 def test_the_first_day_overdue_reads_one_day_overdue(

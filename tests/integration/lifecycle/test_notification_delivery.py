@@ -17,7 +17,7 @@ from backend.db.models import Notification, NotificationAttempt
 from backend.domain.accounts.roles import Role
 from backend.domain.notifications.delivery import MAX_ATTEMPTS
 from backend.domain.notifications.outbox import SEND_JOB
-from backend.domain.notifications.stalled import STALLED_AFTER, resend_stalled
+from backend.domain.notifications.stalled import EXPIRED, STALE_AFTER, STALLED_AFTER, resend_stalled
 from backend.jobs.base import registry
 from backend.settings import Settings
 from mobile_api.app import create_app
@@ -137,7 +137,8 @@ def test_a_message_whose_send_job_died_is_sent_by_the_next_scheduled_run(
 ) -> None:
     """A send job gives up after ~10 minutes; if the database was down all that time, no attempt
     was counted and the message stayed queued with nothing behind it (its outbox row long handed
-    over). The scheduled run queues it again; a message whose job may still be retrying is left."""
+    over). The scheduled run queues it again; a message whose job may still be retrying is left,
+    and one a day old is given up."""
     flaky.always_fail = True  # settings:0 keeps a job retrying; settings:1 is the orphan below
     dispatch(client, world)
     wait_until(lambda: any(n.status == "sent" for n in notifications(db)))
@@ -148,6 +149,15 @@ def test_a_message_whose_send_job_died_is_sent_by_the_next_scheduled_run(
     now = datetime.now(UTC)
     orphan.updated_at = now - STALLED_AFTER - timedelta(minutes=1)
     db.add(orphan)
+    yesterdays = Notification(  # stuck as long, but a day old: no longer news
+        event_key=f"{orphan.event_key}:yesterday",
+        channel=orphan.channel,
+        title=orphan.title,
+        body=orphan.body,
+        created_at=now - STALE_AFTER - timedelta(minutes=1),
+        updated_at=now - STALE_AFTER - timedelta(minutes=1),
+    )
+    db.add(yesterdays)
     db.commit()
     sent_before = len(healthy.received)
 
@@ -157,3 +167,5 @@ def test_a_message_whose_send_job_died_is_sent_by_the_next_scheduled_run(
     assert resent == 1  # the orphan only, not the message still being retried
     wait_until(lambda: next(n for n in notifications(db) if n.id == orphan.id).status == "sent")
     assert len(healthy.received) == sent_before + 1
+    db.refresh(yesterdays)
+    assert (yesterdays.status, yesterdays.last_error) == ("failed", EXPIRED)

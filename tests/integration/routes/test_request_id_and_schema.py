@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import re
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -148,12 +150,14 @@ def test_health_asks_the_database_at_most_once_a_second_while_it_answers(
     engine = AppState.of(client.app).engine
     listener = lambda *args: queries.append(args[2])  # noqa: E731  (before_cursor_execute: statement)
     sa.event.listen(engine, "before_cursor_execute", listener)
+    started = time.monotonic()
     try:
         statuses = {client.get("/health").status_code for _ in range(20)}
     finally:
         sa.event.remove(engine, "before_cursor_execute", listener)
+    seconds = time.monotonic() - started
     assert statuses == {200}
-    assert queries.count("SELECT 1") <= 1
+    assert queries.count("SELECT 1") <= 1 + math.floor(seconds)  # once a second, however slow the machine
 
 
 def test_health_is_503_envelope_when_the_database_is_unreachable(tmp_path: Path) -> None:
