@@ -23,7 +23,7 @@ class Notification(TimestampedModel, table=True):
     recipient_id: uuid.UUID | None = Field(default=None, foreign_key="user_account.id", index=True)
     channel: str = Field(
         max_length=64,
-        description="where it goes: user:<id> or settings:<n>:<url fingerprint> (no secrets stored)",
+        description="where it goes: user:<id> or settings:<n>:<fingerprint of the configured entry> (no secrets stored)",
     )
     title: str = Field(max_length=200)
     body: str = Field(sa_type=sa.Text)

@@ -31,16 +31,17 @@ STALE_AFTER = timedelta(hours=24)
 EXPIRED = "超过 24 小时未能发送，已放弃 / not sent within 24 hours, given up"
 
 
+def _untouched(now: datetime) -> tuple[sa.ColumnElement[bool], ...]:
+    """Still queued, and no attempt recorded for ``STALLED_AFTER``: no job is behind it."""
+    return col(Notification.status) == "queued", col(Notification.updated_at) < now - STALLED_AFTER
+
+
 def stalled_notifications(session: Session, now: datetime, limit: int = 500) -> list[uuid.UUID]:
-    """Queued messages of the last day untouched for ``STALLED_AFTER``: no attempt recorded since."""
+    """Untouched messages of the last day."""
     return list(
         session.exec(
             select(Notification.id)
-            .where(
-                Notification.status == "queued",
-                col(Notification.updated_at) < now - STALLED_AFTER,
-                col(Notification.created_at) >= now - STALE_AFTER,
-            )
+            .where(*_untouched(now), col(Notification.created_at) >= now - STALE_AFTER)
             .order_by(col(Notification.updated_at))
             .limit(limit)
         ).all()
@@ -48,13 +49,10 @@ def stalled_notifications(session: Session, now: datetime, limit: int = 500) -> 
 
 
 def expire_stale(session: Session, now: datetime) -> None:
+    """Untouched messages older than a day: failed, not sent late."""
     session.connection().execute(
         sa.update(Notification)
-        .where(
-            col(Notification.status) == "queued",
-            col(Notification.updated_at) < now - STALLED_AFTER,
-            col(Notification.created_at) < now - STALE_AFTER,
-        )
+        .where(*_untouched(now), col(Notification.created_at) < now - STALE_AFTER)
         .values(status="failed", last_error=EXPIRED, updated_at=now)
     )
 

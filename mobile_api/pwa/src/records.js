@@ -15,6 +15,11 @@ export async function enterprises() {
   return (await live("enterprise")).sort((a, b) => (a.data.code || "").localeCompare(b.data.code || ""));
 }
 
+// Enterprise id → name, for screens that name a finding's enterprise.
+export async function enterpriseNames() {
+  return new Map((await enterprises()).map((e) => [e.id, e.data.name]));
+}
+
 export async function rectificationsOf(findingId) {
   return (await live("rectification"))
     .filter((r) => r.data.finding_id === findingId)

@@ -1,7 +1,7 @@
 // 总览 for park admins: statistics, findings waiting to be dispatched (with a deadline), export.
 import { getBlob, getJSON, OfflineError, postJSON, SCREEN_TIMEOUT_MS } from "../api.js";
 import { getKV, setKV } from "../db.js";
-import { enterprises, live } from "../records.js";
+import { enterpriseNames, live } from "../records.js";
 import { syncNow } from "../sync.js";
 import { evidencePanel } from "./finding_detail.js";
 import { grading, planReview } from "./governance.js";
@@ -79,7 +79,7 @@ export async function renderDashboard(root) {
 }
 
 async function dispatchList() {
-  const names = new Map((await enterprises()).map((e) => [e.id, e.data.name]));
+  const names = await enterpriseNames();
   const waiting = (await live("finding")).filter((f) => f.data.status === "reported").sort((a, b) => a.data.observed_at.localeCompare(b.data.observed_at));
   if (!waiting.length) return h("p", { class: "empty" }, "没有待下发的隐患。");
   return h(

@@ -1,6 +1,6 @@
 // 隐患详情: where a notification's link lands (#/findings/{id}). Enterprise staff get their ticket,
 // a supervisor a fix waiting for review; everyone else reads the finding as it stands.
-import { enterprises, rectificationsOf } from "../records.js";
+import { enterpriseNames, rectificationsOf } from "../records.js";
 import { session } from "../session.js";
 import { h, mount } from "../ui.js";
 import { gallery, legalBasis, rectificationHistory, summary } from "./finding_detail.js";
@@ -17,7 +17,7 @@ export async function renderFinding(root, id) {
     return;
   }
   if (role === "supervisor" && finding.data.status === "pending_verification") return renderReview(root, id);
-  const names = new Map((await enterprises()).map((e) => [e.id, e.data.name]));
+  const names = await enterpriseNames();
   mount(root,
     h("h1", {}, "隐患详情"),
     summary(finding, names.get(finding.data.enterprise_id)),

@@ -1,7 +1,7 @@
 // What every role sees of one finding: photos with AI boxes, matched clauses, the penalty draft.
 import { getBlob } from "../api.js";
 import { photoURL } from "../photos.js";
-import { enterprises } from "../records.js";
+import { enterpriseNames } from "../records.js";
 import { countdown, download, formatTime, h, LEVEL_LABELS, statusBadge, toast, mount } from "../ui.js";
 
 const SVG = "http://www.w3.org/2000/svg";
@@ -123,7 +123,7 @@ export async function gallery(hashes, prefix, aiResults = [], onWrong = null) {
 export async function fillEnterpriseNames(root) {
   const unnamed = [...root.querySelectorAll("dd[data-enterprise-id]")];
   if (!unnamed.length) return;
-  const names = new Map((await enterprises()).map((e) => [e.id, e.data.name]));
+  const names = await enterpriseNames();
   for (const dd of unnamed) {
     const name = names.get(dd.dataset.enterpriseId);
     if (!name) continue;

@@ -1,6 +1,6 @@
 // 我的上报: every finding this user reported, with its sync state on this phone and its status on the server.
 import { db } from "../db.js";
-import { enterprises, latestMutations, live } from "../records.js";
+import { enterpriseNames, latestMutations, live } from "../records.js";
 import { session } from "../session.js";
 import { STATE_LABELS } from "../sync.js";
 import { formatTime, h, statusBadge, mount } from "../ui.js";
@@ -8,7 +8,7 @@ import { evidencePanel, hazardsByKind } from "./finding_detail.js";
 
 export async function renderMine(root) {
   const me = session().user.id;
-  const names = new Map((await enterprises()).map((e) => [e.id, e.data.name]));
+  const names = await enterpriseNames();
   const mutations = await latestMutations("finding");
   const pulled = new Map((await live("finding")).filter((f) => f.data.reported_by === me).map((f) => [f.id, f]));
   const ids = new Set([...mutations.keys(), ...pulled.keys()]);

@@ -1,6 +1,6 @@
 // 待验收: the supervisor's queue of rectifications, before and after side by side with the AI check.
 import { ApiError, chinese, getJSON, OfflineError, postJSON, SCREEN_TIMEOUT_MS } from "../api.js";
-import { enterprises, live, rectificationsOf } from "../records.js";
+import { enterpriseNames, live, rectificationsOf } from "../records.js";
 import { syncNow } from "../sync.js";
 import { field, formatTime, h, toast, mount } from "../ui.js";
 import { gallery, legalBasis, summary } from "./finding_detail.js";
@@ -24,7 +24,7 @@ async function queue() {
       // fall back to the pulled records
     }
   }
-  const names = new Map((await enterprises()).map((e) => [e.id, e.data.name]));
+  const names = await enterpriseNames();
   const pending = (await live("finding")).filter((f) => f.data.status === "pending_verification");
   const rows = await Promise.all(
     pending.map(async (finding) => {
@@ -73,7 +73,7 @@ export async function renderReview(root, id) {
     mount(root, h("p", { class: "empty" }, "找不到这条隐患，请联网同步后再试。"));
     return;
   }
-  const names = new Map((await enterprises()).map((e) => [e.id, e.data.name]));
+  const names = await enterpriseNames();
   const latest = (await rectificationsOf(id)).at(-1);
   const verification = latest?.data.verification;
   const comment = h("textarea", { name: "comment", rows: 3, maxlength: 2000, placeholder: "通过可不填；驳回须写明原因，企业会看到" });

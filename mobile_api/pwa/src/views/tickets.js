@@ -1,7 +1,7 @@
 // 整改任务: enterprise staff's tickets (overdue first, then by deadline) and the rectification form.
 import { StorageFullError } from "../db.js";
 import { uuid } from "../api.js";
-import { enterprises, latestMutations, live, rectificationsOf } from "../records.js";
+import { enterpriseNames, latestMutations, live, rectificationsOf } from "../records.js";
 import { enqueue, STATE_LABELS, syncNow } from "../sync.js";
 import { countdown, field, h, statusBadge, toast, mount } from "../ui.js";
 import { gallery, legalBasis, rectificationHistory, summary } from "./finding_detail.js";
@@ -61,7 +61,7 @@ export async function renderTicket(root, id) {
     mount(root, h("p", { class: "empty" }, "找不到这条隐患，请联网同步后再试。"));
     return;
   }
-  const names = new Map((await enterprises()).map((e) => [e.id, e.data.name]));
+  const names = await enterpriseNames();
   const sent = [...(await latestMutations("rectification")).values()].filter((m) => m.data.finding_id === id);
   const rejection = lastRejection(timeline);
   mount(root,
