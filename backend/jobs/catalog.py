@@ -10,6 +10,7 @@ from ai.detection import ai_available
 from backend.db.engine import transaction
 from backend.db.models import AuditEvent, Photo
 from backend.domain.audit.service import AuditLog
+from backend.domain.escalation.service import load_escalation_rules
 from backend.domain.findings.legal_basis import MATCH_JOB, MATCH_NEW_JOB, give_legal_basis
 from backend.domain.notifications.delivery import MAX_ATTEMPTS, deliver
 from backend.domain.notifications.outbox import SEND_JOB
@@ -44,12 +45,16 @@ def send_notification(context: JobContext, *, notification_id: str) -> None:
     deliver(context.session_factory, context.settings, uuid.UUID(notification_id))
 
 
+def _repeat_window_days(context: JobContext) -> int:
+    return load_escalation_rules(context.settings.escalation_rules_path).repeated.window_days
+
+
 @registry.job(MATCH_JOB, retries=3, retry_delay_seconds=2.0)
 def match_finding(context: JobContext, *, finding_id: str) -> None:
     from regulations.service import get_matcher
 
     with transaction(context.session_factory) as session:
-        give_legal_basis(session, get_matcher(), uuid.UUID(finding_id))
+        give_legal_basis(session, get_matcher(), uuid.UUID(finding_id), _repeat_window_days(context))
 
 
 @registry.job(MATCH_NEW_JOB, retries=3, retry_delay_seconds=2.0)
@@ -58,10 +63,10 @@ def match_new_findings(context: JobContext, *, finding_ids: list[str]) -> None:
     A retry re-matches the ones already done, which changes nothing."""
     from regulations.service import get_matcher
 
-    matcher = get_matcher()
+    matcher, window_days = get_matcher(), _repeat_window_days(context)
     for finding_id in finding_ids:
         with transaction(context.session_factory) as session:
-            give_legal_basis(session, matcher, uuid.UUID(finding_id))
+            give_legal_basis(session, matcher, uuid.UUID(finding_id), window_days)
 
 
 @registry.job(VERIFY_JOB, retries=3, retry_delay_seconds=5.0)

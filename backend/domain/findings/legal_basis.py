@@ -26,7 +26,6 @@ from rules.park_time import park_date, park_day_start
 
 MATCH_JOB = "finding.match"
 MATCH_NEW_JOB = "finding.match_new"
-REPEAT_WINDOW = timedelta(days=90)
 
 
 def hazard_codes_in(results: list[dict[str, Any]]) -> list[str]:
@@ -96,14 +95,14 @@ def _matches_document(result: MatchResult) -> dict[str, Any]:
     }
 
 
-def _repeated(session: Session, finding: Finding, code: str) -> bool:
+def _repeated(session: Session, finding: Finding, code: str, window: timedelta) -> bool:
     return (
         session.exec(
             select(Finding.id).where(
                 Finding.enterprise_id == finding.enterprise_id,
                 Finding.checklist_code == code,
                 Finding.id != finding.id,
-                col(Finding.observed_at) >= finding.observed_at - REPEAT_WINDOW,
+                col(Finding.observed_at) >= finding.observed_at - window,
                 col(Finding.observed_at) < park_day_start(finding.observed_at),  # rules.park_time.seen_again
                 col(Finding.deleted_at).is_(None),
             )
@@ -112,7 +111,11 @@ def _repeated(session: Session, finding: Finding, code: str) -> bool:
     )
 
 
-def give_legal_basis(session: Session, matcher: Matcher, finding_id: uuid.UUID) -> Finding | None:
+def give_legal_basis(
+    session: Session, matcher: Matcher, finding_id: uuid.UUID, repeat_window_days: int
+) -> Finding | None:
+    """``repeat_window_days``: the escalation rules' ``repeated.window_days``, so that the penalty
+    draft's 从重 and the 重复发现 escalation count the same repeats."""
     # Read the finding only after taking the change lock: a push committing meanwhile would
     # otherwise be overwritten by this job's stale copy (its field versions above all).
     lock_changes(session)
@@ -132,7 +135,8 @@ def give_legal_basis(session: Session, matcher: Matcher, finding_id: uuid.UUID) 
         item = matcher.checklist.items[top.code]
         facts = Circumstances(
             observed=observed,
-            repeated=_repeated(session, finding, top.code),
+            repeated=_repeated(session, finding, top.code, timedelta(days=repeat_window_days)),
+            repeat_window_days=repeat_window_days,
             overdue_or_refused=finding.overdue,
             rectified_promptly=finding.handling.value == "on_the_spot",
         )
