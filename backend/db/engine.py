@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -32,6 +33,9 @@ def _use_wal(engine: Engine) -> None:
             connection.exec_driver_sql("PRAGMA journal_mode=WAL")
 
 
+CONNECT_TIMEOUT_SECONDS = 5
+
+
 def create_db_engine(settings: Settings) -> Engine:
     url = settings.resolved_database_url
     if url.startswith("sqlite"):
@@ -42,7 +46,16 @@ def create_db_engine(settings: Settings) -> Engine:
         if ":memory:" not in url and url != "sqlite://":
             _use_wal(engine)
         return engine
-    return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, json_serializer=json_text)
+    return sa.create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=20,
+        json_serializer=json_text,
+        # Without it a database host that drops packets holds each connecting thread for the
+        # kernel's TCP timeout (about two minutes), and every request with it.
+        connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
+    )
 
 
 def create_session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -74,7 +87,9 @@ def database_is_reachable(engine: Engine) -> bool:
 class DatabaseProbe:
     """Whether the database answers, for /health: while it does, asked at most once per
     ``fresh_for`` seconds (a load balancer probing each replica many times a second costs no
-    queries); once it did not, asked on every call, so recovery shows at once."""
+    queries); once it did not, asked on every call, so recovery shows at once. Callers that
+    arrive while a check is under way share it (``answers``): during an outage, probes wait on
+    one connection attempt instead of each holding a worker thread on its own."""
 
     def __init__(
         self, engine: Engine, fresh_for: float = 1.0, clock: Callable[[], float] = time.monotonic
@@ -83,6 +98,7 @@ class DatabaseProbe:
         self._fresh_for = fresh_for
         self._clock = clock
         self._answered_at: float | None = None
+        self._checking: asyncio.Future[bool] | None = None
 
     def answered_recently(self) -> bool:
         return self._answered_at is not None and self._clock() - self._answered_at < self._fresh_for
@@ -93,3 +109,17 @@ class DatabaseProbe:
             return True
         self._answered_at = None
         return False
+
+    async def answers(self) -> bool:
+        """``check`` from the event loop, run in a worker thread once for all concurrent callers."""
+        if self.answered_recently():
+            return True
+        if self._checking is None:
+            checking = asyncio.ensure_future(asyncio.to_thread(self.check))
+            checking.add_done_callback(self._check_done)
+            self._checking = checking
+        # shield: one caller giving up (a client disconnecting) must not cancel the others' check
+        return await asyncio.shield(self._checking)
+
+    def _check_done(self, _: asyncio.Future[bool]) -> None:
+        self._checking = None

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import anyio.to_thread
 from litestar import Response, get
 from litestar.datastructures import State
 
@@ -12,9 +11,7 @@ from mobile_api.errors import envelope
 @get("/health", exclude_from_auth=True, tags=["health"], operation_id="health")
 async def health(state: State) -> Response[dict[str, Any]]:
     """200 while the server can serve requests (database reachable), else 503."""
-    database = state.parksafe.database
-    reachable = database.answered_recently() or await anyio.to_thread.run_sync(database.check)
-    if not reachable:
+    if not await state.parksafe.database.answers():
         return envelope(
             503, "database_unavailable", "数据库不可用 / database unreachable", {"database": "unreachable"}
         )
