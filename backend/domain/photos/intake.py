@@ -7,6 +7,7 @@ images (thumbnails, detection) come from jobs.
 from __future__ import annotations
 
 import hashlib
+import mmap
 import os
 import re
 import tempfile
@@ -101,13 +102,14 @@ def verify_hash(upload: ReceivedUpload, claimed: str) -> None:
 def inspect_image(path: Path, max_pixels: int) -> InspectedImage:
     with path.open("rb") as handle:
         head = handle.read(SNIFF_BYTES)
-        handle.seek(max(0, path.stat().st_size - 64))
-        tail = handle.read()
-    content_type = sniff_image_type(head)
-    if content_type is None:
-        raise NotAnImage("不是 JPEG、PNG 或 WebP 图片 / not a JPEG, PNG or WebP image")
-    if content_type == JPEG and not jpeg_is_complete(tail):
-        raise UndecodableImage("JPEG 文件不完整（被截断） / truncated JPEG")
+        content_type = sniff_image_type(head)
+        if content_type is None:
+            raise NotAnImage("不是 JPEG、PNG 或 WebP 图片 / not a JPEG, PNG or WebP image")
+        if content_type == JPEG:
+            with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+                complete = jpeg_is_complete(data)
+            if not complete:
+                raise UndecodableImage("JPEG 文件不完整（被截断） / truncated JPEG")
     try:
         with Image.open(path) as image:
             width, height = image.size

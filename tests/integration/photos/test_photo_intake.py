@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import numpy as np
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
@@ -95,6 +96,35 @@ def test_bad_uploads_get_the_contract_status_and_store_nothing(
         assert response.json()["error"]["code"] == code
         if len(digest) == 64:
             assert client.head(f"/api/v1/photos/{digest}", headers=phone.headers).status_code == 404
+
+
+def test_phone_photos_with_bytes_after_the_image_are_accepted(
+    client: TestClient[Litestar], world: ParkWorld
+) -> None:
+    """Samsung cameras append a trailer after the JPEG's end marker, Google's Motion Photos a
+    short video: the photo itself is whole."""
+    phone = inspector(client, world)
+    photo = camera_jpeg(size=(320, 240))
+    random = np.random.default_rng(0).bytes(4096)
+    samsung = photo + b"\x00\x00SEFH" + random + b"SEFT"
+    motion_photo = camera_jpeg(size=(320, 240), color=(10, 200, 10)) + b"\x00\x00\x00\x18ftypmp42" + random
+    for data in (samsung, motion_photo):
+        response = phone.upload(sha256(data), data)
+        assert response.status_code == 201, response.text
+        assert (response.json()["width"], response.json()["height"]) == (320, 240)
+
+
+def test_a_progressive_jpeg_cut_off_in_its_scans_is_refused(
+    client: TestClient[Litestar], world: ParkWorld
+) -> None:
+    phone = inspector(client, world)
+    buffer = io.BytesIO()
+    noise = np.random.default_rng(1).integers(0, 255, (240, 320, 3), dtype=np.uint8)
+    Image.fromarray(noise).save(buffer, "JPEG", progressive=True, quality=90)
+    cut = buffer.getvalue()[: len(buffer.getvalue()) * 3 // 4]
+    response = phone.upload(sha256(cut), cut)
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "undecodable_image"
 
 
 def test_upload_over_the_size_limit_is_413(
