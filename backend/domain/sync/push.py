@@ -69,6 +69,7 @@ class _Pending:
     record: SyncedModel | None = None
     error: dict[str, Any] | None = None
     server: dict[str, Any] | None = None
+    version: int | None = None  # as stored with the outcome; a retried batch replays it
 
 
 def _server_copy(mutation: Mutation, record: SyncedModel | None) -> dict[str, Any] | None:
@@ -198,7 +199,7 @@ class PushService:
         for item in pending:
             if item.outcome is Outcome.CONFLICT:
                 item.server = _server_copy(item.mutation, item.record)
-            version = (
+            item.version = (
                 item.record.version if item.record is not None and item.outcome is Outcome.APPLIED else None
             )
             error = (
@@ -215,7 +216,7 @@ class PushService:
                     "entity": item.mutation.entity.value,
                     "record_id": item.mutation.id,
                     "status": item.outcome.value,
-                    "version": version,
+                    "version": item.version,
                     "error": error,
                     "received_at": ctx.now,
                 }
@@ -245,9 +246,8 @@ class PushService:
     def _result(item: MutationResult | _Pending) -> MutationResult:
         if isinstance(item, MutationResult):
             return item
-        version = item.record.version if item.record is not None and item.outcome is Outcome.APPLIED else None
         return MutationResult(
-            item.mutation.mutation_id, item.outcome, item.mutation.id, version, item.error, item.server
+            item.mutation.mutation_id, item.outcome, item.mutation.id, item.version, item.error, item.server
         )
 
 

@@ -72,6 +72,26 @@ def test_retried_batch_returns_the_same_results_and_changes_nothing(
     assert (count(db, Finding), count(db, AuditEvent)) == (findings_after_first, audit_after_first)
 
 
+def test_a_retried_batch_that_creates_edits_and_comments_one_finding_returns_the_same_versions(
+    client: TestClient[Litestar], world: ParkWorld
+) -> None:
+    """Offline, an inspector reports, corrects the wording and comments before the network
+    returns; the reply to a resent batch is the reply the lost one carried."""
+    phone = device(client, world)
+    report = finding_mutation(world.own.id, "配电箱门未关闭")
+    batch_id = new_id()
+    mutations = [
+        report,
+        edit_mutation("finding", report["id"], None, description="配电箱门未关闭且无警示标识"),
+        comment_mutation(report["id"], "已口头告知企业"),
+    ]
+    first = phone.push_ok(mutations, batch_id)
+    assert [r["status"] for r in first] == ["applied"] * 3
+    again = phone.push_ok(mutations, batch_id)
+    assert [r["version"] for r in again] == [r["version"] for r in first]
+    assert again == first
+
+
 def test_mutation_resent_in_a_new_batch_is_a_duplicate_with_the_same_outcome(
     client: TestClient[Litestar], world: ParkWorld, db: Session
 ) -> None:
