@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from backend.db.models import (
+    AuditEvent,
     ChecklistItem,
     Comment,
     Enterprise,
@@ -159,6 +160,7 @@ class PullService:
             for version, source, record in page
         ]
         self._fill_missing_photos(changes, [record for _, _, record in page if isinstance(record, Finding)])
+        self._fill_timelines(changes)
         next_cursor = str(page[-1][0]) if page else str(after)
         return PullPage(changes, next_cursor, has_more=len(rows) > limit)
 
@@ -186,3 +188,24 @@ class PullService:
         for change in changes:
             if change.entity == "finding" and change.data:  # a moved-away finding comes without data
                 change.data["missing_photos"] = [sha for sha in change.data["photos"] if sha not in stored]
+
+    def _fill_timelines(self, changes: list[Change]) -> None:
+        """Each finding's steps (the contract's ``timeline``), as of the page: when, what, who.
+        The details of each step stay on ``GET /findings/{id}``: a page of 500 findings with
+        every step's full before/after would be megabytes on a phone's connection."""
+        findings = {
+            str(change.id): change for change in changes if change.entity == "finding" and change.data
+        }
+        if not findings:
+            return
+        for change in findings.values():
+            change.data["timeline"] = []
+        steps = self._session.exec(
+            select(AuditEvent.entity_id, AuditEvent.at, AuditEvent.action, AuditEvent.actor_id)
+            .where(AuditEvent.entity == "finding", col(AuditEvent.entity_id).in_(list(findings)))
+            .order_by(col(AuditEvent.id))
+        ).all()
+        for entity_id, at, action, actor_id in steps:
+            findings[entity_id].data["timeline"].append(
+                {"at": at.isoformat(), "action": action, "actor_id": str(actor_id) if actor_id else None}
+            )

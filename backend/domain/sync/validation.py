@@ -87,6 +87,9 @@ FINDING_SERVER_FIELDS = frozenset(
         "id",
     }
 )
+# Views computed for each reply rather than stored values: a device echoing an older pull of
+# them (a photo since uploaded, a step since added) is not trying to change anything.
+DERIVED_VIEWS = frozenset({"status_label", "missing_photos", "timeline"})
 GENERIC_SERVER_FIELDS = frozenset({"submitted_by", "author_id", "created_at", "updated_at", "version", "id"})
 
 S = TypeVar("S", bound=msgspec.Struct)
@@ -104,9 +107,9 @@ def parse_data(
     """Validate ``data`` against ``schema``; return the fields that were sent, typed.
 
     Server-owned fields may be echoed back unchanged (devices send what they pulled),
-    but any attempt to change one is refused.
+    but any attempt to change one is refused; derived views are ignored whatever they hold.
     """
-    owned = sorted(name for name in data if name in server_fields)
+    owned = sorted(name for name in data if name in server_fields and name not in DERIVED_VIEWS)
     changed_owned = [name for name in owned if server_values is None or data[name] != server_values.get(name)]
     if changed_owned:
         raise Rejection(

@@ -97,3 +97,20 @@ def test_a_finding_moved_to_another_enterprise_leaves_the_first_ones_phones(
     move_to(world.own.id, moved_version)
     back = [c for c in staff.pull_all() if c["id"] == finding["id"]]
     assert back and not max(back, key=lambda c: c["version"])["deleted"]  # the newer version wins again
+
+
+def test_pulled_findings_carry_their_timeline_as_get_shows_it(
+    client: TestClient[Litestar], world: ParkWorld
+) -> None:
+    """An inspector offline still sees what happened to a finding: reported, then matched."""
+    phone = Device(client, world.headers(client, Role.INSPECTOR))
+    report = finding_mutation(world.own.id, "储罐区两名作业人员未佩戴安全帽")
+    phone.push_ok([report])
+    settle(client)
+    [pulled] = [c for c in phone.pull_all() if c["id"] == report["id"]]
+    shown = client.get(f"/api/v1/findings/{report['id']}", headers=phone.headers).json()
+    assert [step["action"] for step in pulled["data"]["timeline"]] == ["finding.reported", "finding.matched"]
+    assert [(s["action"], s["actor_id"]) for s in pulled["data"]["timeline"]] == [
+        (s["action"], s["actor_id"]) for s in shown["timeline"]
+    ]
+    assert pulled["data"]["timeline"][0]["actor_id"] == str(world.users[Role.INSPECTOR].id)

@@ -184,6 +184,24 @@ def test_server_owned_fields_cannot_be_set_but_may_be_echoed(
     assert results[1]["error"]["code"] == "server_owned_field"
 
 
+def test_a_finding_echoed_as_pulled_with_photos_still_missing_is_edited(
+    client: TestClient[Litestar], world: ParkWorld
+) -> None:
+    """A device may send back the whole record it pulled: the photo it has not uploaded yet
+    (``missing_photos``) and the steps so far (``timeline``) are views, not an attempt to set them."""
+    phone = device(client, world)
+    report = finding_mutation(world.own.id, "储罐区两名作业人员未佩戴安全帽", photos=["b" * 64])
+    phone.push_ok([report])
+    settle(client)
+    for stale in ({}, {"missing_photos": [], "timeline": [], "status_label": "旧"}):
+        [pulled] = [c for c in Device(client, phone.headers).pull_all() if c["id"] == report["id"]]
+        assert pulled["data"]["missing_photos"] == ["b" * 64] and pulled["data"]["timeline"]
+        data = {**pulled["data"], **stale, "description": f"{pulled['data']['description']}，已制止"}
+        edit = edit_mutation("finding", report["id"], pulled["version"], **data)
+        [result] = phone.push_ok([edit])
+        assert result["status"] == "applied", result["error"]
+
+
 def test_duplicate_mutation_ids_in_one_batch_apply_once(
     client: TestClient[Litestar], world: ParkWorld, db: Session
 ) -> None:
@@ -419,10 +437,13 @@ def test_new_findings_written_set_wise_read_back_like_one_written_through_the_un
         "matches",
         "penalty_draft",
         "ai",
+        "timeline",  # times, and the order the jobs ran in
     }
     orm_view = {k: v for k, v in documents[-1].items() if k not in varying}
+    steps = sorted(step["action"] for step in documents[-1]["timeline"] if step["action"] != "finding.edited")
     for document in documents[:-1]:
         assert {k: v for k, v in document.items() if k not in varying} == orm_view
+        assert sorted(step["action"] for step in document["timeline"]) == steps
     for mutation in [*set_wise, through_orm]:
         finding = client.get(f"/api/v1/findings/{mutation['id']}", headers=phone.headers).json()
         assert finding["missing_photos"] == []
