@@ -71,6 +71,13 @@ def _validate(ctx: SyncContext, fields: dict[str, Any]) -> None:
         fields["cost_yuan"] = Decimal(str(round(fields["cost_yuan"], 2)))
     if "location" in fields:
         location = fields["location"]
+        if (location.lat is None) != (location.lng is None):
+            # A location is replaced as a whole: half a coordinate would be stored as a point nowhere.
+            raise Rejection(
+                "invalid_data",
+                "定位须同时包含纬度和经度 / location needs both lat and lng",
+                {"path": "location.lng" if location.lng is None else "location.lat"},
+            )
         fields["location"] = {"text": location.text, "lat": location.lat, "lng": location.lng}
 
 

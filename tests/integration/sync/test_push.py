@@ -277,6 +277,25 @@ def test_control_characters_in_text_reject_that_mutation_alone(
     assert results[1]["error"]["detail"]["fields"] == ["data.description", "data.location.text"]
 
 
+def test_half_a_coordinate_is_rejected_and_the_stored_location_kept(
+    client: TestClient[Litestar], world: ParkWorld
+) -> None:
+    phone = device(client, world)
+    report = finding_mutation(world.own.id, location={"text": "罐区A", "lat": 32.05, "lng": 119.42})
+    [created] = phone.push_ok([report])
+    results = phone.push_ok(
+        [
+            finding_mutation(world.own.id, location={"text": "罐区B", "lat": 32.1}),
+            edit_mutation("finding", report["id"], created["version"], location={"lat": 5.0}),
+        ]
+    )
+    assert [r["status"] for r in results] == ["rejected", "rejected"]
+    assert [r["error"]["detail"] for r in results] == [{"path": "location.lng"}] * 2
+    assert "纬度和经度" in results[0]["error"]["message"]
+    finding = client.get(f"/api/v1/findings/{report['id']}", headers=phone.headers).json()
+    assert finding["location"] == {"text": "罐区A", "lat": 32.05, "lng": 119.42}
+
+
 def test_a_rejection_quoting_a_control_character_is_stored_and_replayed_not_a_500(
     client: TestClient[Litestar], world: ParkWorld
 ) -> None:
