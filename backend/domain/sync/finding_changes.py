@@ -197,8 +197,11 @@ def _after_photo_change(ctx: SyncContext, finding: Finding) -> None:
 
 def delete_finding(ctx: SyncContext, mutation: Mutation) -> Finding | None:
     finding = _visible_finding(ctx, mutation.id)
-    if finding is None or not ctx.principal.role.is_park_role:
+    if finding is None:
         raise not_found_rejection("finding")
+    if not ctx.principal.role.is_park_role:
+        # Their own enterprise's finding: they see it, so "no such finding" would be untrue.
+        raise Rejection("forbidden", "企业用户不能删除园区检查隐患 / enterprise staff cannot delete findings")
     if finding.deleted_at is not None:
         return finding
     check_base_version(mutation.base_version, finding.version)

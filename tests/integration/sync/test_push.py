@@ -130,6 +130,20 @@ def test_batch_over_the_mutation_limit_is_413_and_applies_nothing(
     assert count(db, SyncMutation) == 0
 
 
+def test_enterprise_staff_are_told_they_may_not_delete_a_finding_they_can_see(
+    client: TestClient[Litestar], world: ParkWorld
+) -> None:
+    staff = device(client, world, Role.ENTERPRISE_STAFF)
+    own, other = (
+        staff.push_ok([delete_mutation("finding", finding.id, None)])[0]
+        for finding in (world.own_finding, world.other_finding)
+    )
+    assert (own["status"], own["error"]["code"]) == ("rejected", "forbidden")
+    assert "不能删除" in own["error"]["message"]
+    assert other["error"]["code"] == "not_found"  # another enterprise's: never leak that it exists
+    assert client.get(f"/api/v1/findings/{world.own_finding.id}", headers=staff.headers).status_code == 200
+
+
 def test_enterprise_staff_cannot_report_or_comment_outside_their_enterprise(
     client: TestClient[Litestar], world: ParkWorld
 ) -> None:
