@@ -43,17 +43,19 @@ PHONE = {
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def playwright_driver() -> Iterator[Playwright]:
     if not CHROMIUM.exists():
         if os.environ.get("CI"):
             pytest.fail("Debian's chromium is missing: `make system-deps` (as root) installs it")
         pytest.skip("Debian's chromium is not installed (make system-deps)")
+    # Package scope: the sync API keeps an event loop running in this thread until it stops,
+    # and async tests collected after these would find it and fail.
     with sync_playwright() as driver:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(playwright_driver: Playwright) -> Iterator[Browser]:
     browser = playwright_driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
     yield browser
