@@ -23,6 +23,7 @@ def camera_jpeg(
     gps: tuple[float, float] | None = (32.05, 119.42),
     color: tuple[int, int, int] = (200, 10, 10),
     offset: str | None = None,
+    gps_refs: tuple[str, str] = ("N", "E"),
 ) -> bytes:
     image = Image.new("RGB", size, color)
     exif = Image.Exif()
@@ -43,7 +44,7 @@ def camera_jpeg(
                 TiffImagePlugin.IFDRational(seconds),
             )
 
-        exif.get_ifd(0x8825).update({1: "N", 2: dms(gps[0]), 3: "E", 4: dms(gps[1])})
+        exif.get_ifd(0x8825).update({1: gps_refs[0], 2: dms(gps[0]), 3: gps_refs[1], 4: dms(gps[1])})
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", exif=exif, quality=90)
     return buffer.getvalue()

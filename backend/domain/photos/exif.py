@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from PIL import Image
 
-from backend.domain.plausible_times import too_early, utc
+from backend.domain.plausible_times import too_early, too_late, utc
 from rules.park_time import BEIJING
 
 EXIF_IFD = 0x8769
@@ -38,7 +38,7 @@ def _parse_offset(value: Any) -> timezone | None:
     return timezone(delta if value[0] == "+" else -delta)
 
 
-def _taken_at(exif: Image.Exif) -> datetime | None:
+def _taken_at(exif: Image.Exif, now: datetime) -> datetime | None:
     sub = exif.get_ifd(EXIF_IFD)
     raw = sub.get(DATETIME_ORIGINAL) or exif.get(DATETIME)
     if not isinstance(raw, str):
@@ -50,31 +50,40 @@ def _taken_at(exif: Image.Exif) -> datetime | None:
     # Cameras write local time without a zone; parks in China keep Beijing time.
     zone = _parse_offset(sub.get(OFFSET_TIME_ORIGINAL)) or BEIJING
     taken = utc(naive.replace(tzinfo=zone))
-    # A camera whose clock was never set writes 0000 or 1970; such a time says nothing.
-    return taken if taken is not None and not too_early(taken) else None
+    # A camera whose clock was never set writes 0000 or 1970, one set wrong may write 2099: such a
+    # time says nothing, and a future one would pass 整改 verification's "taken after dispatch".
+    if taken is None or too_early(taken) or too_late(taken, now):
+        return None
+    return taken
 
 
-def _degrees(value: Any, reference: Any, negative: str) -> float | None:
+def _degrees(value: Any, reference: Any, hemispheres: str) -> float | None:
+    """Decimal degrees; ``hemispheres`` is "NS" or "EW". A missing reference reads as N or E (the
+    parks are there); any other letter makes the position unknown rather than a guess."""
+    if isinstance(reference, bytes):
+        reference = reference.decode("ascii", "ignore")
+    side = (str(reference).strip("\x00 ").upper() if reference is not None else "") or hemispheres[0]
+    if side not in (hemispheres[0], hemispheres[1]):
+        return None
     try:
         degrees, minutes, seconds = (float(part) for part in value)
     except (TypeError, ValueError, ZeroDivisionError):
         return None
     decimal = degrees + minutes / 60 + seconds / 3600
-    if isinstance(reference, bytes):
-        reference = reference.decode("ascii", "ignore")
-    return -decimal if str(reference).strip().upper() == negative else decimal
+    return -decimal if side == hemispheres[1] else decimal
 
 
-def read_metadata(image: Image.Image) -> PhotoMetadata:
+def read_metadata(image: Image.Image, now: datetime | None = None) -> PhotoMetadata:
     try:
         exif = image.getexif()
     except Exception:  # a corrupt EXIF block must not refuse an otherwise good photo
         return PhotoMetadata(None, None, None)
     gps = exif.get_ifd(GPS_IFD)
-    lat = _degrees(gps.get(2), gps.get(1), "S") if gps else None
-    lng = _degrees(gps.get(4), gps.get(3), "W") if gps else None
+    lat = _degrees(gps.get(2), gps.get(1), "NS") if gps else None
+    lng = _degrees(gps.get(4), gps.get(3), "EW") if gps else None
     if lat is not None and not -90 <= lat <= 90:
         lat = None
     if lng is not None and not -180 <= lng <= 180:
         lng = None
-    return PhotoMetadata(_taken_at(exif), lat if lng is not None else None, lng if lat is not None else None)
+    taken_at = _taken_at(exif, now or datetime.now(UTC))
+    return PhotoMetadata(taken_at, lat if lng is not None else None, lng if lat is not None else None)

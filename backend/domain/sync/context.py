@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlmodel import Session, col, select
@@ -13,7 +13,6 @@ from backend.db.bulk import BulkRows
 from backend.domain.accounts.principal import Principal
 from backend.domain.photos.links import stored_hashes
 
-MAX_CLIENT_CLOCK_SKEW = timedelta(hours=24)
 T = TypeVar("T")
 
 

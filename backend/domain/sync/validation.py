@@ -12,8 +12,7 @@ import msgspec
 from backend.domain.control_characters import MESSAGE as CONTROL_CHARACTERS
 from backend.domain.control_characters import control_character_paths
 from backend.domain.findings.vocabulary import Handling, HazardSource, HazardType, ManagementClass
-from backend.domain.plausible_times import too_early
-from backend.domain.sync.context import MAX_CLIENT_CLOCK_SKEW
+from backend.domain.plausible_times import too_early, too_late
 from backend.domain.sync.mutations import Rejection
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -159,7 +158,7 @@ def check_device_time(name: str, value: datetime | None, now: datetime, refuse_e
             f"{name} 早于 2000 年，设备时间可能有误 / {name} is before 2000: check the device clock",
             {"field": name, "value": value.isoformat()},
         )
-    if value - now > MAX_CLIENT_CLOCK_SKEW:
+    if too_late(value, now):
         raise Rejection(
             "time_in_future",
             f"{name} 晚于服务器时间超过 24 小时 / {name} is too far in the future",

@@ -51,6 +51,7 @@ def test_upload_stores_once_and_reports_exif_time_and_gps(
         ("9999:12:31 23:59:59", "-12:00", None),  # past the calendar's end once moved to UTC
         ("0001:01:01 00:00:00", "+14:00", None),  # before its start
         ("1970:01:01 08:00:00", None, None),  # a camera whose clock was never set
+        ("2099:01:01 08:00:00", "+08:00", None),  # one set decades ahead
         ("2026:11:20 09:30:00", "+99:00", "2026-11-20T01:30:00Z"),  # no such zone: Beijing time assumed
     ],
 )
@@ -63,6 +64,26 @@ def test_a_camera_time_that_cannot_be_true_is_ignored_not_a_500(
     assert response.status_code == 201, response.text
     assert response.json()["taken_at"] == stored
     assert response.json()["gps"] == {"lat": 32.05, "lng": 119.42}  # the rest of the EXIF still counts
+
+
+@pytest.mark.parametrize(
+    ("refs", "gps"),
+    [
+        (("N", "E"), {"lat": 32.05, "lng": 119.42}),
+        (("S", "W"), {"lat": -32.05, "lng": -119.42}),
+        (("Q", "E"), None),  # no such hemisphere: the position is unknown, not guessed
+        (("N", "X"), None),
+    ],
+)
+def test_gps_hemisphere_letters_other_than_nsew_leave_the_position_unknown(
+    client: TestClient[Litestar], world: ParkWorld, refs: tuple[str, str], gps: dict[str, float] | None
+) -> None:
+    phone = inspector(client, world)
+    data = camera_jpeg(gps_refs=refs)
+    response = phone.upload(sha256(data), data)
+    assert response.status_code == 201, response.text
+    assert response.json()["gps"] == gps
+    assert response.json()["taken_at"] == "2026-11-20T01:30:00Z"
 
 
 def test_type_is_sniffed_from_the_bytes_not_the_header(
