@@ -199,8 +199,11 @@ class PushService:
         for item in pending:
             if item.outcome is Outcome.CONFLICT:
                 item.server = _server_copy(item.mutation, item.record)
+            # A conflict answers with the server's current version: the base to rebase the edit on.
             item.version = (
-                item.record.version if item.record is not None and item.outcome is Outcome.APPLIED else None
+                item.record.version
+                if item.record is not None and item.outcome in (Outcome.APPLIED, Outcome.CONFLICT)
+                else None
             )
             error = (
                 item.error

@@ -9,7 +9,7 @@ from litestar.testing import TestClient
 
 from backend.domain.accounts.roles import Role
 from tests.conftest import ParkWorld
-from tests.devices import Device, delete_mutation, edit_mutation, finding_mutation
+from tests.devices import Device, delete_mutation, edit_mutation, finding_mutation, settle
 
 
 def two_devices(client: TestClient[Litestar], world: ParkWorld) -> tuple[Device, Device]:
@@ -22,6 +22,7 @@ def two_devices(client: TestClient[Litestar], world: ParkWorld) -> tuple[Device,
 def reported(device: Device, world: ParkWorld) -> tuple[str, int]:
     mutation = finding_mutation(world.own.id, "消防通道被货物堵塞")
     [result] = device.push_ok([mutation])
+    settle(device.client)  # matching writes to the new finding; done before the devices edit it
     return mutation["id"], int(result["version"])
 
 
@@ -56,6 +57,7 @@ def test_concurrent_edits_of_the_same_field_conflict_and_return_the_server_copy(
     assert result["error"]["detail"] == {"fields": ["description"]}
     assert result["server"]["data"]["description"] == "消防通道被叉车和货物堵塞"
     assert result["server"]["version"] > base
+    assert result["version"] == result["server"]["version"]  # the base to rebase on
     assert read(phone, finding_id)["description"] == "消防通道被叉车和货物堵塞"
     # Rebased on the server copy, the same edit goes through.
     [retry] = tablet.push_ok(
