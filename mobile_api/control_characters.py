@@ -41,4 +41,4 @@ async def _json_body(request: Request[Any, Any, Any]) -> Any:
     except UnicodeDecodeError as exc:
         raise ClientException("请求体不是有效的 UTF-8 文本 / request body is not valid UTF-8") from exc
     except SerializationException as exc:  # what Litestar itself answers for a body that is not JSON
-        raise ClientException(str(exc)) from exc
+        raise ClientException(f"请求体不是有效的 JSON / body is not valid JSON: {exc}") from exc

@@ -42,6 +42,23 @@ def test_a_body_that_is_not_utf8_is_400_naming_the_encoding(
     assert_envelope(response, 400, code="bad_request", names="UTF-8")
 
 
+@pytest.mark.parametrize(
+    ("body", "named"),
+    [
+        (b'{"device_id": "phone-1", ', "truncated"),
+        (b'{"device_id": "\\ud800"}', "JSON"),  # half a UTF-16 pair: msgspec calls it truncated
+        (b'{"device_id": "phone-1"}}', "trailing"),
+    ],
+)
+def test_a_body_that_is_not_json_is_400_saying_so_in_chinese(
+    client: TestClient[Litestar], world: ParkWorld, body: bytes, named: str
+) -> None:
+    headers = {**JSON, **world.headers(client, Role.INSPECTOR)}
+    response = client.post("/api/v1/sync/push", content=body, headers=headers)
+    error = assert_envelope(response, 400, code="bad_request", names=named)
+    assert "不是有效的 JSON" in error["message"]
+
+
 def test_control_characters_in_a_body_or_a_query_are_400_naming_where(
     client: TestClient[Litestar], world: ParkWorld
 ) -> None:
