@@ -29,7 +29,7 @@ from backend.db.models import (
 )
 from backend.db.versioning import current_version
 from backend.domain.accounts.principal import Principal, scope_condition
-from backend.domain.errors import InvalidInput
+from backend.domain.errors import DomainError, ErrorKind, InvalidInput
 from backend.domain.photos.links import stored_hashes
 from backend.domain.sync.documents import (
     comment_document,
@@ -126,6 +126,22 @@ def parse_cursor(cursor: str | None) -> int:
     return int(cursor)
 
 
+class CursorAhead(DomainError):
+    """The device has seen versions this database never handed out: it was restored from a
+    backup (or the cursor was made up). Pulling on from there would skip every change up to the
+    device's cursor, so the device is told to forget its pulled copies and start again."""
+
+    kind = ErrorKind.CONFLICT
+    code = "cursor_ahead"
+
+    def __init__(self, cursor: int, server_version: int) -> None:
+        super().__init__(
+            "同步游标超前于服务器（服务器数据可能已从备份恢复），请从头重新同步 / "
+            "cursor is ahead of the server (restored from a backup?): pull again without a cursor",
+            {"cursor": str(cursor), "server_version": str(server_version)},
+        )
+
+
 class PullService:
     def __init__(self, session: Session) -> None:
         self._session = session
@@ -136,6 +152,8 @@ class PullService:
         # PostgreSQL, autocommit reads on SQLite). Reading only up to the committed counter
         # value, taken first, keeps them consistent: every version up to it is committed.
         high_water = current_version(self._session)
+        if after > high_water:
+            raise CursorAhead(after, high_water)
         rows: list[tuple[int, _Source | None, Any]] = []  # None: a ScopeExit
         for source in SOURCES:
             model = source.model

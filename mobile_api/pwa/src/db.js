@@ -29,6 +29,17 @@ export function deleteKV(key) {
   return db.kv.delete(key);
 }
 
+// Drops every pulled copy and the cursor, so the next pull starts from the beginning. The outbox and
+// the phone's own photos stay: nothing captured here is lost.
+export function forgetPulled() {
+  return db.transaction("rw", db.records, db.thumbs, db.kv, async () => {
+    await db.records.clear();
+    await db.thumbs.clear();
+    await db.kv.put({ key: "cursor", value: null });
+    await db.kv.delete("stats");
+  });
+}
+
 export class StorageFullError extends Error {
   constructor(cause) {
     super("手机存储空间不足，内容未能保存。请先同步或清理手机空间后再点“保存”，已填写的内容仍保留在表单中。");

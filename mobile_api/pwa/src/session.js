@@ -1,5 +1,5 @@
 // The signed-in user and token, kept in IndexedDB so the app opens signed in without a network.
-import { db, deleteKV, getKV, setKV } from "./db.js";
+import { deleteKV, forgetPulled, getKV, setKV } from "./db.js";
 
 let current = null;
 
@@ -28,14 +28,7 @@ export async function saveLogin(response) {
   // and the next pull starts from the beginning with the new user's scope. (Unsynced outbox items
   // stay, tagged with their author, and are pushed only when that user signs in again.)
   const lastUser = await getKV("last_user_id");
-  if (lastUser && lastUser !== response.user.id) {
-    await db.transaction("rw", db.records, db.thumbs, db.kv, async () => {
-      await db.records.clear();
-      await db.thumbs.clear();
-      await db.kv.put({ key: "cursor", value: null });
-      await db.kv.delete("stats");
-    });
-  }
+  if (lastUser && lastUser !== response.user.id) await forgetPulled();
   await setKV("last_user_id", response.user.id);
   return current;
 }

@@ -1,7 +1,7 @@
 // The sync loop: photos (HEAD, then PUT), then push the outbox, then pull. Runs on reconnect,
 // on a timer, at start and from the 立即同步 button; one run at a time.
 import { ApiError, chinese, getJSON, OfflineError, postJSON, TimeoutError, uuid } from "./api.js";
-import { db, getKV, setKV, write } from "./db.js";
+import { db, forgetPulled, getKV, setKV, write } from "./db.js";
 import { uploadPending } from "./photos.js";
 import { mine } from "./records.js";
 import { deviceId, session, token } from "./session.js";
@@ -131,7 +131,16 @@ async function pull() {
   for (;;) {
     const query = new URLSearchParams({ limit: String(PULL_PAGE) });
     if (cursor) query.set("cursor", cursor);
-    const page = await getJSON(`/api/v1/sync/pull?${query}`);
+    let page;
+    try {
+      page = await getJSON(`/api/v1/sync/pull?${query}`);
+    } catch (error) {
+      // The server was restored from a backup: its records, not this phone's newer copies, are the truth.
+      if (!(cursor && error instanceof ApiError && error.code === "cursor_ahead")) throw error;
+      await forgetPulled();
+      cursor = null;
+      continue;
+    }
     await db.transaction("rw", db.records, db.kv, async () => {
       for (const change of page.changes) {
         const known = await db.records.get([change.entity, change.id]);

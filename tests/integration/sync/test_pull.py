@@ -56,6 +56,27 @@ def test_a_pull_from_the_latest_cursor_is_empty_until_something_changes(
     assert change["data"]["text"] == "复查"
 
 
+def test_a_cursor_the_server_never_handed_out_is_409_telling_the_device_to_start_again(
+    client: TestClient[Litestar], world: ParkWorld
+) -> None:
+    """After a restore from backup the database is behind every phone; pulling on from a phone's
+    cursor would silently skip whatever changed up to it."""
+    phone = Device(client, world.headers(client, Role.INSPECTOR))
+    phone.pull_all()
+    latest = int(phone.cursor or 0)
+    response = client.get("/api/v1/sync/pull", params={"cursor": str(latest + 500)}, headers=phone.headers)
+    assert response.status_code == 409
+    error = response.json()["error"]
+    assert error["code"] == "cursor_ahead"
+    assert "重新同步" in error["message"]
+    assert error["detail"]["cursor"] == str(latest + 500)
+    assert latest <= int(error["detail"]["server_version"]) < latest + 500
+    assert (
+        client.get("/api/v1/sync/pull", params={"cursor": str(latest)}, headers=phone.headers).status_code
+        == 200
+    )
+
+
 def test_invalid_cursor_and_limit_are_clear_4xx(client: TestClient[Litestar], world: ParkWorld) -> None:
     headers = world.headers(client, Role.INSPECTOR)
     for params in (
