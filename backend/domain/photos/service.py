@@ -86,13 +86,10 @@ class PhotoService:
             for rectification in self._session.exec(
                 select(Rectification)
                 .join(FindingPhoto, col(FindingPhoto.finding_id) == col(Rectification.finding_id))
-                .where(
-                    FindingPhoto.photo_sha256 == sha256,
-                    FindingPhoto.purpose == "rectification",
-                    col(Rectification.verification).is_(None),
-                )
+                .where(FindingPhoto.photo_sha256 == sha256, FindingPhoto.purpose == "rectification")
             ).all():
-                if sha256 in rectification.photos:
+                # Not verified yet: tested here, as an unset JSON column holds JSON null, not SQL NULL.
+                if rectification.verification is None and sha256 in rectification.photos:
                     request_verification(self._session, rectification.id, sha256)
         for finding in findings_using(self._session, sha256):
             if finding.photos_complete_at is None:
