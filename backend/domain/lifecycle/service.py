@@ -143,6 +143,16 @@ class LifecycleService:
         finding = self._finding(principal, finding_id)
         event = LifecycleEvent.APPROVE if decision is Decision.APPROVE else LifecycleEvent.REJECT
         new_status = next_status(finding.status, event)
+        latest = self._session.exec(
+            select(Rectification)
+            .where(Rectification.finding_id == finding.id)
+            .order_by(col(Rectification.created_at).desc())
+        ).first()
+        if latest is not None and latest.submitted_by == principal.user_id:
+            # Four eyes: whoever fixed a hazard (即查即改 on the spot) does not also accept the fix.
+            raise Forbidden(
+                "不能验收自己提交的整改，请由其他审核员验收 / you cannot review your own rectification"
+            )
         if decision is Decision.REJECT and not comment.strip():
             raise InvalidInput(
                 "驳回时必须说明原因 / a rejection needs a comment the enterprise will read",
@@ -159,11 +169,6 @@ class LifecycleService:
             )
         self._session.add(finding)
         self._session.flush()
-        rectification = self._session.exec(
-            select(Rectification.id)
-            .where(Rectification.finding_id == finding.id)
-            .order_by(col(Rectification.created_at).desc())
-        ).first()
         AuditLog(self._session).record(
             principal.user_id,
             f"finding.{'approved' if decision is Decision.APPROVE else 'rejected'}",
@@ -173,7 +178,7 @@ class LifecycleService:
             {
                 "status": new_status.value,
                 "comment": comment,
-                "rectification_id": str(rectification) if rectification else None,
+                "rectification_id": str(latest.id) if latest else None,
             },
         )
         kind = "approved" if decision is Decision.APPROVE else "rejected"

@@ -1,0 +1,79 @@
+"""即查即改: a hazard fixed on the spot by the one who found it, accepted by someone else."""
+
+from __future__ import annotations
+
+from litestar import Litestar
+from litestar.testing import TestClient
+from sqlmodel import Session
+
+from backend.db.models import Park
+from backend.domain.accounts.roles import Role
+from tests import factories
+from tests.conftest import ParkWorld
+from tests.devices import Device, finding_mutation, rectification_mutation
+from tests.photos import camera_jpeg, sha256
+
+
+def fixed_on_the_spot(client: TestClient[Litestar], world: ParkWorld, role: Role) -> str:
+    device = Device(client, world.headers(client, role))
+    before, after = camera_jpeg(color=(200, 30, 30)), camera_jpeg(color=(30, 160, 60))
+    for photo in (before, after):
+        assert device.upload(sha256(photo), photo).status_code == 201
+    report = finding_mutation(
+        world.own.id, "配电室门口堆放纸箱", photos=[sha256(before)], handling="on_the_spot"
+    )
+    [reported] = device.push_ok([report])
+    assert reported["status"] == "applied", reported
+    [fixed] = device.push_ok([rectification_mutation(report["id"], [sha256(after)])])
+    assert fixed["status"] == "applied", fixed
+    return str(report["id"])
+
+
+def status_of(client: TestClient[Litestar], world: ParkWorld, finding_id: str) -> str:
+    headers = world.headers(client, Role.PARK_ADMIN)
+    status: str = client.get(f"/api/v1/findings/{finding_id}", headers=headers).json()["status"]
+    return status
+
+
+def test_an_inspectors_fix_on_the_spot_waits_for_a_supervisor_and_closes_on_approval(
+    client: TestClient[Litestar], world: ParkWorld
+) -> None:
+    finding_id = fixed_on_the_spot(client, world, Role.INSPECTOR)
+    assert status_of(client, world, finding_id) == "pending_verification"
+    response = client.post(
+        f"/api/v1/findings/{finding_id}/review",
+        json={"decision": "approve", "comment": "现场已清理"},
+        headers=world.headers(client, Role.SUPERVISOR),
+    )
+    assert response.status_code == 200, response.text
+    assert status_of(client, world, finding_id) == "closed"
+
+
+def test_a_supervisor_who_fixed_a_hazard_may_not_accept_the_fix_another_supervisor_may(
+    client: TestClient[Litestar], world: ParkWorld, db: Session
+) -> None:
+    finding_id = fixed_on_the_spot(client, world, Role.SUPERVISOR)
+    for decision, comment in (("approve", "自己验收自己"), ("reject", "自己驳回")):
+        response = client.post(
+            f"/api/v1/findings/{finding_id}/review",
+            json={"decision": decision, "comment": comment},
+            headers=world.headers(client, Role.SUPERVISOR),
+        )
+        assert response.status_code == 403, response.text
+        assert "不能验收自己提交的整改" in response.json()["error"]["message"]
+    assert status_of(client, world, finding_id) == "pending_verification"
+
+    park = db.get(Park, world.own.park_id)
+    assert park is not None
+    colleague = factories.user(db, park, Role.SUPERVISOR)
+    db.commit()
+    login = client.post(
+        "/api/v1/auth/login", json={"username": colleague.username, "password": factories.DEFAULT_PASSWORD}
+    )
+    response = client.post(
+        f"/api/v1/findings/{finding_id}/review",
+        json={"decision": "approve", "comment": "复核：现场已清理"},
+        headers={"Authorization": f"Bearer {login.json()['access_token']}"},
+    )
+    assert response.status_code == 200, response.text
+    assert status_of(client, world, finding_id) == "closed"
