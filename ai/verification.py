@@ -5,8 +5,10 @@ Three checks, each with a score and a reason (thresholds measured on dataset pho
 see docs/verification.md):
 (a) hazard codes detected before are no longer detected after;
 (b) the after photo shows the same scene: ORB feature matches with Lowe's ratio test;
-(c) the after photo is new: its perceptual hash is not near any earlier photo's, and where
-    EXIF has a capture time it was taken after the finding was dispatched.
+(c) the after photo is new: its perceptual hash is not near any earlier photo's, it is not a
+    crop or rescale of a before-photo (the before-photo aligned onto it by the ORB matches
+    correlates almost perfectly, which a pHash misses once a crop passes ~5 %), and where EXIF
+    has a capture time it was taken after the finding was dispatched.
 """
 
 from __future__ import annotations
@@ -21,6 +23,10 @@ from PIL import Image
 
 SAME_SCENE_MIN_MATCHES = 25  # good ORB matches between before and after photos
 NEAR_DUPLICATE_MAX_DISTANCE = 8  # Hamming distance of 64-bit pHashes
+# Correlation of the after-photo with a before-photo aligned onto it (affine transform from
+# the ORB matches, 160 px wide): crops, rescales and re-encodes of one picture give 0.99 and more.
+COPY_MIN_CORRELATION = 0.985
+COPY_MIN_OVERLAP = 0.5  # of the after-photo covered by the aligned before-photo
 WORKING_SIZE = 640
 
 
@@ -42,21 +48,53 @@ def _grey(image: Image.Image) -> np.ndarray:
     return np.asarray(small.convert("L"))
 
 
-def scene_matches(before: Image.Image, after: Image.Image) -> int:
-    """Good ORB matches between two photos (Lowe's ratio 0.75)."""
+@dataclass(frozen=True)
+class SceneComparison:
+    matches: int  # good ORB matches (Lowe's ratio 0.75)
+    copy_correlation: float | None  # None: too few matches to align, or too little overlap
+
+
+def compare_scenes(before: Image.Image, after: Image.Image) -> SceneComparison:
+    grey_before, grey_after = _grey(before), _grey(after)
     orb = cv2.ORB_create(nfeatures=1500)  # type: ignore[attr-defined]
-    _, before_descriptors = orb.detectAndCompute(_grey(before), None)
-    _, after_descriptors = orb.detectAndCompute(_grey(after), None)
+    before_points, before_descriptors = orb.detectAndCompute(grey_before, None)
+    after_points, after_descriptors = orb.detectAndCompute(grey_after, None)
     if (
         before_descriptors is None
         or after_descriptors is None
         or len(before_descriptors) < 2
         or len(after_descriptors) < 2
     ):
-        return 0
-    matcher = cv2.BFMatcher(cv2.NORM_HAMMING)
-    pairs = matcher.knnMatch(after_descriptors, before_descriptors, k=2)
-    return sum(1 for pair in pairs if len(pair) == 2 and pair[0].distance < 0.75 * pair[1].distance)
+        return SceneComparison(0, None)
+    pairs = cv2.BFMatcher(cv2.NORM_HAMMING).knnMatch(after_descriptors, before_descriptors, k=2)
+    good = [pair[0] for pair in pairs if len(pair) == 2 and pair[0].distance < 0.75 * pair[1].distance]
+    if len(good) < SAME_SCENE_MIN_MATCHES:
+        return SceneComparison(len(good), None)
+    source = np.array([before_points[m.trainIdx].pt for m in good], dtype=np.float32)
+    target = np.array([after_points[m.queryIdx].pt for m in good], dtype=np.float32)
+    return SceneComparison(len(good), _aligned_correlation(grey_before, grey_after, source, target))
+
+
+def _aligned_correlation(
+    grey_before: np.ndarray, grey_after: np.ndarray, source: np.ndarray, target: np.ndarray
+) -> float | None:
+    transform, _ = cv2.estimateAffine2D(source, target, method=cv2.RANSAC, ransacReprojThreshold=3.0)
+    if transform is None:
+        return None
+    height, width = grey_after.shape
+    warped = cv2.warpAffine(grey_before, transform, (width, height), flags=cv2.INTER_AREA)
+    covered = cv2.warpAffine(np.full(grey_before.shape, 255, np.uint8), transform, (width, height)) > 250
+    covered = cv2.erode(covered.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0  # no resampled edge
+    if covered.mean() < COPY_MIN_OVERLAP:
+        return None
+    size = (160, max(1, round(160 * height / width)))
+    inside = cv2.resize(covered.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST) > 0
+    after_values = cv2.resize(grey_after, size, interpolation=cv2.INTER_AREA).astype(np.float32)[inside]
+    before_values = cv2.resize(warped, size, interpolation=cv2.INTER_AREA).astype(np.float32)[inside]
+    after_values -= after_values.mean()
+    before_values -= before_values.mean()
+    spread = float(np.sqrt((after_values**2).sum() * (before_values**2).sum()))
+    return float((after_values * before_values).sum() / spread) if spread > 0 else None
 
 
 @dataclass
@@ -100,8 +138,11 @@ def verify(
         named = "、".join((hazard_titles or {}).get(code, code) for code in still)
         result.flag(f"整改后照片仍识别到隐患：{named} / hazard still detected after rectification")
     for photo in after:
-        matches = max((scene_matches(before, photo.image) for before in before_images), default=0)
+        comparisons = [compare_scenes(before, photo.image) for before in before_images]
+        matches = max((c.matches for c in comparisons), default=0)
         result.scores[f"scene_matches:{photo.sha256[:12]}"] = matches
+        copy = max((c.copy_correlation for c in comparisons if c.copy_correlation is not None), default=None)
+        result.scores[f"copy_correlation:{photo.sha256[:12]}"] = None if copy is None else round(copy, 4)
         if before_images and matches < SAME_SCENE_MIN_MATCHES:
             result.flag(f"整改后照片与整改前不是同一场景（特征匹配 {matches} 对） / different scene")
         nearest = min(
@@ -114,6 +155,11 @@ def verify(
             }
             if nearest[0] <= NEAR_DUPLICATE_MAX_DISTANCE:
                 result.flag(f"整改后照片与已有照片近似重复（{nearest[1][:12]}） / reused photo")
+                copy = None  # one reason for one reuse
+        if copy is not None and copy >= COPY_MIN_CORRELATION:
+            result.flag(
+                "整改后照片是整改前照片的裁剪或缩放副本 / a cropped or rescaled copy of a before-photo"
+            )
         if photo.taken_at is not None and dispatched_at is not None and photo.taken_at < dispatched_at:
             result.flag("整改后照片拍摄时间早于下发整改时间 / photo taken before the finding was dispatched")
     return result

@@ -64,6 +64,28 @@ def test_the_before_photo_sent_again_is_flagged_as_reused() -> None:
     assert any("近似重复" in reason for reason in result.reasons)
 
 
+@pytest.mark.parametrize(
+    "box",
+    [
+        (0.025, 0.025, 0.975, 0.975),  # 5 % trimmed: the pHash reads 10 or more apart on some photos
+        (0.0, 0.1, 0.85, 1.0),  # cut off one side
+        (0.2, 0.2, 1.0, 1.0),  # a corner blown up to full size
+    ],
+)
+def test_a_crop_of_the_before_photo_is_flagged_as_a_copy(box: tuple[float, float, float, float]) -> None:
+    for before in (photo(40), photo(90), photo(150)):
+        width, height = before.size
+        cropped = before.crop(
+            (int(box[0] * width), int(box[1] * height), int(box[2] * width), int(box[3] * height))
+        ).resize((width, height))
+        buffer = io.BytesIO()
+        cropped.save(buffer, "JPEG", quality=90)
+        sent = Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
+        result = verify([before], set(), [after_photo(sent)], {"b" * 64: perceptual_hash(before)}, DISPATCHED)
+        assert result.verdict == "flagged"
+        assert any("近似重复" in reason or "裁剪或缩放副本" in reason for reason in result.reasons)
+
+
 def test_a_photo_of_another_place_is_flagged_as_a_different_scene() -> None:
     result = verify([photo(40)], set(), [after_photo(photo(120))], {}, DISPATCHED)
     assert result.verdict == "flagged"
