@@ -9,11 +9,12 @@ from typing import Literal
 
 from sqlmodel import Session, col, select
 
+from ai.registry import load_registry
 from backend.db.models import DetectionCorrection, Photo
 from backend.domain.accounts.principal import Principal
 from backend.domain.accounts.roles import Role
 from backend.domain.audit.service import AuditLog
-from backend.domain.errors import Forbidden, InvalidInput
+from backend.domain.errors import AlreadyExists, Forbidden, InvalidInput
 from backend.domain.findings.service import FindingService
 from backend.domain.photos.results import results_by_photo
 
@@ -33,6 +34,18 @@ class CorrectionInput:
 
 def _same_box(a: Sequence[float], b: Sequence[float]) -> bool:
     return all(abs(x - y) <= BOX_TOLERANCE_PX for x, y in zip(a, b, strict=True))
+
+
+def _check_label(label: str, model_name: str) -> None:
+    """A correction teaches the model: its label must be a class of the model that saw the photo
+    (of any registered model when none has yet)."""
+    models = [m for m in load_registry().models if m.name == model_name] or load_registry().models
+    known = sorted({name for m in models for name in m.classes})
+    if label not in known:
+        raise InvalidInput(
+            f"未知的识别类别 {label!r}，可选：{'、'.join(known)} / unknown label, one of: {', '.join(known)}",
+            {"field": "label", "allowed": known},
+        )
 
 
 class CorrectionService:
@@ -70,6 +83,8 @@ class CorrectionService:
             )
         results = on_photos[data.photo]
         model = results[0]["model"] if results else {"name": "", "version": ""}
+        _check_label(data.label, model["name"])
+        self._refuse_repeat(finding.id, data)
         if data.kind == "wrong":
             matched = next(
                 (
@@ -115,6 +130,21 @@ class CorrectionService:
             {"photo": data.photo, "kind": data.kind, "label": data.label, "box": correction.box},
         )
         return correction
+
+    def _refuse_repeat(self, finding_id: uuid.UUID, data: CorrectionInput) -> None:
+        earlier = self._session.exec(
+            select(DetectionCorrection).where(
+                DetectionCorrection.finding_id == finding_id,
+                DetectionCorrection.photo_sha256 == data.photo,
+                DetectionCorrection.kind == data.kind,
+                DetectionCorrection.label == data.label,
+            )
+        ).all()
+        if any(_same_box(c.box, data.box) for c in earlier):
+            raise AlreadyExists(
+                "已记录过相同的纠正 / this correction is already recorded",
+                {"field": "box", "label": data.label},
+            )
 
     def commit(self) -> None:
         self._session.commit()

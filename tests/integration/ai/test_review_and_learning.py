@@ -124,6 +124,12 @@ def test_corrections_become_training_labels(
     no_such_box = {**wrong, "box": [0, 0, 5, 5]}
     refused = client.post(path, json=no_such_box, headers=flagged["supervisor"])
     assert refused.status_code == 422 and "没有这个识别框" in refused.json()["error"]["message"]
+    unicorn = client.post(path, json={**missing, "label": "unicorn"}, headers=flagged["supervisor"])
+    assert unicorn.status_code == 422  # a label the model has no class for would poison the dataset
+    assert unicorn.json()["error"]["detail"]["allowed"] == ["helmet", "no_helmet", "no_wear", "wear"]
+    for repeated in (missing, {**wrong, "box": [v + 0.9 for v in wrong["box"]]}):
+        twice = client.post(path, json=repeated, headers=flagged["supervisor"])
+        assert twice.status_code == 409, twice.text  # the same correction, already recorded
     inspector = client.post(path, json=missing, headers=world.headers(client, Role.INSPECTOR))
     assert inspector.status_code == 403
     listed = client.get(path, headers=world.headers(client, Role.ENTERPRISE_STAFF)).json()
