@@ -13,7 +13,7 @@ from backend.db.types import utcnow
 from backend.domain.accounts.principal import Principal
 from backend.domain.accounts.roles import Role
 from backend.domain.audit.service import AuditLog
-from backend.domain.errors import DomainError, ErrorKind, Forbidden, NotFound
+from backend.domain.errors import DomainError, ErrorKind, Forbidden, InvalidInput, NotFound
 from backend.domain.findings.vocabulary import FindingStatus, HazardLevel
 from backend.domain.notifications.outbox import notify
 from backend.settings import Settings
@@ -138,6 +138,11 @@ class GovernancePlanService:
             raise PlanNotAllowed(
                 "没有待审核的治理方案 / no submitted plan to review",
                 {"plan_status": plan.status if plan else None},
+            )
+        if decision is PlanDecision.RETURN and not comment.strip():
+            raise InvalidInput(
+                "退回时必须说明原因 / returning a plan needs a comment the enterprise will read",
+                {"field": "comment"},
             )
         plan.status = "accepted" if decision is PlanDecision.ACCEPT else "returned"
         plan.reviewed_by, plan.reviewed_at, plan.review_comment = principal.user_id, utcnow(), comment

@@ -42,6 +42,13 @@ def test_major_finding_needs_an_accepted_plan_before_dispatch(
     submitted = client.post(f"{url}/governance-plan", json=PLAN, headers=staff)
     assert submitted.status_code == 200, submitted.text
     assert submitted.json()["status"] == "submitted"
+    for blank in ("", "  "):
+        silent = client.post(
+            f"{url}/governance-plan/review", json={"decision": "return", "comment": blank}, headers=admin
+        )
+        assert silent.status_code == 422  # the enterprise must learn why its plan came back
+        assert silent.json()["error"]["detail"] == {"field": "comment"}
+    assert client.get(f"{url}/governance-plan", headers=staff).json()["status"] == "submitted"
     returned = client.post(
         f"{url}/governance-plan/review", json={"decision": "return", "comment": "经费不明确"}, headers=admin
     )
