@@ -13,7 +13,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from backend.domain.errors import DomainError, ErrorKind
-from backend.domain.findings.vocabulary import FindingStatus
+from backend.domain.findings.vocabulary import FindingStatus, label
 
 
 class LifecycleEvent(StrEnum):
@@ -47,7 +47,8 @@ class IllegalTransition(DomainError):
 
     def __init__(self, status: FindingStatus, event: LifecycleEvent) -> None:
         super().__init__(
-            f"当前状态不允许此操作 / cannot {event.value} a finding that is {status.value}",
+            f"隐患当前为“{label(status)}”，不能{EVENT_LABELS[event]} / "
+            f"not allowed while the finding is {status.value.replace('_', ' ')}",
             {"status": status.value, "event": event.value},
         )
         self.status = status

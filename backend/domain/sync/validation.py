@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import re
+import typing
 import uuid
 from datetime import datetime
+from enum import StrEnum
 from typing import Annotated, Any, TypeVar
 
 import msgspec
 
 from backend.domain.control_characters import MESSAGE as CONTROL_CHARACTERS
 from backend.domain.control_characters import control_character_paths
-from backend.domain.findings.vocabulary import Handling, HazardSource, HazardType, ManagementClass
+from backend.domain.findings.vocabulary import Handling, HazardSource, HazardType, ManagementClass, label
 from backend.domain.plausible_times import too_early, too_late
 from backend.domain.sync.mutations import Rejection
 
@@ -100,6 +102,15 @@ def error_path(error: msgspec.ValidationError) -> str | None:
     return where.group(1) if where else None
 
 
+def _choices(schema: type[msgspec.Struct], path: str) -> list[tuple[str, str]]:
+    """The values (and what users read for them) of the enum field at ``path``, if it is one."""
+    field_type = typing.get_type_hints(schema).get(path)
+    for option in typing.get_args(field_type) or (field_type,):
+        if isinstance(option, type) and issubclass(option, StrEnum):
+            return [(member.value, label(member)) for member in option]
+    return []
+
+
 def parse_data(
     data: dict[str, Any], schema: type[S], server_fields: frozenset[str], server_values: dict[str, Any] | None
 ) -> dict[str, Any]:
@@ -123,8 +134,16 @@ def parse_data(
         parsed = msgspec.convert(device_part, schema, strict=False)
     except msgspec.ValidationError as exc:
         where = error_path(exc)
+        choices = _choices(schema, where) if where else []
+        if not choices:
+            raise Rejection(
+                "invalid_data", f"数据不合法 / invalid data: {exc}", {"path": where} if where else None
+            ) from exc
+        allowed = "、".join(f"{value}（{name}）" for value, name in choices)
         raise Rejection(
-            "invalid_data", f"数据不合法 / invalid data: {exc}", {"path": where} if where else None
+            "invalid_data",
+            f"数据不合法 / invalid data: {exc}；可选值 / allowed: {allowed}",
+            {"path": where, "allowed": [value for value, _ in choices]},
         ) from exc
     return {
         name: getattr(parsed, name)

@@ -129,6 +129,7 @@ def test_illegal_transitions_are_409_with_the_current_status(
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "illegal_transition"
     assert response.json()["error"]["detail"]["status"] == "reported"
+    assert response.json()["error"]["message"].startswith("隐患当前为“已上报”，不能验收通过")
     admin = world.headers(client, Role.PARK_ADMIN)
     deadline = (datetime.now(UTC) + timedelta(days=1)).isoformat()
     assert client.post(f"{url}/dispatch", json={"deadline": deadline}, headers=admin).status_code == 200

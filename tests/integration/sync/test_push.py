@@ -351,6 +351,17 @@ def test_a_malformed_mutation_is_rejected_alone_naming_the_bad_field(
     assert count(db, Finding) == 2 + len(malformed)  # the world's two and each neighbour
 
 
+def test_an_unknown_choice_is_rejected_listing_the_choices(
+    client: TestClient[Litestar], world: ParkWorld
+) -> None:
+    phone = device(client, world)
+    [result] = phone.push_ok([finding_mutation(world.own.id, handling="immediate")])
+    assert result["status"] == "rejected"
+    error = result["error"]
+    assert error["detail"] == {"path": "handling", "allowed": ["on_the_spot", "deadline"]}
+    assert "on_the_spot（即查即改）" in error["message"]
+
+
 def test_a_batch_whose_mutation_ids_cannot_be_read_is_a_400_with_nothing_applied(
     client: TestClient[Litestar], world: ParkWorld, db: Session
 ) -> None:
