@@ -28,6 +28,8 @@ from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer
 from regulations.penalty_basis import EMERGENCY_AUTHORITY
 from rules.park_time import BEIJING
 
+DRAFT_MARK = "（草稿：系统依据检查记录生成，须经法制审核、负责人签发后方可送达）"
+
 FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
@@ -99,6 +101,8 @@ def render_notice(facts: NoticeFacts) -> bytes:
             Paragraph(
                 f"（园安）{series}〔{facts.issued_on.astimezone(BEIJING).year}〕{facts.number}号", subtitle
             ),
+            # Drafted by software from the finding: nobody may take it for a served document.
+            Paragraph(DRAFT_MARK, subtitle),
             Paragraph(f"{addressee or facts.enterprise}：", plain),
         ]
 

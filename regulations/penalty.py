@@ -60,6 +60,9 @@ def _position(rules: DiscretionRules, facts: Circumstances) -> tuple[float, str]
     return rules.positions.first_offence, "首次发现"
 
 
+REVIEW_NOTE = "本建议仅供执法人员参考，须经法制审核后决定。"
+
+
 def draft_penalty(
     item: ChecklistItem, library: Library, facts: Circumstances, rules: DiscretionRules | None = None
 ) -> dict[str, Any] | None:
@@ -84,6 +87,9 @@ def draft_penalty(
         "suggested_fine_yuan": None,
         "measures": measures_of(basis.sanctioning, facts.overdue_or_refused),
         "authority": authority,
+        # For the officials, not for the enterprise's notice: kept out of ``rationale``, which the
+        # 行政处罚告知书 quotes as its 裁量说明.
+        "review_note": REVIEW_NOTE,
     }
     referral = _referral(authority)
     if tier is None or tier.max_yuan is None:
@@ -105,7 +111,7 @@ def draft_penalty(
             f"{broken}{classed}依据{penalty_citation}"
             f"（“{_quoted(basis.referral, tier)}”），对单位可处{_yuan(tier.min_yuan) if tier.min_yuan else ''}"
             f"{'以上' if tier.min_yuan else ''}{_yuan(high)}以下罚款。{reason}，建议罚款{_yuan(suggested)}。"
-            f"{referral}本建议仅供执法人员参考，须经法制审核后决定。"
+            f"{referral}"
         ),
     )
     return draft

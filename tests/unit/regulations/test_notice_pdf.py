@@ -53,3 +53,11 @@ def test_a_fine_the_park_authority_decides_is_announced(tmp_path: Path) -> None:
     assert "行政处罚告知书" in text and "拟对你单位作出罚款人民币" in text
     assert "案件移送函" not in text
     assert text.count("示例化工园区应急管理局") == 2
+
+
+def test_every_document_is_marked_a_draft_and_keeps_the_officials_note_to_itself(tmp_path: Path) -> None:
+    """The enterprise can open the PDF: it must not read as a served notice or carry internal notes."""
+    text = notice_text("JC-07-01", tmp_path)
+    assert text.count("草稿") == 2  # 责令限期整改指令书 and 行政处罚告知书
+    assert "须经法制审核" in text
+    assert "仅供执法人员参考" not in text

@@ -173,6 +173,7 @@ export function legalBasis(finding) {
       draft.measures?.length ? h("p", {}, `处理措施：${draft.measures.join("；")}`) : null,
       draft.authority && draft.authority !== "应急管理部门" ? h("p", {}, `处罚机关：${draft.authority}（由园区移送）`) : null,
       draft.rationale ? h("details", {}, h("summary", {}, "裁量说明"), h("p", {}, draft.rationale)) : null,
+      draft.review_note ? h("p", { class: "hint" }, draft.review_note) : null,
       h("button", { type: "button", onclick: () => downloadNotice(finding.id) }, "下载处罚文书（PDF）"),
     );
   }
