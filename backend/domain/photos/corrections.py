@@ -39,7 +39,8 @@ def _same_box(a: Sequence[float], b: Sequence[float]) -> bool:
 def _check_label(label: str, model_name: str) -> None:
     """A correction teaches the model: its label must be a class of the model that saw the photo
     (of any registered model when none has yet)."""
-    models = [m for m in load_registry().models if m.name == model_name] or load_registry().models
+    registered = load_registry().models
+    models = [m for m in registered if m.name == model_name] or registered
     known = sorted({name for m in models for name in m.classes})
     if label not in known:
         raise InvalidInput(

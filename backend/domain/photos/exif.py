@@ -73,7 +73,7 @@ def _degrees(value: Any, reference: Any, hemispheres: str) -> float | None:
     return -decimal if side == hemispheres[1] else decimal
 
 
-def read_metadata(image: Image.Image, now: datetime | None = None) -> PhotoMetadata:
+def read_metadata(image: Image.Image) -> PhotoMetadata:
     try:
         exif = image.getexif()
     except Exception:  # a corrupt EXIF block must not refuse an otherwise good photo
@@ -85,5 +85,5 @@ def read_metadata(image: Image.Image, now: datetime | None = None) -> PhotoMetad
         lat = None
     if lng is not None and not -180 <= lng <= 180:
         lng = None
-    taken_at = _taken_at(exif, now or datetime.now(UTC))
+    taken_at = _taken_at(exif, datetime.now(UTC))
     return PhotoMetadata(taken_at, lat if lng is not None else None, lng if lat is not None else None)

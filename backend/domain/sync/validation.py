@@ -134,17 +134,12 @@ def parse_data(
         parsed = msgspec.convert(device_part, schema, strict=False)
     except msgspec.ValidationError as exc:
         where = error_path(exc)
-        choices = _choices(schema, where) if where else []
-        if not choices:
-            raise Rejection(
-                "invalid_data", f"数据不合法 / invalid data: {exc}", {"path": where} if where else None
-            ) from exc
-        allowed = "、".join(f"{value}（{name}）" for value, name in choices)
-        raise Rejection(
-            "invalid_data",
-            f"数据不合法 / invalid data: {exc}；可选值 / allowed: {allowed}",
-            {"path": where, "allowed": [value for value, _ in choices]},
-        ) from exc
+        message = f"数据不合法 / invalid data: {exc}"
+        detail: dict[str, Any] | None = {"path": where} if where else None
+        if choices := _choices(schema, where) if where else []:
+            message += "；可选值 / allowed: " + "、".join(f"{value}（{name}）" for value, name in choices)
+            detail = {"path": where, "allowed": [value for value, _ in choices]}
+        raise Rejection("invalid_data", message, detail) from exc
     return {
         name: getattr(parsed, name)
         for name in schema.__struct_fields__
