@@ -63,3 +63,14 @@ def record_field_versions(
     for name in fields:
         updated[name] = version
     return updated
+
+
+def changed_after(
+    base_version: int | None, field_versions: Mapping[str, int], record_version: int
+) -> set[str]:
+    """The fields the server wrote after ``base_version``: a device echoing the record it pulled
+    holds older values of these, which says nothing about what it wants (see ``parse_data``)."""
+    if base_version is None or base_version >= record_version:
+        return set()
+    written = {name for name, version in field_versions.items() if version > base_version}
+    return written | {"updated_at", "version"}

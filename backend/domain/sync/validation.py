@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import typing
 import uuid
+from collections.abc import Collection
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, TypeVar
@@ -112,14 +113,21 @@ def _choices(schema: type[msgspec.Struct], path: str) -> list[tuple[str, str]]:
 
 
 def parse_data(
-    data: dict[str, Any], schema: type[S], server_fields: frozenset[str], server_values: dict[str, Any] | None
+    data: dict[str, Any],
+    schema: type[S],
+    server_fields: frozenset[str],
+    server_values: dict[str, Any] | None,
+    changed_since_base: Collection[str] = (),
 ) -> dict[str, Any]:
     """Validate ``data`` against ``schema``; return the fields that were sent, typed.
 
     Server-owned fields may be echoed back unchanged (devices send what they pulled),
-    but any attempt to change one is refused; derived views are ignored whatever they hold.
+    but any attempt to change one is refused; derived views are ignored whatever they hold,
+    and so are server-owned fields the server changed after the device's base version
+    (``changed_since_base``): the device echoes an older copy, it is not setting them.
     """
-    owned = sorted(name for name in data if name in server_fields and name not in DERIVED_VIEWS)
+    ignored = DERIVED_VIEWS | set(changed_since_base)
+    owned = sorted(name for name in data if name in server_fields and name not in ignored)
     changed_owned = [name for name in owned if server_values is None or data[name] != server_values.get(name)]
     if changed_owned:
         raise Rejection(

@@ -216,6 +216,53 @@ def test_a_finding_echoed_as_pulled_with_photos_still_missing_is_edited(
         assert result["status"] == "applied", result["error"]
 
 
+def test_an_echo_of_server_fields_changed_since_the_pull_is_not_an_attempt_to_set_them(
+    client: TestClient[Litestar], world: ParkWorld
+) -> None:
+    """A phone pulls a finding; matching then rewrites its ``matches`` (another phone changed the
+    description). The first phone's edit of another field echoes the older matches: it merges."""
+    phone, other = device(client, world), device(client, world)
+    report = finding_mutation(world.own.id, "储罐区两名作业人员未佩戴安全帽")
+    phone.push_ok([report])
+    settle(client)
+    [pulled] = [c for c in phone.pull_all() if c["id"] == report["id"]]
+    [moved] = other.push_ok(
+        [edit_mutation("finding", report["id"], pulled["version"], description="配电室门口堆放易燃纸箱")]
+    )
+    assert moved["status"] == "applied"
+    settle(client)
+    now = client.get(f"/api/v1/findings/{report['id']}", headers=phone.headers).json()
+    assert now["matches"] != pulled["data"]["matches"]
+
+    echo = {**pulled["data"], "measures": "已责令立即整改"}
+    [result] = phone.push_ok([edit_mutation("finding", report["id"], pulled["version"], **echo)])
+    assert result["status"] == "conflict", result
+    assert result["error"]["detail"]["fields"] == ["description"]
+
+    echo.pop("description")
+    [result] = phone.push_ok([edit_mutation("finding", report["id"], pulled["version"], **echo)])
+    assert result["status"] == "applied", result["error"]
+    merged = client.get(f"/api/v1/findings/{report['id']}", headers=phone.headers).json()
+    assert (merged["description"], merged["measures"]) == ("配电室门口堆放易燃纸箱", "已责令立即整改")
+    assert merged["matches"] == now["matches"]
+
+
+def test_a_status_sent_with_the_latest_version_is_still_refused(
+    client: TestClient[Litestar], world: ParkWorld
+) -> None:
+    phone = device(client, world)
+    report = finding_mutation(world.own.id)
+    phone.push_ok([report])
+    settle(client)
+    [pulled] = [c for c in phone.pull_all() if c["id"] == report["id"]]
+    [result] = phone.push_ok(
+        [edit_mutation("finding", report["id"], pulled["version"], **{**pulled["data"], "status": "closed"})]
+    )
+    assert result["status"] == "rejected"
+    assert result["error"]["code"] == "server_owned_field"
+    assert result["error"]["detail"] == {"fields": ["status"]}
+
+
 def test_duplicate_mutation_ids_in_one_batch_apply_once(
     client: TestClient[Litestar], world: ParkWorld, db: Session
 ) -> None:
