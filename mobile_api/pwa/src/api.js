@@ -9,7 +9,7 @@ export function chinese(message) {
 
 export class ApiError extends Error {
   constructor(status, code, message, detail) {
-    super(chinese(message) || `HTTP ${status}`);
+    super(chinese(message) || (status >= 500 ? "服务器暂时出错，稍后会自动重试" : `请求失败（HTTP ${status}）`));
     this.name = "ApiError";
     this.status = status;
     this.code = code;
@@ -39,6 +39,8 @@ export const SCREEN_TIMEOUT_MS = 8_000;
 
 // ``timeout`` covers the reply and reading its body (getJSON, getBlob).
 export async function request(path, { method = "GET", json, body, headers = {}, auth = true, timeout = TIMEOUT_MS } = {}) {
+  // Signed out (or between users on a shared phone): nothing is sent, and it is not an expired login.
+  if (auth && !token()) throw new ApiError(401, "unauthorized", "请先登录");
   const controller = new AbortController();
   // A plain timer, not AbortSignal.timeout(): the browser tests drive it with a fake clock.
   setTimeout(() => controller.abort(), timeout);

@@ -2,6 +2,7 @@
 import { registerSW } from "virtual:pwa-register";
 import "./style.css";
 import { db, getKV, requestPersistentStorage } from "./db.js";
+import { photosIn } from "./photos.js";
 import { mine } from "./records.js";
 import { loadSession, logout, session, token } from "./session.js";
 import { lastSyncError, startAutoSync, syncNow } from "./sync.js";
@@ -25,16 +26,21 @@ const TABS = {
 
 const HOME = { inspector: "#/mine", park_admin: "#/dashboard", supervisor: "#/reviews", enterprise_staff: "#/tickets" };
 
+const REPORTERS = ["inspector", "park_admin", "supervisor"];
+const EVERYONE = Object.keys(HOME);
+
+// Each screen with the roles it is for: a typed or stale link to another role's screen goes home
+// instead of offering a form the server would refuse.
 const ROUTES = [
-  [/^#\/report(?:\/([\w-]+))?$/, renderReport],
-  [/^#\/mine$/, renderMine],
-  [/^#\/tickets$/, renderTickets],
-  [/^#\/ticket\/([\w-]+)$/, renderTicket],
-  [/^#\/reviews$/, renderReviews],
-  [/^#\/review\/([\w-]+)$/, renderReview],
-  [/^#\/dashboard$/, renderDashboard],
-  [/^#\/guide$/, renderGuide],
-  [/^#\/findings\/([\w-]+)$/, renderFinding], // the link in notifications
+  [/^#\/report(?:\/([\w-]+))?$/, renderReport, REPORTERS],
+  [/^#\/mine$/, renderMine, REPORTERS],
+  [/^#\/tickets$/, renderTickets, ["enterprise_staff"]],
+  [/^#\/ticket\/([\w-]+)$/, renderTicket, ["enterprise_staff"]],
+  [/^#\/reviews$/, renderReviews, ["supervisor"]],
+  [/^#\/review\/([\w-]+)$/, renderReview, ["supervisor"]],
+  [/^#\/dashboard$/, renderDashboard, ["park_admin"]],
+  [/^#\/guide$/, renderGuide, EVERYONE],
+  [/^#\/findings\/([\w-]+)$/, renderFinding, EVERYONE], // the link in notifications
 ];
 
 const view = () => document.getElementById("view");
@@ -46,7 +52,7 @@ let syncing = false;
 async function pending() {
   const outbox = (await db.outbox.where("state").anyOf("pending", "syncing", "rejected", "conflict").toArray()).filter(mine);
   const records = outbox.filter((item) => item.state === "pending" || item.state === "syncing").length;
-  return { records, refused: outbox.length - records, photos: await db.photos.where("state").equals("pending").count() };
+  return { records, refused: outbox.length - records, photos: (await photosIn("pending")).length };
 }
 
 function waitingText({ records, photos }) {
@@ -131,9 +137,9 @@ export async function route({ refresh = false } = {}) {
     location.replace(HOME[user.role] || "#/report");
     return false;
   }
-  for (const [pattern, render] of ROUTES) {
+  for (const [pattern, render, roles] of ROUTES) {
     const match = location.hash.match(pattern);
-    if (match) {
+    if (match && roles.includes(user.role)) {
       const root = h("section", { class: "screen" });
       if (!refresh) view().replaceChildren(root);
       await render(root, ...match.slice(1));
@@ -217,8 +223,30 @@ window.addEventListener("online", renderStatus);
 window.addEventListener("offline", renderStatus);
 window.addEventListener("parksafe:auth-required", () => {
   toast("登录已过期，请重新登录；未同步的内容仍保留在本机", "warn");
-  route();
+  if (view().querySelector("form") && !view().querySelector("[data-screen=login]")) logInOverForm();
+  else route();
 });
+
+// A form the user is filling in stays as it is: the login opens over it, and closes when done.
+function logInOverForm() {
+  renderChrome();
+  if (document.getElementById("relogin")) return;
+  const dialog = h("dialog", { id: "relogin", "aria-label": "重新登录" });
+  mount(
+    dialog,
+    h("p", { class: "hint" }, "登录已过期。重新登录后继续填写，已填写的内容不会丢失。"),
+    renderLogin({
+      onLoggedIn: async () => {
+        dialog.close();
+        dialog.remove();
+        renderChrome();
+        await syncNow();
+      },
+    }),
+  );
+  document.body.append(dialog);
+  dialog.showModal();
+}
 
 // A new version waits until the user chooses to load it: a reload mid-form would lose what was typed.
 const updateSW = registerSW({

@@ -3,6 +3,7 @@ import imageCompression from "browser-image-compression";
 import { sha256 } from "js-sha256";
 import { ApiError, getBlob, request, TIMEOUT_MS } from "./api.js";
 import { db, write } from "./db.js";
+import { session } from "./session.js";
 
 // The server accepts up to 20 MB; 2.5 MB keeps a 2560 px photo sharp and a slow uplink bearable.
 const MAX_BYTES = 2.5 * 1024 * 1024;
@@ -16,6 +17,15 @@ async function digest(blob) {
     return [...new Uint8Array(hash)].map((b) => b.toString(16).padStart(2, "0")).join("");
   }
   return sha256(buffer); // plain-HTTP intranet: no WebCrypto outside secure contexts
+}
+
+// The photos this user took (or, from before photos had owners, anybody's): uploaded under their own login only.
+function ownPhoto(photo) {
+  return !photo.user_id || photo.user_id === session()?.user.id;
+}
+
+export async function photosIn(state) {
+  return (await db.photos.where("state").equals(state).toArray()).filter(ownPhoto);
 }
 
 async function dimensions(blob) {
@@ -33,6 +43,7 @@ async function dimensions(blob) {
 export async function prepare(file) {
   if (!ACCEPTED.includes(file.type)) throw new Error(`不支持的图片格式：${file.type || "未知"}，请拍摄 JPEG/PNG/WebP 照片`);
   const [width, height] = await dimensions(file);
+  if (!width || !height) throw new Error("无法读取这张照片（文件损坏或不是图片），请重新拍摄");
   if (file.size <= MAX_BYTES && Math.max(width, height) <= MAX_SIDE) return file;
   return imageCompression(file, {
     maxSizeMB: MAX_BYTES / 1024 / 1024,
@@ -49,7 +60,7 @@ export async function keepPhoto(file) {
   const hash = await digest(blob);
   await write([db.photos], async () => {
     if (!(await db.photos.get(hash))) {
-      await db.photos.put({ sha256: hash, blob, type: blob.type || file.type, state: "draft", error: null, created_at: Date.now() });
+      await db.photos.put({ sha256: hash, blob, type: blob.type || file.type, state: "draft", error: null, created_at: Date.now(), user_id: session()?.user.id });
     }
   });
   return hash;
@@ -63,7 +74,7 @@ function uploadTimeout(bytes) {
 // HEAD first, PUT what is missing. An upload cut off halfway stored nothing (the server hashes before
 // it keeps), so the next run just sends it again; the hash makes a second arrival a no-op.
 export async function uploadPending() {
-  const pending = await db.photos.where("state").equals("pending").toArray();
+  const pending = await photosIn("pending");
   for (const photo of pending) {
     const head = await request(`/api/v1/photos/${photo.sha256}`, { method: "HEAD" });
     if (head.status === 401) throw new ApiError(401, "unauthorized", "登录已过期");

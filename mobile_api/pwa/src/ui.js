@@ -81,6 +81,25 @@ export function download(blob, filename) {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
+// A form's submit handler that runs once at a time: a double tap on 保存 while the first is still
+// saving does nothing, so one report never becomes two. The submit button shows it is busy.
+export function submitOnce(handler) {
+  let running = false;
+  return async (event) => {
+    event.preventDefault();
+    if (running) return;
+    running = true;
+    const buttons = [...event.currentTarget.querySelectorAll("button[type=submit]")];
+    for (const button of buttons) button.disabled = true;
+    try {
+      await handler(event);
+    } finally {
+      running = false;
+      for (const button of buttons) button.disabled = false;
+    }
+  };
+}
+
 // Element.append would print "null" for a skipped optional child; this skips it.
 export function mount(parent, ...children) {
   parent.append(...children.flat(Infinity).filter((child) => child !== null && child !== undefined && child !== false));

@@ -4,7 +4,7 @@ import { enterpriseNames, rectificationsOf } from "../records.js";
 import { session } from "../session.js";
 import { h, mount } from "../ui.js";
 import { gallery, legalBasis, rectificationHistory, summary } from "./finding_detail.js";
-import { freshFinding } from "./fresh.js";
+import { freshFinding, NOT_FOUND } from "./fresh.js";
 import { renderReview } from "./review.js";
 import { renderTicket } from "./tickets.js";
 
@@ -13,7 +13,7 @@ export async function renderFinding(root, id) {
   if (role === "enterprise_staff") return renderTicket(root, id);
   const { finding } = await freshFinding(id);
   if (!finding) {
-    mount(root, h("p", { class: "empty" }, "找不到这条隐患：可能无权查看，或尚未同步，请联网后再试。"));
+    mount(root, h("p", { class: "empty" }, NOT_FOUND));
     return;
   }
   if (role === "supervisor" && finding.data.status === "pending_verification") return renderReview(root, id);

@@ -27,20 +27,29 @@ export async function figure(hash, caption, aiResults = [], onWrong = null) {
   const frame = h("div", { class: "frame" }, url ? h("img", { src: url, alt: caption }) : h("span", { class: "missing" }, "照片尚未上传"));
   if (result && url) {
     const overlay = svg("svg", { viewBox: `0 0 ${result.width} ${result.height}`, class: "boxes", "aria-hidden": "true", preserveAspectRatio: "none" });
+    const labels = [];
     for (const [index, d] of result.detections.entries()) {
       const [x1, y1, x2, y2] = d.box;
       const kind = d.hazard_code ? "hazard" : "ok"; // compliant workers in green, hazards in red
       const rightHalf = x1 > result.width / 2; // labels of boxes near the right edge end at the box
-      const nearTop = y1 < result.height * 0.06; // and those at the top go inside it
       overlay.append(svg("rect", { x: x1, y: y1, width: x2 - x1, height: y2 - y1, class: kind }));
-      overlay.append(
-        svg("text", { x: rightHalf ? x2 - 4 : x1 + 4, y: y1, class: kind, "text-anchor": rightHalf ? "end" : "start", dy: nearTop ? "1.1em" : "-0.3em" }, boxName(index, d)),
-      );
+      const text = svg("text", { x: rightHalf ? x2 - 4 : x1 + 4, y: y1, class: kind, "text-anchor": rightHalf ? "end" : "start" });
+      labels.push({ text, top: y1, full: boxName(index, d), short: String(index + 1) });
+      overlay.append(text);
     }
     // Labels stay about 12 screen pixels tall whatever the photo's size and the screen's: the
-    // font is set in the photo's pixels, so it follows the scale the photo is shown at.
+    // font is set in the photo's pixels, so it follows the scale the photo is shown at. Where the
+    // photo is shown too small for every name (17 workers in a half-width photo), boxes carry their
+    // number only; the list under the photo names them. A label with no room above its box goes inside.
     const fit = () => {
-      if (overlay.clientWidth) overlay.style.fontSize = `${(12 * result.width) / overlay.clientWidth}px`;
+      if (!overlay.clientWidth) return;
+      const fontSize = (12 * result.width) / overlay.clientWidth;
+      const compact = overlay.clientWidth < 70 * labels.length;
+      overlay.style.fontSize = `${fontSize}px`;
+      for (const { text, top, full, short } of labels) {
+        text.textContent = compact ? short : full;
+        text.setAttribute("dy", top < fontSize * 1.2 ? "1.1em" : "-0.3em");
+      }
     };
     new ResizeObserver(fit).observe(overlay);
     frame.append(overlay);

@@ -3,6 +3,9 @@ import { getJSON, SCREEN_TIMEOUT_MS } from "../api.js";
 import { db } from "../db.js";
 import { record } from "../records.js";
 
+// Online, a finding the server does not return is one this user may not see (or that never existed).
+export const NOT_FOUND = "找不到这条隐患：可能无权查看，或尚未同步，请联网后再试。";
+
 export async function freshFinding(id) {
   const cached = await record("finding", id);
   if (!navigator.onLine) return { finding: cached, timeline: [] };

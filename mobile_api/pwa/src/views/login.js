@@ -13,6 +13,11 @@ export function renderLogin({ onLoggedIn }) {
   async function onSubmit(event) {
     event.preventDefault();
     message.textContent = "";
+    if (!username.value.trim() || !password.value) {
+      message.textContent = "请输入用户名和密码";
+      (username.value.trim() ? password : username).focus();
+      return;
+    }
     submit.disabled = true;
     try {
       const response = await request("/api/v1/auth/login", {

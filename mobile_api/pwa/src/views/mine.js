@@ -1,5 +1,5 @@
 // 我的上报: every finding this user reported, with its sync state on this phone and its status on the server.
-import { db } from "../db.js";
+import { photosIn } from "../photos.js";
 import { enterpriseNames, latestMutations, live } from "../records.js";
 import { session } from "../session.js";
 import { STATE_LABELS } from "../sync.js";
@@ -19,7 +19,7 @@ export async function renderMine(root) {
     h("h1", {}, "我的上报"),
     rows.length ? h("ul", { class: "cards" }, rows.map((row) => card(row, names))) : h("p", { class: "empty" }, session()?.user.role === "supervisor" ? "还没有上报的隐患。可在“检查指引”中找到检查项后按此项上报。" : "还没有上报的隐患。点“上报隐患”开始。"),
   );
-  const photosWaiting = await db.photos.where("state").equals("rejected").toArray();
+  const photosWaiting = await photosIn("rejected");
   if (photosWaiting.length) mount(root, h("p", { class: "error" }, `${photosWaiting.length} 张照片被服务器拒收：${photosWaiting.map((p) => p.error).join("；")}`));
 }
 

@@ -4,7 +4,7 @@ import { uuid } from "../api.js";
 import { enterprises, live } from "../records.js";
 import { suggest } from "../suggest.js";
 import { enqueue, syncNow } from "../sync.js";
-import { field, h, isoToLocalInput, localInputToISO, toast, mount } from "../ui.js";
+import { field, h, isoToLocalInput, localInputToISO, mount, submitOnce, toast } from "../ui.js";
 import { PRESET_KEY } from "./guide.js";
 import { photoPicker } from "./photo_picker.js";
 
@@ -12,6 +12,8 @@ export async function renderReport(root, editingMutationId = null) {
   const editing = editingMutationId ? await db.outbox.get(editingMutationId) : null;
   const data = editing ? editing.data : {};
   const companies = await enterprises();
+  // One id per form: even a second save of the same form can only ever edit this one finding.
+  const recordId = editing ? editing.record_id : uuid();
 
   const enterprise = h(
     "select",
@@ -26,7 +28,7 @@ export async function renderReport(root, editingMutationId = null) {
   const preset = sessionStorage.getItem(PRESET_KEY);
   sessionStorage.removeItem(PRESET_KEY);
   let checklistCode = data.checklist_code || preset || null;
-  const place = h("input", { name: "location", placeholder: "如：二号罐区东侧泵房", value: data.location?.text || "" });
+  const place = h("input", { name: "location", maxlength: 500, placeholder: "如：二号罐区东侧泵房", value: data.location?.text || "" });
   let coordinates = data.location && data.location.lat != null ? { lat: data.location.lat, lng: data.location.lng } : null;
   const coordinateText = h("span", { class: "hint" }, coordinates ? `已定位 ${coordinates.lat.toFixed(5)}, ${coordinates.lng.toFixed(5)}` : "");
   const observed = h("input", { type: "datetime-local", name: "observed_at", required: true, value: isoToLocalInput(data.observed_at || new Date()) });
@@ -86,8 +88,7 @@ export async function renderReport(root, editingMutationId = null) {
     );
   }
 
-  async function onSave(event) {
-    event.preventDefault();
+  async function onSave() {
     message.textContent = "";
     const finding = {
       enterprise_id: enterprise.value,
@@ -103,7 +104,7 @@ export async function renderReport(root, editingMutationId = null) {
     if (!finding.observed_at) return (message.textContent = "请填写发现时间");
     const baseVersion = editing ? (editing.state === "conflict" ? editing.server?.version ?? editing.base_version : editing.base_version) : null;
     try {
-      await enqueue("finding", editing ? editing.record_id : uuid(), finding, { baseVersion, replaces: editing?.mutation_id });
+      await enqueue("finding", recordId, finding, { baseVersion, replaces: editing?.mutation_id });
     } catch (error) {
       message.textContent = error instanceof StorageFullError ? error.message : `保存失败：${error.message}`;
       return;
@@ -117,7 +118,7 @@ export async function renderReport(root, editingMutationId = null) {
     h("h1", {}, editing ? "修改隐患" : "上报隐患"),
     h(
       "form",
-      { onsubmit: onSave, novalidate: true },
+      { onsubmit: submitOnce(onSave), novalidate: true },
       field("所属企业", enterprise),
       picker.element,
       field("隐患描述", description, "边写边推荐检查项，选中后一并上报"),

@@ -4,7 +4,7 @@ import { enterpriseNames, live, rectificationsOf } from "../records.js";
 import { syncNow } from "../sync.js";
 import { field, formatTime, h, toast, mount } from "../ui.js";
 import { gallery, legalBasis, summary } from "./finding_detail.js";
-import { freshFinding } from "./fresh.js";
+import { freshFinding, NOT_FOUND } from "./fresh.js";
 
 const VERDICTS = { pass: "AI 核验通过", flagged: "AI 核验存疑，请人工重点核对" };
 
@@ -70,7 +70,7 @@ export async function renderReview(root, id) {
   if (navigator.onLine) await syncNow(); // the rectification may have arrived since the last pull
   const { finding } = await freshFinding(id);
   if (!finding) {
-    mount(root, h("p", { class: "empty" }, "找不到这条隐患，请联网同步后再试。"));
+    mount(root, h("p", { class: "empty" }, NOT_FOUND));
     return;
   }
   const names = await enterpriseNames();

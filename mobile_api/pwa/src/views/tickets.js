@@ -3,9 +3,9 @@ import { StorageFullError } from "../db.js";
 import { uuid } from "../api.js";
 import { enterpriseNames, latestMutations, live, rectificationsOf } from "../records.js";
 import { enqueue, STATE_LABELS, syncNow } from "../sync.js";
-import { countdown, field, h, statusBadge, toast, mount } from "../ui.js";
+import { countdown, field, h, mount, statusBadge, submitOnce, toast } from "../ui.js";
 import { gallery, legalBasis, rectificationHistory, summary } from "./finding_detail.js";
-import { freshFinding, lastRejection } from "./fresh.js";
+import { freshFinding, lastRejection, NOT_FOUND } from "./fresh.js";
 import { needsPlan, planForm } from "./governance.js";
 import { photoPicker } from "./photo_picker.js";
 
@@ -25,7 +25,8 @@ function compare(a, b) {
 export async function renderTickets(root) {
   const tickets = (await live("finding")).filter((f) => OPEN.includes(f.data.status) || needsPlan(f)).sort(compare);
   const sent = await latestMutations("rectification");
-  const waiting = new Set([...sent.values()].filter((m) => m.state !== "synced").map((m) => m.data.finding_id));
+  // Still on its way to the server; a refused one is shown (with the reason) on the ticket itself.
+  const waiting = new Set([...sent.values()].filter((m) => m.state === "pending" || m.state === "syncing").map((m) => m.data.finding_id));
   mount(root,
     h("h1", {}, "整改任务"),
     tickets.length
@@ -58,7 +59,7 @@ export async function renderTickets(root) {
 export async function renderTicket(root, id) {
   const { finding, timeline } = await freshFinding(id);
   if (!finding) {
-    mount(root, h("p", { class: "empty" }, "找不到这条隐患，请联网同步后再试。"));
+    mount(root, h("p", { class: "empty" }, NOT_FOUND));
     return;
   }
   const names = await enterpriseNames();
@@ -94,12 +95,13 @@ function rectificationForm(findingId, rejected) {
   const picker = photoPicker(rejected?.data.photos || []);
   const message = h("p", { class: "error", role: "alert" });
 
-  async function onSubmit(event) {
-    event.preventDefault();
+  const recordId = rejected ? rejected.record_id : uuid();
+
+  async function onSubmit() {
     if (!note.value.trim()) return (message.textContent = "请填写整改说明");
     if (!picker.hashes().length) return (message.textContent = "请拍摄整改后的照片");
     try {
-      await enqueue("rectification", rejected ? rejected.record_id : uuid(), { finding_id: findingId, note: note.value.trim(), photos: picker.hashes() }, { replaces: rejected?.mutation_id });
+      await enqueue("rectification", recordId, { finding_id: findingId, note: note.value.trim(), photos: picker.hashes() }, { replaces: rejected?.mutation_id });
     } catch (error) {
       message.textContent = error instanceof StorageFullError ? error.message : `保存失败：${error.message}`;
       return;
@@ -111,7 +113,7 @@ function rectificationForm(findingId, rejected) {
 
   return h(
     "form",
-    { class: "rectify", onsubmit: onSubmit, novalidate: true },
+    { class: "rectify", onsubmit: submitOnce(onSubmit), novalidate: true },
     h("h2", {}, "整改反馈"),
     field("整改说明", note),
     picker.element,

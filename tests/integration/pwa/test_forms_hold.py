@@ -1,0 +1,117 @@
+"""A form holds what the user did: a double tap saves once, an expired login does not wipe it,
+a file that is not a photo is refused when picked, and another user's screens stay closed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+from playwright.sync_api import BrowserContext, Route, expect
+
+from tests.integration.pwa.conftest import log_in, open_app, wait_for_service_worker
+from tests.integration.pwa.server import Server
+from tests.integration.pwa.test_inspector_offline import card, report
+
+EXPIRED = json.dumps(
+    {"error": {"code": "unauthorized", "message": "登录已过期 / token expired", "detail": None}}
+)
+
+
+def test_a_double_tap_on_save_reports_one_finding(
+    phone: Callable[[], BrowserContext], server: Server, photo: Callable[[int], Path]
+) -> None:
+    page = open_app(phone(), server)
+    log_in(page, "inspector")
+    description = f"配电室门口堆放纸箱 {uuid.uuid4().hex[:6]}"
+    report(page, server.enterprise("E002")["name"], description, photo(11))
+    page.get_by_role("button", name="保存").dblclick()
+    expect(card(page, description).get_by_text("已同步")).to_be_visible()
+    expect(card(page, description)).to_have_count(1)
+    assert len(server.findings(description)) == 1
+
+
+def test_an_expired_login_while_reporting_keeps_the_form_and_saves_it_after_login(
+    phone: Callable[[], BrowserContext], server: Server, photo: Callable[[int], Path]
+) -> None:
+    page = open_app(phone(), server)
+    log_in(page, "inspector")
+    description = f"甲类仓库防爆灯损坏 {uuid.uuid4().hex[:6]}"
+    report(page, server.enterprise("E001")["name"], description, photo(12))
+
+    # The server stops accepting the phone's token (expired or revoked) while the form is open.
+    def expired(route: Route) -> None:
+        route.fulfill(status=401, content_type="application/json", body=EXPIRED)
+
+    page.route("**/api/v1/**", expired)
+    page.get_by_role("button", name="立即同步").click()
+    relogin = page.get_by_role("dialog", name="重新登录")
+    expect(relogin).to_be_visible()
+    page.unroute("**/api/v1/**", expired)
+    relogin.get_by_label("密码").fill("Inspect@2026")
+    relogin.get_by_role("button", name="登录").click()
+    expect(relogin).to_have_count(0)
+
+    expect(page.get_by_label("隐患描述")).to_have_value(description)
+    expect(page.get_by_label("位置描述")).to_have_value("二号罐区东侧泵房")
+    expect(page.get_by_role("img", name="已选照片 1")).to_be_visible()
+    page.get_by_role("button", name="保存").click()
+    expect(card(page, description).get_by_text("已同步")).to_be_visible()
+    (stored,) = server.findings(description)
+    assert len(stored["photos"]) == 1 and not stored["missing_photos"]
+
+
+def test_a_file_that_is_not_a_photo_is_refused_when_picked(
+    phone: Callable[[], BrowserContext], server: Server, tmp_path: Path
+) -> None:
+    fake = tmp_path / "fake.jpg"
+    fake.write_bytes(b"%PDF-1.4 not a photo at all\n" * 40)
+    page = open_app(phone(), server)
+    log_in(page, "inspector")
+    page.get_by_role("button", name="上报隐患").click()
+    page.get_by_label("拍照").set_input_files(
+        {"name": fake.name, "mimeType": "image/jpeg", "buffer": fake.read_bytes()}
+    )
+    expect(page.get_by_role("status").filter(has_text="无法读取这张照片")).to_be_visible()
+    expect(page.get_by_role("img", name="已选照片 1")).to_have_count(0)
+
+
+def test_a_photo_taken_offline_waits_for_its_own_user_on_a_shared_phone(
+    phone: Callable[[], BrowserContext], server: Server, photo: Callable[[int], Path]
+) -> None:
+    context = phone()
+    page = open_app(context, server)
+    log_in(page, "inspector")
+    wait_for_service_worker(page)
+    description = f"储罐区呼吸阀锈蚀 {uuid.uuid4().hex[:6]}"
+    context.set_offline(True)
+    report(page, server.enterprise("E003")["name"], description, photo(13))
+    page.get_by_role("button", name="保存").click()
+    expect(card(page, description).get_by_text("待同步")).to_be_visible()
+    page.once("dialog", lambda dialog: dialog.accept())  # 退出 asks: things are still waiting
+    page.get_by_role("button", name="退出").click()
+
+    context.set_offline(False)
+    log_in(page, "supervisor")
+    expect(page.get_by_role("status").filter(has_text="全部已同步")).to_be_visible()
+    expect(page.get_by_text("登录已过期")).to_have_count(0)
+    sha256 = hashlib.sha256(photo(13).read_bytes()).hexdigest()
+    assert server.call("HEAD", f"/api/v1/photos/{sha256}").status_code == 404
+
+    page.get_by_role("button", name="退出").click()
+    log_in(page, "inspector")
+    page.get_by_role("button", name="我的上报").click()
+    expect(card(page, description).get_by_text("已同步")).to_be_visible()
+    assert server.call("HEAD", f"/api/v1/photos/{sha256}").status_code == 200
+
+
+def test_a_link_to_another_roles_screen_opens_the_users_own_home(
+    phone: Callable[[], BrowserContext], server: Server
+) -> None:
+    page = open_app(phone(), server)
+    log_in(page, "staff")
+    page.evaluate("location.hash = '#/report'")
+    expect(page.get_by_role("heading", name="整改任务")).to_be_visible()
+    expect(page.get_by_label("隐患描述")).to_have_count(0)
