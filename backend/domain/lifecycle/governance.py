@@ -85,7 +85,11 @@ class GovernancePlanService:
 
     def get(self, principal: Principal, finding_id: uuid.UUID) -> GovernancePlan | None:
         finding = self._session.get(Finding, finding_id)
-        if finding is None or not principal.can_see(finding.park_id, finding.enterprise_id):
+        if (
+            finding is None
+            or finding.deleted_at is not None
+            or not principal.can_see(finding.park_id, finding.enterprise_id)
+        ):
             raise NotFound("finding", finding_id)
         return self._session.get(GovernancePlan, finding_id)
 
@@ -155,5 +159,17 @@ class GovernancePlanService:
             finding.id,
             None,
             {"status": plan.status, "comment": comment},
+        )
+        accepted = plan.status == "accepted"
+        notify(
+            self._session,
+            self._settings,
+            "major",
+            finding,
+            [Role.ENTERPRISE_STAFF],
+            occasion=f"plan-{plan.status}-{plan.reviewed_at.isoformat() if plan.reviewed_at else ''}",
+            note="治理方案已通过园区审核，请按方案组织治理"
+            if accepted
+            else f"治理方案被园区退回，请修改后重新提交。退回原因：{comment.strip()}",
         )
         return plan

@@ -6,10 +6,10 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from backend.db.construct import new
-from backend.db.models import Enterprise, Finding, Inspection, ScopeExit
+from backend.db.models import Comment, Enterprise, Finding, GovernancePlan, Inspection, ScopeExit, User
 from backend.domain.findings.legal_basis import request_matching
 from backend.domain.findings.vocabulary import FindingStatus
 from backend.domain.photos.links import (
@@ -158,6 +158,7 @@ def _edit(ctx: SyncContext, mutation: Mutation, finding: Finding) -> Finding:
         )
     if "enterprise_id" in to_write:
         _check_enterprise(ctx, to_write["enterprise_id"])
+        _check_movable(ctx, finding)
     if "inspection_id" in to_write:
         _check_inspection(
             ctx, to_write["inspection_id"], to_write.get("enterprise_id", finding.enterprise_id)
@@ -182,6 +183,31 @@ def _edit(ctx: SyncContext, mutation: Mutation, finding: Finding) -> Finding:
         )
     )
     return finding
+
+
+def _check_movable(ctx: SyncContext, finding: Finding) -> None:
+    """A finding the enterprise has answered (its 治理方案, its staff's comments) stays with it:
+    moving it would hand that enterprise's words to another and let a plan stand for the wrong one."""
+    answered = ctx.session.get(GovernancePlan, finding.id) is not None or (
+        ctx.session.exec(
+            select(Comment.id)
+            .join(User, col(User.id) == col(Comment.author_id))
+            .where(
+                Comment.finding_id == finding.id,
+                col(Comment.deleted_at).is_(None),
+                User.enterprise_id == finding.enterprise_id,
+            )
+            .limit(1)
+        ).first()
+        is not None
+    )
+    if answered:
+        raise Rejection(
+            "locked_field",
+            "企业已就此隐患提交治理方案或留言，不能改到其他企业；确属其他企业的，请删除后重新上报"
+            " / the enterprise has answered this finding (plan or comments): delete it and report it again",
+            {"fields": ["enterprise_id"]},
+        )
 
 
 def _note_scope_exit(ctx: SyncContext, finding_id: uuid.UUID, enterprise_id: uuid.UUID) -> None:

@@ -7,12 +7,14 @@ from typing import Any
 
 from litestar import Litestar
 from litestar.testing import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
+from backend.db.models import Notification
 from backend.domain.accounts.roles import Role
 from backend.domain.findings.vocabulary import HazardLevel
 from tests import factories
 from tests.conftest import ParkWorld
+from tests.devices import Device, comment_mutation, delete_mutation, edit_mutation
 
 PLAN: dict[str, Any] = {
     "target_tasks": "30 日内完成 2# 罐区可燃气体检测报警系统改造并投用",
@@ -122,3 +124,75 @@ def test_the_park_grades_a_reported_finding_major_and_its_dispatch_then_waits_fo
     assert client.post(f"{url}/dispatch", json=deadline, headers=admin).status_code == 200
     closed = client.post(f"{url}/level", json={"level": "major"}, headers=admin)
     assert closed.status_code == 409 and closed.json()["error"]["detail"] == {"status": "dispatched"}
+
+
+def _notes_to(db: Session, world: ParkWorld, role: Role) -> list[str]:
+    db.expire_all()
+    rows = db.exec(select(Notification).where(col(Notification.recipient_id) == world.users[role].id)).all()
+    return [row.body for row in rows]
+
+
+def test_the_enterprise_hears_when_its_plan_is_returned_and_when_it_is_accepted(
+    client: TestClient[Litestar], world: ParkWorld, db: Session
+) -> None:
+    major = factories.finding(db, world.own, level=HazardLevel.MAJOR, description="罐区可燃气体报警器失效")
+    world.users[
+        Role.ENTERPRISE_STAFF
+    ].notify_url = "json://127.0.0.1:9/staff"  # never sent: queued rows are read
+    db.add(world.users[Role.ENTERPRISE_STAFF])
+    db.commit()
+    url = f"/api/v1/findings/{major.id}/governance-plan"
+    admin, staff = world.headers(client, Role.PARK_ADMIN), world.headers(client, Role.ENTERPRISE_STAFF)
+    assert client.post(url, json=PLAN, headers=staff).status_code == 200
+    client.post(f"{url}/review", json={"decision": "return", "comment": "经费来源不明确"}, headers=admin)
+    assert any("退回原因：经费来源不明确" in body for body in _notes_to(db, world, Role.ENTERPRISE_STAFF))
+    assert client.post(url, json=PLAN, headers=staff).status_code == 200
+    client.post(f"{url}/review", json={"decision": "accept"}, headers=admin)
+    assert any("治理方案已通过园区审核" in body for body in _notes_to(db, world, Role.ENTERPRISE_STAFF))
+
+
+def test_a_finding_its_enterprise_has_answered_cannot_be_moved_to_another(
+    client: TestClient[Litestar], world: ParkWorld, db: Session
+) -> None:
+    """Moving it would show the plan (or the staff's comments) to another enterprise, and its
+    accepted plan would let the other enterprise's major hazard be dispatched without one."""
+    planned = factories.finding(db, world.own, level=HazardLevel.MAJOR, description="罐区可燃气体报警器失效")
+    commented = factories.finding(db, world.own, description="消防通道堆放物料")
+    quiet = factories.finding(db, world.own, description="配电室门口堆放纸箱")
+    db.commit()
+    staff = world.headers(client, Role.ENTERPRISE_STAFF)
+    assert client.post(f"/api/v1/findings/{planned.id}/governance-plan", json=PLAN, headers=staff).is_success
+    Device(client, staff).push_ok([comment_mutation(commented.id, "物料今天下午清走")])
+    inspector = Device(client, world.headers(client, Role.INSPECTOR))
+    inspector.push_ok([comment_mutation(quiet.id, "已拍照留存")])  # the park's own note moves along
+
+    def move(finding_id: object) -> dict[str, Any]:
+        version = client.get(f"/api/v1/findings/{finding_id}", headers=inspector.headers).json()["version"]
+        [result] = inspector.push_ok(
+            [edit_mutation("finding", finding_id, version, enterprise_id=str(world.other.id))]
+        )
+        return result
+
+    for answered in (planned.id, commented.id):
+        result = move(answered)
+        assert result["status"] == "rejected"
+        assert result["error"]["code"] == "locked_field"
+        assert client.get(f"/api/v1/findings/{answered}", headers=staff).status_code == 200
+    assert client.get(f"/api/v1/findings/{planned.id}/governance-plan", headers=staff).status_code == 200
+    assert move(quiet.id)["status"] == "applied"
+
+
+def test_a_deleted_findings_plan_is_gone_with_it(
+    client: TestClient[Litestar], world: ParkWorld, db: Session
+) -> None:
+    major = factories.finding(db, world.own, level=HazardLevel.MAJOR, description="罐区可燃气体报警器失效")
+    db.commit()
+    url = f"/api/v1/findings/{major.id}/governance-plan"
+    admin, staff = world.headers(client, Role.PARK_ADMIN), world.headers(client, Role.ENTERPRISE_STAFF)
+    assert client.post(url, json=PLAN, headers=staff).status_code == 200
+    inspector = Device(client, world.headers(client, Role.INSPECTOR))
+    version = client.get(f"/api/v1/findings/{major.id}", headers=admin).json()["version"]
+    [deleted] = inspector.push_ok([delete_mutation("finding", major.id, version)])
+    assert deleted["status"] == "applied", deleted
+    for headers in (admin, staff):
+        assert client.get(url, headers=headers).status_code == 404
