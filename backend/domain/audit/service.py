@@ -147,6 +147,27 @@ class ChainBreak:
     reason: str
 
 
+def _issued(session: Session) -> int:
+    """The last event id the counter handed out: an id and its event commit together, or neither."""
+    value = (
+        session.connection()
+        .execute(sa.select(_counter.c.value).where(_counter.c.name == AUDIT_COUNTER))
+        .scalar()
+    )
+    return int(value or 0)
+
+
+def _missing_tail(session: Session, last_id: int) -> ChainBreak | None:
+    """Each event hashes the one before it, so only the newest ones can go without a trace in the
+    chain itself; the counter knows how many there were."""
+    issued = _issued(session)
+    if issued > last_id:
+        return ChainBreak(last_id + 1, f"events {last_id + 1}–{issued} are missing (the newest rows deleted)")
+    if issued < last_id:
+        return ChainBreak(last_id, f"the event counter ({issued}) is behind the last event (counter reset?)")
+    return None
+
+
 def verify_chain(session: Session, batch_size: int = 1000) -> tuple[int, ChainBreak | None]:
     """Walk the chain in order; return how many events were checked and the first break, if any."""
     previous_hash = GENESIS
@@ -160,7 +181,7 @@ def verify_chain(session: Session, batch_size: int = 1000) -> tuple[int, ChainBr
             .limit(batch_size)
         ).all()
         if not events:
-            return checked, None
+            return checked, _missing_tail(session, last_id)
         for event in events:
             assert event.id is not None
             if event.prev_hash != previous_hash:

@@ -65,3 +65,22 @@ def test_deleted_row_is_detected_at_the_next_event(db: Session, world: ParkWorld
     result = verify(database_url)
     assert result.returncode == 1
     assert f"event {ids[2]}" in result.stderr
+
+
+def test_deleting_the_newest_events_or_all_of_them_is_detected(
+    db: Session, world: ParkWorld, database_url: str
+) -> None:
+    """No later event carries their hash, so the chain alone cannot tell; the counter can."""
+    write_events(db, world, 5)
+    ids = [row[0] for row in db.execute(sa.text("SELECT id FROM audit_event ORDER BY id")).all()]
+    db.execute(sa.text("DELETE FROM audit_event WHERE id = :id"), {"id": ids[-1]})
+    db.commit()
+    result = verify(database_url)
+    assert result.returncode == 1
+    assert f"event {ids[-1]}" in result.stderr and "missing" in result.stderr
+
+    db.execute(sa.text("DELETE FROM audit_event"))
+    db.commit()
+    result = verify(database_url)
+    assert result.returncode == 1
+    assert "event 1" in result.stderr and "missing" in result.stderr
