@@ -6,12 +6,12 @@ import statistics
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from backend.db.models import Enterprise, Finding
 from backend.domain.findings.vocabulary import FindingStatus
-from rules.park_time import BEIJING
+from rules.park_time import BEIJING, park_date
 
 
 def _quarter(moment: datetime) -> str:
@@ -81,7 +81,13 @@ def compute(findings: Sequence[Finding], enterprises: dict[Any, Enterprise]) -> 
         ),
         key=lambda row: (-row.get("open", 0), row["name"]),
     )
-    repeats = Counter((f.enterprise_id, f.checklist_code) for f in findings if f.checklist_code)
+    # Found again on another day; two spots of one item on one walk-through are one discovery, as
+    # for escalation (rules.park_time.seen_again). ``count`` is the number of days it was found.
+    days: defaultdict[tuple[Any, str], set[date]] = defaultdict(set)
+    for f in findings:
+        if f.checklist_code:
+            days[(f.enterprise_id, f.checklist_code)].add(park_date(f.observed_at))
+    repeats = Counter({key: len(seen) for key, seen in days.items()})
     stats.repeat_offenders = [
         {
             "enterprise_id": str(eid),

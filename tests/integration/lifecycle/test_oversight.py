@@ -38,8 +38,8 @@ def seed_ledger(db: Session, world: ParkWorld) -> None:
         world.own,
         checklist_code="JC-01",
         status=FindingStatus.CLOSED,
-        observed_at=OBSERVED,
-        accepted_at=OBSERVED + timedelta(hours=30),
+        observed_at=OBSERVED + timedelta(days=5),  # found again on a later walk-through
+        accepted_at=OBSERVED + timedelta(days=5, hours=30),
         acceptance_comment="复查合格",
     )
     db.commit()
@@ -114,6 +114,18 @@ def test_stats_count_open_overdue_escalated_time_to_close_and_repeats(
     assert (q3["found"], q3["major_found"], q3["closed"]) == (2, 1, 1)
     own_only = client.get("/api/v1/stats", headers=world.headers(client, Role.ENTERPRISE_STAFF)).json()
     assert [row["name"] for row in own_only["by_enterprise"]] == [world.own.name]
+
+
+def test_two_spots_of_one_item_on_one_day_are_not_a_repeat(
+    client: TestClient[Litestar], world: ParkWorld, db: Session
+) -> None:
+    for minutes in (0, 40):
+        factories.finding(
+            db, world.own, checklist_code="JC-02", observed_at=OBSERVED + timedelta(minutes=minutes)
+        )
+    db.commit()
+    stats = client.get("/api/v1/stats", headers=world.headers(client, Role.PARK_ADMIN)).json()
+    assert stats["repeat_offenders"] == []
 
 
 def test_the_ledger_never_hands_a_spreadsheet_a_formula_or_a_control_character(
