@@ -29,6 +29,16 @@ export function lastSyncError() {
   return lastError;
 }
 
+// The user gives up a report or rectification the server refused (or found in conflict): it leaves
+// the phone. Only those: anything still on its way might yet be applied.
+export async function discard(mutationId) {
+  await db.transaction("rw", db.outbox, async () => {
+    const item = await db.outbox.get(mutationId);
+    if (item && (item.state === "rejected" || item.state === "conflict")) await db.outbox.delete(mutationId);
+  });
+  emit("parksafe:changed");
+}
+
 // Queues one mutation for the next push.
 // Photos kept as drafts while the form was open become pending with it, in one transaction.
 export async function enqueue(entity, recordId, data, { op = "upsert", baseVersion = null, replaces = null } = {}) {

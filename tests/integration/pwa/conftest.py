@@ -41,6 +41,9 @@ PHONE = {
 }
 
 pytestmark = pytest.mark.slow
+# A screen waits up to 8 s for the server before showing its local copy (SCREEN_TIMEOUT_MS), and a
+# loaded 2-core CI machine can take that long: expectations wait longer than the app does.
+expect.set_options(timeout=15_000)
 
 
 @pytest.fixture(scope="package")

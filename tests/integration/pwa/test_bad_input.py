@@ -52,6 +52,33 @@ def test_a_rejected_finding_shows_why_and_can_be_edited_and_resent(
     assert len(stored["photos"]) == 1
 
 
+def test_a_refused_report_can_be_given_up_and_leaves_the_phone(
+    phone: Callable[[], BrowserContext], server: Server, photo: Callable[[int], Path]
+) -> None:
+    page = open_app(phone(), server)
+    log_in(page, "inspector")
+    description = f"事故池被杂物填塞 {uuid.uuid4().hex[:6]}"
+
+    def refuse(route: Route) -> None:  # a real server rejection, as above
+        body = json.loads(route.request.post_data or "{}")
+        body["mutations"][0]["data"]["location"]["lat"] = 123.0
+        route.continue_(post_data=json.dumps(body))
+
+    page.route("**/api/v1/sync/push", refuse)
+    report(page, server.enterprise("E002")["name"], description, photo(9))
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_role("status").filter(has_text="1 条被拒绝")).to_be_visible()
+    page.unroute("**/api/v1/sync/push", refuse)
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    card(page, description).get_by_role("button", name="放弃这条").click()
+    expect(card(page, description)).to_have_count(0)
+    expect(page.get_by_role("status").filter(has_text="被拒绝")).to_have_count(0)
+    page.get_by_role("button", name="立即同步").click()
+    expect(page.get_by_role("status").filter(has_text="全部已同步")).to_be_visible()
+    assert server.findings(description) == []
+
+
 def test_an_expired_login_mid_sync_asks_again_and_keeps_the_outbox(
     phone: Callable[[], BrowserContext], server: Server, photo: Callable[[int], Path]
 ) -> None:

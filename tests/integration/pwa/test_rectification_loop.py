@@ -22,6 +22,7 @@ def rectify_in_the_app(
     log_in(staff, "staff")
     staff.get_by_label("整改说明").fill(note)
     staff.get_by_label("拍照").set_input_files(after)
+    expect(staff.get_by_role("img", name="已选照片 1")).to_be_visible()
     staff.get_by_role("button", name="提交整改").click()
     server.wait_for(description, lambda f: f["status"] == "pending_verification")
     return staff
@@ -171,3 +172,35 @@ def test_the_supervisor_marks_a_wrong_ai_box_from_the_review_screen(
     shot(supervisor, "supervisor-ai-correction")
     corrections = server.call("GET", f"/api/v1/findings/{finding_id}/ai-corrections", "supervisor").json()
     assert [c["kind"] for c in corrections["items"]] == ["wrong"]
+
+
+def test_a_fix_sent_after_a_colleagues_is_refused_and_can_be_removed_from_the_ticket(
+    phone: Callable[[], BrowserContext], server: Server, photo: Callable[[int], Path]
+) -> None:
+    """Two safety officers of one enterprise: one fixes the ticket offline, the other gets there first."""
+    description = f"罐区防火堤排水阀常开 {uuid.uuid4().hex[:6]}"
+    finding_id = server.report(description, photo(14))
+    server.dispatch(finding_id)
+    late_phone = phone()
+    late = open_app(late_phone, server, f"#/ticket/{finding_id}")
+    log_in(late, "staff")
+    expect(late.get_by_label("整改说明")).to_be_visible()
+    late_phone.set_offline(True)
+    late.get_by_label("整改说明").fill("排水阀已关闭并挂牌")
+    late.get_by_label("拍照").set_input_files(photo(15))
+    expect(late.get_by_role("img", name="已选照片 1")).to_be_visible()
+    late.get_by_role("button", name="提交整改").click()
+    expect(late.get_by_role("status").filter(has_text="1 条记录")).to_be_visible()
+
+    rectify_in_the_app(phone(), server, finding_id, description, "排水阀已关闭，加装铅封", photo(16))
+    late_phone.set_offline(False)
+    late.get_by_role("button", name="立即同步").click()
+    expect(late.get_by_role("status").filter(has_text="1 条被拒绝")).to_be_visible()
+    ticket = late.get_by_role("listitem").filter(has_text=description)
+    expect(ticket.get_by_text("整改被拒绝")).to_be_visible()
+    ticket.get_by_role("button", name="查看详情").click()
+    expect(late.get_by_text("整改被拒绝：")).to_contain_text("不能提交整改")
+    late.get_by_role("button", name="移除这条被拒绝的整改").click()
+    expect(late.get_by_text("整改被拒绝")).to_have_count(0)
+    expect(late.get_by_role("status").filter(has_text="被拒绝")).to_have_count(0)
+    assert server.findings(description)[0]["status"] == "pending_verification"

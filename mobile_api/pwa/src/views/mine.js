@@ -2,7 +2,7 @@
 import { photosIn } from "../photos.js";
 import { enterpriseNames, latestMutations, live } from "../records.js";
 import { session } from "../session.js";
-import { STATE_LABELS } from "../sync.js";
+import { discard, STATE_LABELS } from "../sync.js";
 import { formatTime, h, statusBadge, mount } from "../ui.js";
 import { evidencePanel, hazardsByKind } from "./finding_detail.js";
 
@@ -50,7 +50,12 @@ function card({ id, mutation, server }, names) {
     mutation && mutation.state === "rejected" ? h("p", { class: "error" }, `被拒绝：${mutation.error}`) : null,
     mutation && mutation.state === "conflict" ? h("p", { class: "error" }, "冲突：服务器上的记录已被修改，请核对后重新提交") : null,
     mutation && (mutation.state === "rejected" || mutation.state === "conflict")
-      ? h("button", { type: "button", onclick: () => (location.hash = `#/report/${mutation.mutation_id}`) }, "修改后重新提交")
+      ? h(
+          "div",
+          { class: "row" },
+          h("button", { type: "button", onclick: () => (location.hash = `#/report/${mutation.mutation_id}`) }, "修改后重新提交"),
+          h("button", { type: "button", class: "quiet", onclick: () => giveUp(mutation) }, "放弃这条"),
+        )
       : null,
   );
 }
@@ -63,4 +68,10 @@ function whatTheServerFound(finding) {
   const best = finding.data.matches?.checklist?.[0];
   if (!seen && !best) return null;
   return evidencePanel(finding, [seen ? `AI 识别：${seen}` : null, best ? `匹配 ${best.code} ${best.title}` : null].filter(Boolean).join(" · "));
+}
+
+async function giveUp(mutation) {
+  const what = mutation.base_version ? "修改" : "上报";
+  if (!confirm(`放弃后，这条未被接受的${what}将从手机上删除，不再提交。确定放弃？`)) return;
+  await discard(mutation.mutation_id);
 }

@@ -2,7 +2,7 @@
 import { StorageFullError } from "../db.js";
 import { uuid } from "../api.js";
 import { enterpriseNames, latestMutations, live, rectificationsOf } from "../records.js";
-import { enqueue, STATE_LABELS, syncNow } from "../sync.js";
+import { discard, enqueue, STATE_LABELS, syncNow } from "../sync.js";
 import { countdown, field, h, mount, statusBadge, submitOnce, toast } from "../ui.js";
 import { gallery, legalBasis, rectificationHistory, summary } from "./finding_detail.js";
 import { freshFinding, lastRejection, NOT_FOUND } from "./fresh.js";
@@ -27,6 +27,7 @@ export async function renderTickets(root) {
   const sent = await latestMutations("rectification");
   // Still on its way to the server; a refused one is shown (with the reason) on the ticket itself.
   const waiting = new Set([...sent.values()].filter((m) => m.state === "pending" || m.state === "syncing").map((m) => m.data.finding_id));
+  const refused = new Set([...sent.values()].filter((m) => m.state === "rejected").map((m) => m.data.finding_id));
   mount(root,
     h("h1", {}, "整改任务"),
     tickets.length
@@ -47,6 +48,7 @@ export async function renderTickets(root) {
                 needsPlan(ticket) ? h("span", { class: "badge deadline" }, "须提交治理方案") : null,
                 ticket.data.status === "dispatched" ? h("span", { class: `badge ${overdue ? "overdue" : "deadline"}` }, countdown(ticket.data.deadline)) : null,
                 waiting.has(ticket.id) ? h("span", { class: "badge sync-pending" }, "整改待同步") : null,
+                refused.has(ticket.id) ? h("span", { class: "badge sync-rejected" }, "整改被拒绝") : null,
               ),
               h("button", { type: "button", onclick: () => (location.hash = `#/ticket/${ticket.id}`) }, "查看详情"),
             );
@@ -85,6 +87,10 @@ export async function renderTicket(root, id) {
   const unsynced = sent.filter((m) => m.state !== "synced");
   for (const item of unsynced) {
     mount(root, h("p", { class: `badge sync-${item.state}` }, `整改${STATE_LABELS[item.state]}${item.error ? `：${item.error}` : ""}`));
+    // A refused copy the ticket has moved past (another submission got there first) can only be let go.
+    if (item.state === "rejected" && finding.data.status !== "dispatched") {
+      mount(root, h("button", { type: "button", class: "quiet", onclick: async () => { await discard(item.mutation_id); root.replaceChildren(); await renderTicket(root, id); } }, "移除这条被拒绝的整改"));
+    }
   }
   if (finding.data.status === "dispatched" && !unsynced.some((m) => m.state === "pending" || m.state === "syncing")) mount(root, rectificationForm(id, unsynced.find((m) => m.state === "rejected")));
 }
