@@ -8,10 +8,11 @@ from typing import Any
 
 import sqlalchemy as sa
 from litestar import Request, Response
-from litestar.exceptions import HTTPException, ValidationException
+from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from backend.domain.errors import DomainError, ErrorKind, TooManyLoginAttempts
+from mobile_api.path_ids import malformed_path_id
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +60,16 @@ def handle_domain_error(_: Request[Any, Any, Any], exc: DomainError) -> Response
     return envelope(STATUS_OF_KIND[exc.kind], exc.code, exc.message, exc.detail, headers)
 
 
-def handle_http_exception(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
+def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
     status = exc.status_code
+    if isinstance(exc, NotFoundException) and (bad := malformed_path_id(request.app, request.url.path)):
+        name, value = bad
+        return envelope(
+            400,
+            "invalid_path_id",
+            f"路径中的 {name} 不是有效的 UUID / {name} in the path is not a valid UUID: {value[:80]!r}",
+            {"path_parameter": name},
+        )
     if status >= 500:
         log.error("server error: %s", exc.detail)
         return envelope(status, "internal_error", "服务器内部错误 / internal error")

@@ -191,10 +191,25 @@ def test_offset_beyond_a_64_bit_integer_is_400(
         f"/api/v1/findings/{str(uuid.uuid4())[:-1]}",
     ],
 )
-def test_non_uuid_record_id_is_404_envelope(
+def test_non_uuid_record_id_is_400_naming_the_path_parameter(
     client: TestClient[Litestar], world: ParkWorld, path: str
 ) -> None:
-    assert_envelope(client.get(path, headers=world.headers(client, Role.PARK_ADMIN)), 404, code="not_found")
+    response = client.get(path, headers=world.headers(client, Role.PARK_ADMIN))
+    error = assert_envelope(response, 400, code="invalid_path_id", names="UUID")
+    assert error["detail"]["path_parameter"] in ("enterprise_id", "finding_id")
+
+
+def test_non_uuid_id_in_an_action_path_is_400_and_changes_nothing(
+    client: TestClient[Litestar], world: ParkWorld
+) -> None:
+    admin = world.headers(client, Role.PARK_ADMIN)
+    response = client.post(
+        "/api/v1/findings/not-a-uuid/dispatch", json={"deadline": "2026-12-31T00:00:00Z"}, headers=admin
+    )
+    assert_envelope(response, 400, code="invalid_path_id", names="finding_id")
+    assert (
+        client.get(f"/api/v1/findings/{world.own_finding.id}", headers=admin).json()["status"] == "reported"
+    )
 
 
 @pytest.mark.parametrize(
