@@ -42,6 +42,7 @@ class Circumstances:
     repeat_window_days: int = 90  # rules/escalation.yaml repeated.window_days
     overdue_or_refused: bool = False
     rectified_promptly: bool = False
+    description: str = ""  # the inspector's words: which 项 of an article the conduct is
 
 
 def _yuan(amount: int | None) -> str:
@@ -68,7 +69,7 @@ def draft_penalty(
 ) -> dict[str, Any] | None:
     """The contract's ``penalty_draft``, or None where no article an authority sanctions under applies."""
     rules = rules or load_discretion()
-    basis = choose_basis(item.penalty, library, facts.observed)
+    basis = choose_basis(item.penalty, library, facts.observed, facts.description)
     if basis is None:
         return None
     tier = choose_tier(basis.tiers, "unit", facts.overdue_or_refused)

@@ -91,10 +91,15 @@ def sanctions(article: Article) -> bool:
     return ENTERPRISE_OWN not in article.text and not (REFERS_ON.search(article.text) and not article.tiers)
 
 
-def choose_basis(references: list[LawReference], library: Library, observed: date) -> PenaltyBasis | None:
+def choose_basis(
+    references: list[LawReference], library: Library, observed: date, description: str = ""
+) -> PenaltyBasis | None:
     """The first applicable article an authority sanctions under, preferring one with a fine on
     the unit: an item lists the article on the principal's fine (第九十四条) or on the staff
-    (第一百零七条) before the one on the unit, and the draft is addressed to the unit."""
+    (第一百零七条) before the one on the unit, and the draft is addressed to the unit.
+
+    A reference with ``when`` words is the conduct those words describe: it is taken where the
+    description uses one of them, and passed over otherwise."""
     bases = [
         basis_of(reference, article)
         for reference in applicable(references, library, observed)
@@ -102,7 +107,12 @@ def choose_basis(references: list[LawReference], library: Library, observed: dat
     ]
     with_unit_fine = [basis for basis in bases if any(tier.target == "unit" for tier in basis.tiers)]
     chosen = with_unit_fine or bases
-    return chosen[0] if chosen else None
+    described = [
+        b for b in chosen if b.reference.when and any(word in description for word in b.reference.when)
+    ]
+    default = [b for b in chosen if not b.reference.when]
+    ranked = described or default or chosen
+    return ranked[0] if ranked else None
 
 
 def choose_tier(tiers: tuple[PenaltyTier, ...], target: str, aggravated: bool) -> PenaltyTier | None:

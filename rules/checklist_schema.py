@@ -21,6 +21,10 @@ class LawReference(msgspec.Struct, forbid_unknown_fields=True):
     paragraph: Text | None = None
     valid_from: date | None = None  # the observation date from which this reference applies
     valid_until: date | None = None  # the last observation date it applies to
+    # Penalty references only: words of the inspector's description that make this 项 the one
+    # (第九十九条第（四）项 for an alarm 屏蔽, not 第（三）项's missed maintenance). A reference
+    # with ``when`` is taken only when one of them appears; the first without is the default.
+    when: list[Text] | None = None
 
 
 class Category(msgspec.Struct, forbid_unknown_fields=True):

@@ -139,6 +139,7 @@ def give_legal_basis(
             repeat_window_days=repeat_window_days,
             overdue_or_refused=finding.overdue,
             rectified_promptly=finding.handling.value == "on_the_spot",
+            description=finding.description,
         )
         draft = draft_penalty(item, matcher.library, facts)
     if finding.matches == matches and finding.penalty_draft == draft:

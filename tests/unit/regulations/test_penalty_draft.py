@@ -202,3 +202,27 @@ def test_every_item_drafts_a_fine_within_its_range_and_reads_without_placeholder
         text = " ".join([draft["rationale"], *draft["measures"]])
         for placeholder in ("None", "null", "相关规定", "—元"):
             assert placeholder not in text, (item.code, placeholder, text)
+
+
+@pytest.mark.parametrize(
+    ("code", "description", "basis"),
+    [
+        ("XC-05-05", "可燃气体报警器被人为屏蔽了", "《中华人民共和国安全生产法》第九十九条第（四）项"),
+        ("XC-05-05", "可燃气体报警器检定过期", "《中华人民共和国安全生产法》第九十九条第（三）项"),
+        ("XC-04-03", "配电箱没有警示标识", "《中华人民共和国安全生产法》第九十九条第（一）项"),
+        ("XC-04-03", "配电箱门没关没上锁", "《中华人民共和国安全生产法》第九十九条第（二）项"),
+        ("XC-09-05", "危化品运输车没有押运员", "《中华人民共和国危险化学品安全法》第一百一十二条第（二）项"),
+        ("XC-09-05", "运输车没有悬挂警示标志", "《中华人民共和国危险化学品安全法》第一百一十二条第（一）项"),
+    ],
+)
+def test_the_item_of_an_article_is_the_conduct_the_inspector_describes(
+    code: str, description: str, basis: str
+) -> None:
+    """An alarm someone switched off is 第（四）项 (关闭、破坏报警设备), not the missed maintenance of
+    第（三）项 the checklist item lists first; a missing escort is 第（二）项, not the warning signs."""
+    item = default_checklist().items[code]
+    draft = draft_penalty(
+        item, load_library(), Circumstances(date(2026, 11, 20), description=description), RULES
+    )
+    assert draft is not None
+    assert draft["penalty_basis"] == basis
