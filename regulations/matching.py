@@ -17,6 +17,7 @@ from rapidfuzz import fuzz, process
 
 from regulations.library import CRITERIA, Library
 from regulations.normalize import normalize, strip_preamble, tokens
+from regulations.stated_defect import states_a_defect
 from rules.checklist_loader import Checklist
 from rules.checklist_schema import ChecklistItem, LawReference
 
@@ -62,6 +63,9 @@ class MatchResult:
     checklist: list[ChecklistMatch]
     regulations: list[RegulationMatch]
     major_hazard: MajorHazard | None
+    # The words state a defect, or the photo detector saw one (regulations.stated_defect); when
+    # neither, the items are suggestions of what to look at, not a finding's basis.
+    defect_stated: bool = True
 
 
 def applicable(references: list[LawReference], library: Library, observed: date) -> list[LawReference]:
@@ -217,11 +221,12 @@ class Matcher:
                 ranked.insert(0, (picked.code, 0.0))
         items = [(self.checklist.items[code], score) for code, score in ranked[:limit]]
         checklist = [ChecklistMatch(item.code, item.title, round(score, 1)) for item, score in items]
+        defect_stated = bool(hazard_codes) or states_a_defect(text[:MAX_TEXT])
         if picked is not None and picked.major_criterion:
             major: MajorHazard | None = self._major_of(picked.major_criterion, picked.title)
         else:
-            major = self._major(ranked)
-        return MatchResult(checklist, self._regulations(items, query, observed, limit), major)
+            major = self._major(ranked) if defect_stated else None
+        return MatchResult(checklist, self._regulations(items, query, observed, limit), major, defect_stated)
 
     def _regulations(
         self, items: list[tuple[ChecklistItem, float]], query: str, observed: date, limit: int

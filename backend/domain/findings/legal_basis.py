@@ -130,8 +130,10 @@ def give_legal_basis(
     draft = None
     top = result.checklist[0] if result.checklist else None
     # The inspector's item is the finding's whatever its score (it leads the matches); a
-    # suggestion only when matching is confident.
-    if top is not None and (top.code == finding.checklist_code or top.score >= CONFIDENT_ITEM):
+    # suggestion only when matching is confident and the finding states a defect (a bare "罐区"
+    # or "未发现问题" drafts no penalty).
+    confident = top is not None and top.score >= CONFIDENT_ITEM and result.defect_stated
+    if top is not None and (top.code == finding.checklist_code or confident):
         item = matcher.checklist.items[top.code]
         facts = Circumstances(
             observed=observed,

@@ -19,7 +19,7 @@ from regulations.library import load_library
 from rules.checklist_loader import default_checklist
 from seed.libraries import seed_checklist, seed_regulations
 from tests.conftest import ParkWorld
-from tests.devices import Device, finding_mutation
+from tests.devices import Device, finding_mutation, settle
 
 
 def test_match_answers_per_contract_with_a_major_hazard(
@@ -159,6 +159,21 @@ def test_a_synced_finding_gets_matches_a_penalty_draft_and_a_pdf_notice(
     assert f"{high:,}元" in compact
     subprocess.run(["pdftoppm", "-png", "-r", "60", str(path), str(tmp_path / "page")], check=True)
     assert (tmp_path / "page-1.png").stat().st_size > 10_000
+
+
+def test_a_no_finding_note_gets_suggestions_but_no_penalty_draft(
+    client: TestClient[Litestar], world: ParkWorld
+) -> None:
+    phone = Device(client, world.headers(client, Role.INSPECTOR))
+    note = finding_mutation(world.own.id, "检查完毕 现场整体良好 未发现问题")
+    named = finding_mutation(world.own.id, "罐区")
+    phone.push_ok([note, named])
+    settle(client)
+    for mutation in (note, named):
+        finding = client.get(f"/api/v1/findings/{mutation['id']}", headers=phone.headers).json()
+        assert "finding.matched" in [step["action"] for step in finding["timeline"]]
+        assert finding["penalty_draft"] is None
+        assert finding["matches"]["major_hazard"] is None
 
 
 def test_no_draft_means_no_notice(client: TestClient[Litestar], world: ParkWorld) -> None:

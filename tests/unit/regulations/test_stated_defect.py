@@ -1,0 +1,68 @@
+"""A bare name, a no-finding note or a statement of compliance states no defect: it suggests no
+重大隐患 and drafts no penalty; every phrasing the libraries and evaluation sets hold does state one."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+import yaml
+
+from regulations.service import get_matcher
+from regulations.stated_defect import states_a_defect
+from rules.checklist_loader import default_checklist
+
+OBSERVED = date(2026, 11, 1)
+SETS = [Path("regulations") / name for name in ("devset.yaml", "holdout.yaml", "holdout2.yaml")]
+
+
+def every_known_hazard_phrasing() -> list[str]:
+    root = Path(__file__).resolve().parents[3]
+    texts = [case["text"] for path in SETS for case in yaml.safe_load((root / path).read_text())["cases"]]
+    return texts + [text for item in default_checklist().items.values() for text in item.phrasings]
+
+
+def test_every_phrasing_of_a_hazard_in_the_libraries_and_evaluation_sets_states_a_defect() -> None:
+    texts = every_known_hazard_phrasing()
+    assert len(texts) > 2000
+    assert [text for text in texts if not states_a_defect(text)] == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "罐区",
+        "SIS",
+        "液化烃",
+        "安全阀",
+        "特种作业",
+        "检查完毕 现场整体良好 未发现问题",
+        "特种作业人员全部持证上岗",
+        "SIS已投用 联锁全部投入",
+        "装置区巡检拍照",
+    ],
+)
+def test_a_name_a_no_finding_note_or_compliance_states_no_defect_and_no_major_hazard(text: str) -> None:
+    assert not states_a_defect(text)
+    result = get_matcher().match(text, 5, OBSERVED)
+    assert result.major_hazard is None
+    assert not result.defect_stated
+
+
+@pytest.mark.parametrize(
+    "text", ["无票动火", "罐区有人抽烟", "高压线跨越罐区", "安全员检查记录连续三周都是“无异常”"]
+)
+def test_short_or_quoted_defects_are_defects(text: str) -> None:
+    assert states_a_defect(text)
+
+
+def test_a_photo_that_shows_a_hazard_stands_for_the_missing_words() -> None:
+    result = get_matcher().match("装置区巡检拍照", 5, OBSERVED, ["no_helmet"])
+    assert result.defect_stated
+    assert result.checklist[0].code == "XC-08-01"
+
+
+def test_a_described_major_hazard_is_still_one() -> None:
+    result = get_matcher().match("液化烃罐区紧急切断阀一直打在手动旁路", 5, OBSERVED)
+    assert result.major_hazard is not None and result.major_hazard.criterion.startswith("五、")
