@@ -18,11 +18,13 @@ class RegulationService:
 
     def search(self, q: str | None, law: str | None, page: PageRequest) -> Page[RegulationArticle]:
         conditions: list[sa.ColumnElement[bool]] = []
-        if q:
-            pattern = f"%{q.strip()}%"
+        if q and q.strip():
+            # The words as typed: % and _ are characters to find, not wildcards.
+            text = q.strip()
             conditions.append(
                 sa.or_(
-                    col(RegulationArticle.text).like(pattern), col(RegulationArticle.citation).like(pattern)
+                    col(RegulationArticle.text).contains(text, autoescape=True),
+                    col(RegulationArticle.citation).contains(text, autoescape=True),
                 )
             )
         if law:

@@ -99,6 +99,10 @@ def test_regulations_are_searchable_and_readable(
     assert article["source"]
     one = client.get(f"/api/v1/regulations/{article['id']}", headers=headers).json()
     assert one["text"].startswith("生产经营单位未采取措施消除事故隐患的")
+    for wildcard in ("第%条", "安全_产"):  # searched as typed, not as SQL LIKE patterns
+        assert client.get("/api/v1/regulations", params={"q": wildcard}, headers=headers).json()["total"] == 0
+    percent = client.get("/api/v1/regulations", params={"q": "%"}, headers=headers).json()["items"]
+    assert percent and all("%" in a["text"] or "%" in a["citation"] for a in percent)  # 25%LEL and the like
 
 
 def test_checklist_items_reach_devices_through_pull(
