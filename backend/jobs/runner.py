@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import signal
 
+import backend.jobs.catalog  # noqa: F401  (registers every job: the worker runs them, not only the API)
 from backend.db.engine import create_db_engine, create_session_factory
 from backend.jobs.base import JobContext
 from backend.jobs.factory import create_job_queue
