@@ -99,6 +99,17 @@ def handle_database_unavailable(
     )
 
 
+def handle_storage_unavailable(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    """The photo store (S3, MinIO, OSS) refused or did not answer: an outage, not a bug of ours."""
+    log.error("photo storage unavailable: %s", exc)
+    return envelope(
+        503,
+        "storage_unavailable",
+        "照片存储暂不可用，请稍后重试 / photo storage unavailable, retry later",
+        headers={"Retry-After": "30"},
+    )
+
+
 def handle_too_deep(_: Request[Any, Any, Any], exc: RecursionError) -> Response[dict[str, Any]]:
     return envelope(400, "bad_request", "JSON 嵌套层级过深 / JSON nested too deeply")
 
@@ -139,3 +150,11 @@ exception_handlers: dict[type[Exception] | int, Any] = {
     RecursionError: handle_too_deep,
     Exception: handle_unexpected,
 }
+
+try:  # boto3 comes with the s3 extra; without it there is no S3 store to fail
+    from botocore.exceptions import BotoCoreError, ClientError
+except ImportError:  # pragma: no cover - installs without the s3 extra
+    pass
+else:
+    exception_handlers[BotoCoreError] = handle_storage_unavailable
+    exception_handlers[ClientError] = handle_storage_unavailable
