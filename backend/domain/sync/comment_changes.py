@@ -5,9 +5,9 @@ from __future__ import annotations
 from backend.db.models import Comment
 from backend.domain.sync.context import AuditEntry, SyncContext
 from backend.domain.sync.documents import comment_document
-from backend.domain.sync.merge import changed_after, check_base_version, merge_fields
+from backend.domain.sync.merge import check_base_version, merge_fields
 from backend.domain.sync.mutations import Conflict, Mutation, Rejection, not_found_rejection
-from backend.domain.sync.validation import GENERIC_SERVER_FIELDS, CommentData, parse_data
+from backend.domain.sync.validation import GENERIC_SERVER_FIELDS, CommentData, parse_data, parse_edit
 
 
 def _own_comment(ctx: SyncContext, mutation: Mutation) -> Comment | None:
@@ -47,13 +47,7 @@ def upsert_comment(ctx: SyncContext, mutation: Mutation) -> Comment:
     if comment.deleted_at is not None:
         raise Conflict(["deleted"])
     before = comment_document(comment)
-    fields = parse_data(
-        mutation.data,
-        CommentData,
-        GENERIC_SERVER_FIELDS,
-        before,
-        changed_after(mutation.base_version, comment.field_versions, comment.version),
-    )
+    fields = parse_edit(mutation, CommentData, GENERIC_SERVER_FIELDS, before, comment)
     if fields.pop("finding_id", comment.finding_id) != comment.finding_id:
         raise Rejection("locked_field", "评论不能移到其他隐患 / finding_id cannot change")
     own = ctx.fields_written_in_batch(comment)

@@ -20,7 +20,7 @@ from backend.domain.photos.links import (
 )
 from backend.domain.sync.context import AuditEntry, SyncContext
 from backend.domain.sync.documents import finding_document
-from backend.domain.sync.merge import changed_after, check_base_version, merge_fields
+from backend.domain.sync.merge import check_base_version, merge_fields
 from backend.domain.sync.mutations import Conflict, Mutation, Rejection, not_found_rejection
 from backend.domain.sync.validation import (
     FINDING_SERVER_FIELDS,
@@ -28,6 +28,7 @@ from backend.domain.sync.validation import (
     check_device_time,
     check_photos,
     parse_data,
+    parse_edit,
 )
 
 REQUIRED_ON_CREATE = ("enterprise_id", "description", "observed_at")
@@ -127,13 +128,7 @@ def _edit(ctx: SyncContext, mutation: Mutation, finding: Finding) -> Finding:
     before = finding_document(finding)
     if finding.deleted_at is not None:
         raise Conflict(["deleted"])
-    fields = parse_data(
-        mutation.data,
-        FindingData,
-        FINDING_SERVER_FIELDS,
-        before,
-        changed_after(mutation.base_version, finding.field_versions, finding.version),
-    )
+    fields = parse_edit(mutation, FindingData, FINDING_SERVER_FIELDS, before, finding)
     _validate(ctx, fields)
     current = {name: getattr(finding, name) for name in fields}
     own = ctx.fields_written_in_batch(finding)

@@ -11,9 +11,15 @@ from backend.domain.lifecycle.state_machine import IllegalTransition, LifecycleE
 from backend.domain.photos.links import request_verification, set_links
 from backend.domain.sync.context import AuditEntry, SyncContext
 from backend.domain.sync.documents import rectification_document
-from backend.domain.sync.merge import changed_after, merge_fields
+from backend.domain.sync.merge import merge_fields
 from backend.domain.sync.mutations import Conflict, Mutation, Rejection, not_found_rejection
-from backend.domain.sync.validation import GENERIC_SERVER_FIELDS, RectificationData, check_photos, parse_data
+from backend.domain.sync.validation import (
+    GENERIC_SERVER_FIELDS,
+    RectificationData,
+    check_photos,
+    parse_data,
+    parse_edit,
+)
 
 
 def _event_for(ctx: SyncContext, finding: Finding) -> LifecycleEvent:
@@ -92,13 +98,7 @@ def _edit(ctx: SyncContext, mutation: Mutation, rectification: Rectification) ->
             {"status": finding.status.value},
         )
     before = rectification_document(rectification)
-    fields = parse_data(
-        mutation.data,
-        RectificationData,
-        GENERIC_SERVER_FIELDS,
-        before,
-        changed_after(mutation.base_version, rectification.field_versions, rectification.version),
-    )
+    fields = parse_edit(mutation, RectificationData, GENERIC_SERVER_FIELDS, before, rectification)
     if fields.pop("finding_id", rectification.finding_id) != rectification.finding_id:
         raise Rejection("locked_field", "整改不能改挂到其他隐患 / finding_id cannot change")
     if "photos" in fields:

@@ -12,11 +12,13 @@ from typing import Annotated, Any, TypeVar
 
 import msgspec
 
+from backend.db.models.base import SyncedModel
 from backend.domain.control_characters import MESSAGE as CONTROL_CHARACTERS
 from backend.domain.control_characters import control_character_paths
 from backend.domain.findings.vocabulary import Handling, HazardSource, HazardType, ManagementClass, label
 from backend.domain.plausible_times import too_early, too_late
-from backend.domain.sync.mutations import Rejection
+from backend.domain.sync.merge import changed_after
+from backend.domain.sync.mutations import Mutation, Rejection
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 MAX_PHOTOS = 20
@@ -153,6 +155,19 @@ def parse_data(
         for name in schema.__struct_fields__
         if getattr(parsed, name) is not msgspec.UNSET
     }
+
+
+def parse_edit(
+    mutation: Mutation,
+    schema: type[S],
+    server_fields: frozenset[str],
+    before: dict[str, Any],
+    record: SyncedModel,
+) -> dict[str, Any]:
+    """``parse_data`` for an edit of ``record`` (``before``: its document as devices pull it): echoes
+    of server-owned fields the server wrote after the edit's base version are not attempts to set them."""
+    stale = changed_after(mutation.base_version, record.field_versions, record.version)
+    return parse_data(mutation.data, schema, server_fields, before, stale)
 
 
 def check_photos(photos: list[str]) -> None:
