@@ -12,6 +12,7 @@ from litestar.exceptions import HTTPException, NotFoundException, ValidationExce
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from backend.domain.errors import DomainError, ErrorKind, TooManyLoginAttempts
+from backend.storage.base import ObjectMissing
 from mobile_api.path_ids import malformed_path_id
 
 log = logging.getLogger(__name__)
@@ -110,6 +111,17 @@ def handle_storage_unavailable(_: Request[Any, Any, Any], exc: Exception) -> Res
     )
 
 
+def handle_object_missing(_: Request[Any, Any, Any], exc: ObjectMissing) -> Response[dict[str, Any]]:
+    """A photo is recorded but its bytes are gone from the store (a restore from an older backup).
+    Uploading the photo again puts its bytes back: the store is written before the record is checked."""
+    log.error("photo bytes missing from storage: %s", exc)
+    return envelope(
+        404,
+        "photo_missing",
+        "照片文件已丢失，请重新上传这张照片 / photo bytes missing from storage, upload the photo again",
+    )
+
+
 def handle_too_deep(_: Request[Any, Any, Any], exc: RecursionError) -> Response[dict[str, Any]]:
     return envelope(400, "bad_request", "JSON 嵌套层级过深 / JSON nested too deeply")
 
@@ -148,6 +160,7 @@ exception_handlers: dict[type[Exception] | int, Any] = {
     HTTPException: handle_http_exception,
     sa.exc.OperationalError: handle_database_unavailable,
     RecursionError: handle_too_deep,
+    ObjectMissing: handle_object_missing,
     Exception: handle_unexpected,
 }
 

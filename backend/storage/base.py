@@ -25,7 +25,12 @@ class ObjectStore(Protocol):
 
     def read(self, key: str) -> bytes: ...
 
-    def iter_chunks(self, key: str, chunk_size: int = 64 * 1024) -> Iterator[bytes]: ...
+    def iter_chunks(self, key: str, chunk_size: int = 64 * 1024) -> Iterator[bytes]:
+        """Open the object now and return its bytes in chunks.
+
+        Not a generator: a missing object (``ObjectMissing``) or an unreachable store raises here,
+        so a response can still become an error before its status line is sent.
+        """
 
     def size(self, key: str) -> int | None: ...
 

@@ -6,6 +6,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from backend.storage.base import ObjectMissing
 
@@ -85,9 +86,7 @@ class LocalObjectStore:
             handle = self._path(key).open("rb")
         except FileNotFoundError as exc:
             raise ObjectMissing(key) from exc
-        with handle:
-            while chunk := handle.read(chunk_size):
-                yield chunk
+        return _chunks_then_close(handle, chunk_size)
 
     def size(self, key: str) -> int | None:
         path = self._path(key)
@@ -95,3 +94,9 @@ class LocalObjectStore:
 
     def local_path(self, key: str) -> Path:
         return self._path(key)
+
+
+def _chunks_then_close(handle: BinaryIO, chunk_size: int) -> Iterator[bytes]:
+    with handle:
+        while chunk := handle.read(chunk_size):
+            yield chunk

@@ -7,14 +7,29 @@ condition still cannot corrupt anything, because keys are content hashes.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from backend.storage.base import ObjectMissing
 
 
+@dataclass(frozen=True, slots=True)
+class S3Timeouts:
+    connect_seconds: float = 3.0
+    read_seconds: float = 20.0
+    max_attempts: int = 3
+
+
 class S3ObjectStore:
-    def __init__(self, bucket: str, prefix: str, endpoint_url: str | None = None, client: Any = None) -> None:
+    def __init__(
+        self,
+        bucket: str,
+        prefix: str,
+        endpoint_url: str | None = None,
+        client: Any = None,
+        timeouts: S3Timeouts = S3Timeouts(),
+    ) -> None:
         import boto3
         from botocore.config import Config
 
@@ -23,7 +38,12 @@ class S3ObjectStore:
         self.client = client or boto3.client(
             "s3",
             endpoint_url=endpoint_url,
-            config=Config(retries={"max_attempts": 5, "mode": "standard"}, s3={"addressing_style": "path"}),
+            config=Config(
+                connect_timeout=timeouts.connect_seconds,
+                read_timeout=timeouts.read_seconds,
+                retries={"max_attempts": timeouts.max_attempts, "mode": "standard"},
+                s3={"addressing_style": "path"},
+            ),
         )
 
     def _key(self, key: str) -> str:
@@ -83,8 +103,11 @@ class S3ObjectStore:
             if exc.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
                 raise ObjectMissing(key) from exc
             raise
-        body = response["Body"]
-        try:
-            yield from body.iter_chunks(chunk_size)
-        finally:
-            body.close()
+        return _chunks_then_close(response["Body"], chunk_size)
+
+
+def _chunks_then_close(body: Any, chunk_size: int) -> Iterator[bytes]:
+    try:
+        yield from body.iter_chunks(chunk_size)
+    finally:
+        body.close()

@@ -108,8 +108,10 @@ class PhotoController(Controller):
             content_type = "image/jpeg"
         else:
             key, content_type = original_key(sha256), photo.content_type
+        # Opened before the response starts: a store that is down is a 503, not a 200 cut short.
+        chunks = await anyio.to_thread.run_sync(app.object_store.iter_chunks, key)
         return Stream(
-            app.object_store.iter_chunks(key),
+            chunks,
             media_type=content_type,
             headers={"cache-control": "private, max-age=31536000, immutable", "etag": f'"{sha256}-{size}"'},
         )

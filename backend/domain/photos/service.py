@@ -49,13 +49,17 @@ class PhotoService:
         return self._session.get(Photo, sha256)
 
     def store(self, upload: ReceivedUpload, image: InspectedImage, principal: Principal) -> StoredPhoto:
+        # The bytes go to the store before the transaction starts: every writer of synced records
+        # waits on the lock below, so a slow or hung store must not be waited on while holding it.
+        # Keys are content hashes, so bytes left by a transaction that then fails harm nothing: the
+        # next upload of the photo finds them and records the row.
+        self._store.put_file(original_key(upload.sha256), upload.path, image.content_type)
         # First statement of the transaction: a finding naming this photo, pushed at the
         # same moment, either committed before (we see its links) or waits for us.
         lock_changes(self._session)
         existing = self._session.get(Photo, upload.sha256)
         if existing is not None:
             return StoredPhoto(existing, created=False)
-        self._store.put_file(original_key(upload.sha256), upload.path, image.content_type)
         photo = Photo(
             sha256=upload.sha256,
             content_type=image.content_type,
