@@ -52,8 +52,16 @@ def worker() -> None:
     import asyncio
 
     from backend.jobs.runner import run_worker_forever
+    from mobile_api.logging_setup import configure_logging
 
-    asyncio.run(run_worker_forever(Settings()))
+    settings = Settings()
+    if settings.job_backend != "redis":
+        raise click.UsageError(
+            "parksafe worker 只处理 Redis 队列中的任务，请设置 PARKSAFE_JOB_BACKEND=redis"
+            "（默认的进程内队列由 API 进程自己处理） / the worker needs PARKSAFE_JOB_BACKEND=redis"
+        )
+    configure_logging(settings)  # the same log lines as the API's: level, JSON, one format
+    asyncio.run(run_worker_forever(settings))
 
 
 @cli.group()

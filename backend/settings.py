@@ -51,6 +51,11 @@ class Settings(BaseSettings):
     job_backend: JobBackend = "inprocess"
     redis_url: str = "redis://127.0.0.1:6379/0"
     job_queue_name: str = "parksafe"
+    job_heartbeat_seconds: int = Field(
+        default=30,
+        ge=3,
+        description="a Redis job whose worker has not reported for this long (killed, host lost) is retried",
+    )
     run_worker: bool = Field(default=True, description="run the job worker inside the API process")
 
     photo_max_bytes: int = Field(default=20 * 1024 * 1024, gt=0, description="largest photo upload")

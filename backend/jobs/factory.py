@@ -8,5 +8,10 @@ from backend.settings import Settings
 
 def create_job_queue(settings: Settings, job_registry: JobRegistry = registry) -> JobQueue:
     if settings.job_backend == "redis":
-        return RedisJobQueue(job_registry, settings.redis_url, settings.job_queue_name)
+        return RedisJobQueue(
+            job_registry,
+            settings.redis_url,
+            settings.job_queue_name,
+            heartbeat_seconds=settings.job_heartbeat_seconds,
+        )
     return InProcessJobQueue(job_registry)

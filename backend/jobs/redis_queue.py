@@ -14,7 +14,9 @@ from functools import partial
 from typing import Any
 
 import anyio.to_thread
-from saq import Queue, Worker
+from redis.exceptions import RedisError
+from saq import Job, Queue, Worker
+from saq.queue.redis import RedisQueue
 from saq.types import Context
 
 from backend.jobs.base import JobContext, JobRegistry, JobSpec
@@ -25,8 +27,16 @@ log = logging.getLogger(__name__)
 class RedisJobQueue:
     durable = True  # jobs are stored in Redis: once enqueued, the outbox row is handed over
 
-    def __init__(self, registry: JobRegistry, redis_url: str, name: str, concurrency: int = 4) -> None:
+    def __init__(
+        self,
+        registry: JobRegistry,
+        redis_url: str,
+        name: str,
+        concurrency: int = 4,
+        heartbeat_seconds: int = 30,
+    ) -> None:
         self._registry = registry
+        self._heartbeat_seconds = heartbeat_seconds
         self._redis_url = redis_url
         self._name = name
         self._concurrency = concurrency
@@ -43,6 +53,12 @@ class RedisJobQueue:
     async def connect(self) -> None:
         await self.saq_queue.connect()
 
+    async def ping(self) -> None:
+        """Raise ``redis.exceptions.RedisError`` unless Redis answers (connecting is lazy)."""
+        queue = self.saq_queue
+        assert isinstance(queue, RedisQueue)  # Queue.from_url of a redis:// URL
+        await queue.redis.ping()
+
     async def enqueue(self, name: str, *, key: str | None = None, **payload: Any) -> None:
         spec = self._registry.get(name)
         options: dict[str, Any] = {
@@ -50,16 +66,32 @@ class RedisJobQueue:
             "retry_delay": spec.retry_delay_seconds,
             "retry_backoff": spec.max_retry_delay_seconds,
             "timeout": spec.timeout_seconds,
+            # Without a heartbeat SAQ takes a job whose worker was killed for running until its
+            # timeout (10 minutes); with one, any worker's sweep retries it within about a minute.
+            "heartbeat": self._heartbeat_seconds,
         }
         if key is not None:
             options["key"] = key
         await self.saq_queue.enqueue(name, **options, **payload)
 
     def _saq_function(self, spec: JobSpec, context: JobContext) -> tuple[str, Any]:
-        async def run(_ctx: dict[str, Any], **payload: Any) -> None:
-            await anyio.to_thread.run_sync(partial(spec.handler, context, **payload))
+        async def run(ctx: dict[str, Any], **payload: Any) -> None:
+            beating = asyncio.create_task(self._beat(ctx["job"]))
+            try:
+                await anyio.to_thread.run_sync(partial(spec.handler, context, **payload))
+            finally:
+                beating.cancel()
 
         return spec.name, run
+
+    async def _beat(self, job: Job) -> None:
+        """Tell Redis the job's worker is alive while the handler runs in its thread."""
+        while True:
+            await anyio.sleep(self._heartbeat_seconds / 3)
+            try:
+                await job.update()
+            except Exception:  # a Redis blip must not fail the job; the next beat tries again
+                log.warning("heartbeat of job %s failed", job.key, exc_info=True)
 
     async def start(self, context: JobContext) -> None:
         await self.connect()
@@ -81,7 +113,10 @@ class RedisJobQueue:
             self._worker_task.cancel()
             await asyncio.gather(self._worker_task, return_exceptions=True)
         if self._queue is not None:
-            await self._queue.disconnect()
+            try:
+                await self._queue.disconnect()
+            except (RedisError, OSError) as exc:  # Redis is down: nothing left to close politely
+                log.warning("job queue disconnect failed: %s", exc)
         self._worker = None
         self._worker_task = None
         self._queue = None

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -63,7 +66,14 @@ def make_registry(journal: Journal) -> JobRegistry:
         time.sleep(0.5)
         journal.record(tag)
 
+    def hang_first_time(_: JobContext, *, tag: str) -> None:
+        journal.record(f"{tag}-start")
+        if len(journal.times(f"{tag}-start")) == 1:
+            time.sleep(3600)  # the first worker to run it is killed meanwhile
+        journal.record(tag)
+
     registry.register(JobSpec("succeed", succeed))
+    registry.register(JobSpec("hang_first_time", hang_first_time, retries=3, retry_delay_seconds=0.1))
     registry.register(JobSpec("slow", slow, retries=3, retry_delay_seconds=0.1))
     registry.register(JobSpec("fail_twice", fail_twice, retries=3, retry_delay_seconds=0.2))
     return registry
@@ -211,3 +221,47 @@ async def test_redis_queue_deduplicates_jobs_by_key(
     finally:
         await worker.stop()
     assert len(journal.times("redis-keyed")) == 1
+
+
+KILLABLE_WORKER = """
+import asyncio, sys
+from pathlib import Path
+from tests.integration.jobs.test_job_queues import Journal, context_for, make_registry
+from backend.jobs.redis_queue import RedisJobQueue
+
+async def main() -> None:
+    folder, redis_url, name = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
+    queue = RedisJobQueue(make_registry(Journal(folder)), redis_url, name, heartbeat_seconds=3)
+    await queue.start(context_for(queue, folder))
+    await asyncio.Event().wait()
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.redis
+async def test_redis_job_whose_worker_was_killed_is_run_by_another_worker_within_seconds(
+    journal: Journal, tmp_path: Path, queue_name: str, redis_cleanup: None
+) -> None:
+    """A worker killed mid-job (OOM, node lost) leaves no one to fail the job: without a heartbeat
+    the job counted as running until its 10-minute timeout, and the hazard's notification waited."""
+    doomed = subprocess.Popen(
+        [sys.executable, "-c", KILLABLE_WORKER, str(journal.folder), REDIS_URL, queue_name],
+        cwd=Path(__file__).resolve().parents[3],
+    )
+    producer = RedisJobQueue(make_registry(journal), REDIS_URL, queue_name, heartbeat_seconds=3)
+    survivor = RedisJobQueue(make_registry(journal), REDIS_URL, queue_name, heartbeat_seconds=3)
+    try:
+        await producer.enqueue("hang_first_time", tag="orphaned")
+        await wait_for(lambda: len(journal.times("orphaned-start")) == 1, timeout=60)
+        doomed.send_signal(signal.SIGKILL)
+        doomed.wait(10)
+        # The dead worker's last sweep holds the queue's sweep lock for a minute: as if it had passed.
+        redis.Redis.from_url(REDIS_URL).delete(f"saq:{queue_name}:sweep")
+        await survivor.start(context_for(survivor, tmp_path))
+        await wait_for(lambda: len(journal.times("orphaned")) == 1, timeout=45)
+        assert len(journal.times("orphaned-start")) == 2
+    finally:
+        doomed.kill()
+        await survivor.stop()
+        await producer.stop()
