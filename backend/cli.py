@@ -91,6 +91,22 @@ def db_downgrade(revision: str) -> None:
     click.echo(f"数据库已回退到 {revision} / database downgraded to {revision}")
 
 
+@cli.group()
+def storage() -> None:
+    """Photo storage (照片存储)."""
+
+
+@storage.command("init")
+@friendly_errors
+def storage_init() -> None:
+    """Create the S3 bucket if it is missing and check that photos can be written and read back."""
+    from backend.storage import create_object_store
+    from backend.storage.probe import prepare_store
+
+    settings = Settings()
+    click.echo(prepare_store(create_object_store(settings), settings.resolved_storage_url))
+
+
 @cli.command()
 @click.option("--demo", is_flag=True, help="also load the demo park: enterprises and one user per role")
 @friendly_errors

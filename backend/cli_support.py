@@ -13,9 +13,17 @@ import sqlalchemy as sa
 from ai.registry import UnknownModel
 from backend.domain.errors import DomainError
 from backend.settings import Settings
+from backend.storage.probe import StoreProbeFailed
 from rules.loader import RulesFileError
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+try:  # boto3 comes with the s3 extra
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    STORAGE_ERRORS: tuple[type[Exception], ...] = (BotoCoreError, ClientError, StoreProbeFailed)
+except ImportError:  # pragma: no cover - installs without the s3 extra
+    STORAGE_ERRORS = (StoreProbeFailed,)
 
 
 def friendly_errors(command: F) -> F:
@@ -27,6 +35,8 @@ def friendly_errors(command: F) -> F:
             raise click.ClickException(exc.message) from exc
         except (RulesFileError, UnknownModel) as exc:
             raise click.ClickException(str(exc)) from exc
+        except STORAGE_ERRORS as exc:
+            raise click.ClickException(f"照片存储不可用 / photo storage unavailable: {exc}") from exc
         except sa.exc.OperationalError as exc:
             if "no such table" in str(exc.orig):
                 raise click.ClickException(

@@ -26,6 +26,8 @@ from mobile_api.app import create_app
 from tests import factories
 from tests.databases import empty_all_tables, postgres_available, postgres_database, sqlite_database
 
+pytest_plugins = ["tests.s3"]  # s3_endpoint, s3_bucket: moto's server over real HTTP
+
 BACKENDS = ["sqlite", "postgresql"]
 
 

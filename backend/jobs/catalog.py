@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 
 from sqlmodel import col, select
@@ -20,6 +21,8 @@ from backend.domain.photos.service import THUMBNAIL_JOB, original_key, thumbnail
 from backend.domain.photos.thumbnails import ensure_thumbnail, thumbnail_source
 from backend.domain.photos.verification_service import index_photo_hash, verify_rectification
 from backend.jobs.base import JobContext, registry
+
+log = logging.getLogger(__name__)
 
 
 @registry.job(THUMBNAIL_JOB, retries=5, retry_delay_seconds=2.0)
@@ -71,6 +74,9 @@ def match_new_findings(context: JobContext, *, finding_ids: list[str]) -> None:
 
 @registry.job(VERIFY_JOB, retries=3, retry_delay_seconds=5.0)
 def verify_rectification_job(context: JobContext, *, rectification_id: str) -> None:
+    if not ai_available():  # installed without the ai extra: the supervisor reviews without a verdict
+        log.info("rectification %s not verified: the ai extra is not installed", rectification_id)
+        return
     verify_rectification(
         context.session_factory,
         context.object_store,

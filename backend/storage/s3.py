@@ -46,6 +46,26 @@ class S3ObjectStore:
             ),
         )
 
+    def ensure_bucket(self) -> bool:
+        """Create the bucket unless it exists; True if it was created. A fresh MinIO has none,
+        and without it every photo upload is a 503."""
+        from botocore.exceptions import ClientError
+
+        try:
+            self.client.head_bucket(Bucket=self.bucket)
+            return False
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") not in {"404", "NoSuchBucket", "NotFound"}:
+                raise
+        region = self.client.meta.region_name
+        if region and region != "us-east-1":  # AWS wants the region named outside its default one
+            self.client.create_bucket(
+                Bucket=self.bucket, CreateBucketConfiguration={"LocationConstraint": region}
+            )
+        else:
+            self.client.create_bucket(Bucket=self.bucket)
+        return True
+
     def _key(self, key: str) -> str:
         return f"{self.prefix}/{key}" if self.prefix else key
 
