@@ -112,7 +112,9 @@ class FindingController(Controller):
         finding_service: NamedDependency[FindingService],
     ) -> FindingOut:
         """Approve (closes it) or reject (back to rectification) a rectified finding (supervisors)."""
-        finding = lifecycle_service.review(principal, finding_id, Decision(data.decision), data.comment)
+        finding = lifecycle_service.review(
+            principal, finding_id, Decision(data.decision), data.comment, new_deadline=data.deadline
+        )
         lifecycle_service.commit()  # in this thread, which holds the change lock (see SyncController.push)
         return self._detail(finding_service, finding)
 

@@ -37,3 +37,4 @@ class PlanReviewRequest(msgspec.Struct, forbid_unknown_fields=True):
 class ReviewRequest(msgspec.Struct, forbid_unknown_fields=True):
     decision: Literal["approve", "reject"]
     comment: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+    deadline: datetime | None = None  # a rejection's new 整改期限; without it the old one stands

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -61,18 +62,7 @@ class LifecycleService:
             raise Forbidden("只有园区人员可以下发整改 / only park roles dispatch findings")
         finding = self._finding(principal, finding_id)
         now = utcnow()
-        if deadline.tzinfo is None:
-            raise InvalidInput("整改期限必须带时区 / deadline needs a time zone", {"field": "deadline"})
-        if deadline <= now:
-            raise InvalidInput(
-                "整改期限不能早于当前时间 / deadline must be in the future",
-                {"field": "deadline", "deadline": deadline.isoformat()},
-            )
-        if deadline - now > LONGEST_DEADLINE:
-            raise InvalidInput(
-                "整改期限不能超过 5 年 / deadline must be within 5 years",
-                {"field": "deadline", "deadline": deadline.isoformat()},
-            )
+        _check_deadline(deadline, now)
         new_status = next_status(finding.status, LifecycleEvent.DISPATCH)
         if finding.level is HazardLevel.MAJOR and not plan_accepted(self._session, finding.id):
             raise GovernancePlanRequired(
@@ -136,8 +126,15 @@ class LifecycleService:
         return finding
 
     def review(
-        self, principal: Principal, finding_id: uuid.UUID, decision: Decision, comment: str
+        self,
+        principal: Principal,
+        finding_id: uuid.UUID,
+        decision: Decision,
+        comment: str,
+        new_deadline: datetime | None = None,
     ) -> Finding:
+        """Approve (closes it) or reject (back to rectification); a rejection may set a new
+        deadline for the second attempt, else the dispatch deadline stands."""
         if principal.role is not Role.SUPERVISOR:
             raise Forbidden("只有监管审核员可以验收 / only supervisors review rectifications")
         finding = self._finding(principal, finding_id)
@@ -159,7 +156,23 @@ class LifecycleService:
                 {"field": "comment"},
             )
         now = utcnow()
-        before = {"status": finding.status.value}
+        if new_deadline is not None:
+            if decision is Decision.APPROVE:
+                raise InvalidInput(
+                    "验收通过时不能设定新的整改期限 / a new deadline goes only with a rejection",
+                    {"field": "deadline"},
+                )
+            _check_deadline(new_deadline, now)
+        before: dict[str, Any] = {"status": finding.status.value}
+        after: dict[str, Any] = {
+            "status": new_status.value,
+            "comment": comment,
+            "rectification_id": str(latest.id) if latest else None,
+        }
+        if new_deadline is not None:
+            before["deadline"] = finding.deadline.isoformat() if finding.deadline else None
+            after["deadline"] = new_deadline.isoformat()
+            finding.deadline, finding.overdue = new_deadline, False
         finding.status = new_status
         if decision is Decision.APPROVE:
             finding.accepted_by, finding.accepted_at, finding.acceptance_comment = (
@@ -175,11 +188,7 @@ class LifecycleService:
             "finding",
             finding.id,
             before,
-            {
-                "status": new_status.value,
-                "comment": comment,
-                "rectification_id": str(latest.id) if latest else None,
-            },
+            after,
         )
         kind = "approved" if decision is Decision.APPROVE else "rejected"
         notify(
@@ -192,3 +201,18 @@ class LifecycleService:
             note=f"验收意见：{comment}" if comment else "",
         )
         return finding
+
+
+def _check_deadline(deadline: datetime, now: datetime) -> None:
+    if deadline.tzinfo is None:
+        raise InvalidInput("整改期限必须带时区 / deadline needs a time zone", {"field": "deadline"})
+    if deadline <= now:
+        raise InvalidInput(
+            "整改期限不能早于当前时间 / deadline must be in the future",
+            {"field": "deadline", "deadline": deadline.isoformat()},
+        )
+    if deadline - now > LONGEST_DEADLINE:
+        raise InvalidInput(
+            "整改期限不能超过 5 年 / deadline must be within 5 years",
+            {"field": "deadline", "deadline": deadline.isoformat()},
+        )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -167,3 +167,62 @@ def test_bad_dispatch_and_review_requests_change_nothing(
         assert set(response.json()) == {"error"}
     finding = client.get(url, headers=admin).json()
     assert (finding["status"], finding["deadline"]) == ("reported", None)
+
+
+def _pending_verification(client: TestClient[Litestar], world: ParkWorld, deadline: datetime) -> str:
+    inspector = Device(client, world.headers(client, Role.INSPECTOR))
+    staff = Device(client, world.headers(client, Role.ENTERPRISE_STAFF))
+    reported = finding_mutation(world.own.id, "消防通道被货物占用")
+    inspector.push_ok([reported])
+    url = f"/api/v1/findings/{reported['id']}"
+    admin = world.headers(client, Role.PARK_ADMIN)
+    assert (
+        client.post(f"{url}/dispatch", json={"deadline": deadline.isoformat()}, headers=admin).status_code
+        == 200
+    )
+    fix = camera_jpeg(color=(200, 30, 30))
+    staff.upload(sha256(fix), fix)
+    staff.push_ok([rectification_mutation(reported["id"], [sha256(fix)])])
+    return url
+
+
+def test_a_rejection_can_give_the_enterprise_a_new_deadline_which_its_notice_states(
+    client: TestClient[Litestar], world: ParkWorld, receiver: Receiver
+) -> None:
+    url = _pending_verification(client, world, datetime.now(UTC) + timedelta(days=1))
+    supervisor = world.headers(client, Role.SUPERVISOR)
+    new_deadline = (datetime.now(UTC) + timedelta(days=10)).replace(microsecond=0)
+    rejected = client.post(
+        f"{url}/review",
+        json={"decision": "reject", "comment": "通道仍有货物", "deadline": new_deadline.isoformat()},
+        headers=supervisor,
+    )
+    assert rejected.status_code == 200, rejected.text
+    body = rejected.json()
+    assert (body["status"], datetime.fromisoformat(body["deadline"])) == ("dispatched", new_deadline)
+    assert body["timeline"][-1]["detail"]["deadline"] == new_deadline.isoformat()
+    beijing = new_deadline.astimezone(timezone(timedelta(hours=8)))
+    wait_for(lambda: any("验收未通过" in r.get("title", "") for r in receiver.received))
+    notice = next(r for r in receiver.received if "验收未通过" in r["title"])
+    assert f"整改期限：{beijing:%Y-%m-%d %H:%M}" in notice["message"]
+
+
+def test_a_review_with_a_deadline_it_cannot_take_changes_nothing(
+    client: TestClient[Litestar], world: ParkWorld
+) -> None:
+    old_deadline = (datetime.now(UTC) + timedelta(days=1)).replace(microsecond=0)
+    url = _pending_verification(client, world, old_deadline)
+    supervisor = world.headers(client, Role.SUPERVISOR)
+    later = (datetime.now(UTC) + timedelta(days=7)).isoformat()
+    past = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
+    cases = [
+        ({"decision": "approve", "comment": "合格", "deadline": later}, "新的整改期限"),
+        ({"decision": "reject", "comment": "仍有货物", "deadline": past}, "不能早于当前时间"),
+    ]
+    for body, message in cases:
+        response = client.post(f"{url}/review", json=body, headers=supervisor)
+        assert response.status_code == 422, response.text
+        assert message in response.json()["error"]["message"]
+    finding = client.get(url, headers=supervisor).json()
+    assert finding["status"] == "pending_verification"
+    assert datetime.fromisoformat(finding["deadline"]) == old_deadline

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 from playwright.sync_api import BrowserContext, Page, expect
@@ -136,8 +136,17 @@ def test_a_rejection_reaches_the_enterprise_with_its_reason(
     supervisor.get_by_role("button", name="驳回").click()
     expect(supervisor.get_by_role("alert")).to_have_text("驳回时请写明原因")
     supervisor.get_by_label("验收意见").fill("照片角度不同，看不出是否清理干净，请按原位置重新拍照")
+    beijing = timezone(timedelta(hours=8))  # the phone's zone (Asia/Shanghai)
+    second_deadline = (datetime.now(beijing) + timedelta(days=20)).replace(
+        hour=18, minute=0, second=0, microsecond=0
+    )
+    supervisor.get_by_label("新的整改期限").fill(f"{second_deadline:%Y-%m-%dT%H:%M}")
+    supervisor.get_by_role("button", name="通过").click()
+    expect(supervisor.get_by_role("alert")).to_have_text("通过时不需要新的整改期限，请清空后再点通过")
     supervisor.get_by_role("button", name="驳回").click()
-    server.wait_for(description, lambda f: f["status"] == "dispatched")
+    expect(supervisor.get_by_text("已驳回并设定新的整改期限，企业将收到通知")).to_be_visible()
+    rejected = server.wait_for(description, lambda f: f["status"] == "dispatched")
+    assert datetime.fromisoformat(rejected["deadline"]) == second_deadline
 
     staff.goto(f"{server.url}/#/ticket/{finding_id}")
     staff.reload()

@@ -2,7 +2,7 @@
 import { ApiError, chinese, getJSON, OfflineError, postJSON, SCREEN_TIMEOUT_MS } from "../api.js";
 import { enterpriseNames, live, rectificationsOf } from "../records.js";
 import { syncNow } from "../sync.js";
-import { field, formatTime, h, toast, mount } from "../ui.js";
+import { field, formatTime, h, localInputToISO, toast, mount } from "../ui.js";
 import { gallery, legalBasis, summary } from "./finding_detail.js";
 import { freshFinding, NOT_FOUND } from "./fresh.js";
 
@@ -77,6 +77,8 @@ export async function renderReview(root, id) {
   const latest = (await rectificationsOf(id)).at(-1);
   const verification = latest?.data.verification;
   const comment = h("textarea", { name: "comment", rows: 3, maxlength: 2000, placeholder: "通过可不填；驳回须写明原因，企业会看到" });
+  // A rejection may give the enterprise a new 整改期限; left empty, the dispatch deadline stands.
+  const newDeadline = h("input", { type: "datetime-local", name: "new_deadline" });
   const message = h("p", { class: "error", role: "alert" });
 
   async function markWrong(photo, detection) {
@@ -93,15 +95,20 @@ export async function renderReview(root, id) {
   async function decide(decision) {
     message.textContent = "";
     if (decision === "reject" && !comment.value.trim()) return (message.textContent = "驳回时请写明原因");
+    const body = { decision, comment: comment.value.trim() };
+    if (newDeadline.value) {
+      if (decision === "approve") return (message.textContent = "通过时不需要新的整改期限，请清空后再点通过");
+      body.deadline = localInputToISO(newDeadline.value);
+    }
     try {
-      await postJSON(`/api/v1/findings/${id}/review`, { decision, comment: comment.value.trim() });
+      await postJSON(`/api/v1/findings/${id}/review`, body);
     } catch (error) {
       if (error instanceof OfflineError) message.textContent = "验收需要联网，请连接网络后再试";
       else if (error instanceof ApiError && error.status === 409) message.textContent = "这条隐患的状态已变化，请刷新后再看";
       else message.textContent = `操作失败：${error.message}`;
       return;
     }
-    toast(decision === "approve" ? "已验收通过" : "已驳回，企业将收到通知", "ok");
+    toast(decision === "approve" ? "已验收通过" : body.deadline ? "已驳回并设定新的整改期限，企业将收到通知" : "已驳回，企业将收到通知", "ok");
     await syncNow();
     location.hash = "#/reviews";
   }
@@ -126,6 +133,7 @@ export async function renderReview(root, id) {
           "form",
           { class: "decision", onsubmit: (event) => event.preventDefault() },
           field("验收意见", comment),
+          field("新的整改期限", newDeadline, "驳回时可选：不填则沿用原整改期限"),
           message,
           h(
             "div",
