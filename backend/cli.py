@@ -12,8 +12,8 @@ import click
 
 from backend.ai_cli import ai
 from backend.cli_support import friendly_errors, unit_of_work
-from backend.domain.accounts.roles import Role
 from backend.settings import Settings
+from backend.users_cli import users
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -120,41 +120,6 @@ def seed(demo: bool) -> None:
     click.echo(report.summary())
 
 
-@cli.group()
-def users() -> None:
-    """User accounts (用户管理)."""
-
-
-@users.command("create")
-@click.option("--username", required=True)
-@click.option("--password", required=True, help="at least 8 characters")
-@click.option("--role", required=True, type=click.Choice([role.value for role in Role]))
-@click.option(
-    "--enterprise", "enterprise_code", default=None, help="enterprise code; required for enterprise_staff"
-)
-@click.option("--display-name", default="", help="name shown in the app")
-@click.option("--phone", default="", help="mobile number for SMS notifications")
-@friendly_errors
-def users_create(
-    username: str, password: str, role: str, enterprise_code: str | None, display_name: str, phone: str
-) -> None:
-    """Create a user with one of the four roles."""
-    from backend.domain.accounts.service import AccountService
-
-    settings = Settings()
-    with unit_of_work(settings) as session:
-        user = AccountService(session, settings).create_user(
-            username,
-            password,
-            Role(role),
-            enterprise_code=enterprise_code,
-            park_code=settings.park_code,
-            display_name=display_name,
-            phone=phone,
-        )
-        click.echo(f"已创建用户 {user.username}（{Role(role).label}）/ created user {user.username} ({role})")
-
-
 @cli.command()
 @click.option(
     "--now",
@@ -243,6 +208,7 @@ def audit_verify() -> None:
 
 
 cli.add_command(ai)
+cli.add_command(users)
 
 
 def main() -> None:

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from backend.domain.accounts.tokens import issue_token, read_token
+from backend.domain.accounts.tokens import TokenClaims, issue_token, read_token
 from backend.domain.errors import InvalidToken
 
 KEY = "k" * 48
@@ -13,7 +13,9 @@ KEY = "k" * 48
 
 def test_token_round_trips_to_its_user() -> None:
     user_id = uuid.uuid4()
-    assert read_token(issue_token(user_id, KEY, 60).access_token, KEY) == user_id
+    assert read_token(issue_token(user_id, KEY, 60, generation=3).access_token, KEY) == TokenClaims(
+        user_id, 3
+    )
 
 
 def test_expired_token_is_refused_with_an_expiry_message() -> None:

@@ -27,3 +27,5 @@ class User(TimestampedModel, table=True):
         default="", max_length=500, description="personal apprise URL (e-mail, SMS gateway, webhook)"
     )
     is_active: bool = Field(default=True)
+    # Raised when the password is reset or the account disabled: every token issued before is refused.
+    token_generation: int = Field(default=0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlmodel import Session, select
@@ -19,6 +20,7 @@ from backend.domain.accounts.passwords import (
 from backend.domain.accounts.principal import Principal
 from backend.domain.accounts.roles import Role
 from backend.domain.accounts.tokens import IssuedToken, issue_token, read_token
+from backend.domain.audit.service import AuditLog
 from backend.domain.errors import AlreadyExists, InvalidCredentials, InvalidInput, InvalidToken
 from backend.settings import Settings
 
@@ -59,14 +61,24 @@ class AccountService:
             self._session.commit()
             raise InvalidCredentials
         throttle.clear(username, client)
-        token = issue_token(user.id, self._settings.signing_key, self._settings.token_ttl_seconds, now)
+        token = issue_token(
+            user.id,
+            self._settings.signing_key,
+            self._settings.token_ttl_seconds,
+            now,
+            generation=user.token_generation,
+        )
         return Login(token=token, user=user)
 
     def authenticate(self, bearer_token: str) -> Principal:
-        user_id = read_token(bearer_token, self._settings.signing_key)
-        user = self._session.get(User, user_id)
+        claims = read_token(bearer_token, self._settings.signing_key)
+        user = self._session.get(User, claims.user_id)
         if user is None or not user.is_active:
             raise InvalidToken("账号不存在或已停用 / account missing or disabled")
+        if claims.generation != user.token_generation:
+            raise InvalidToken(
+                "密码已重置或登录已被注销，请重新登录 / signed out: password reset, log in again"
+            )
         return principal_of(user)
 
     def create_user(
@@ -110,6 +122,44 @@ class AccountService:
         )
         self._session.add(user)
         self._session.flush()
+        return user
+
+    def users(self) -> list[User]:
+        return list(self._session.exec(select(User).order_by(User.role, User.username)).all())
+
+    def set_password(self, username: str, password: str) -> User:
+        """A reset (a forgotten password, a phone lost with the app signed in): every device signs in again."""
+        if len(password) < MIN_PASSWORD_LENGTH:
+            raise InvalidInput(f"密码至少 {MIN_PASSWORD_LENGTH} 位 / password too short")
+        user = self._user(username)
+        user.password_hash = hash_password(password)
+        return self._sign_out_everywhere(user, "user.password_reset", {}, {})
+
+    def set_active(self, username: str, active: bool) -> User:
+        """Disable (someone left the enterprise or the park) or enable an account; disabling also
+        ends every session it has. Its findings, comments and trail stay as they are."""
+        user = self._user(username)
+        if user.is_active == active:
+            return user
+        before, after = {"is_active": user.is_active}, {"is_active": active}
+        user.is_active = active
+        return self._sign_out_everywhere(user, "user.enabled" if active else "user.disabled", before, after)
+
+    def _sign_out_everywhere(
+        self, user: User, action: str, before: Mapping[str, object], after: Mapping[str, object]
+    ) -> User:
+        user.token_generation += 1
+        self._session.add(user)
+        self._session.flush()
+        AuditLog(self._session).record(
+            None, action, "user", user.id, dict(before), dict(after)
+        )  # an operator's command
+        return user
+
+    def _user(self, username: str) -> User:
+        user = self._session.exec(select(User).where(User.username == username)).first()
+        if user is None:
+            raise InvalidInput(f"用户不存在 / no user named {username!r}", {"field": "username"})
         return user
 
     def _resolve_park(self, park_code: str | None) -> uuid.UUID:

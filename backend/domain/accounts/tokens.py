@@ -20,12 +20,23 @@ class IssuedToken:
     expires_in: int
 
 
+@dataclass(frozen=True, slots=True)
+class TokenClaims:
+    user_id: uuid.UUID
+    generation: int  # the user's token generation when issued; a later one signs this token out
+
+
 def issue_token(
-    user_id: uuid.UUID, signing_key: str, ttl_seconds: int, now: datetime | None = None
+    user_id: uuid.UUID,
+    signing_key: str,
+    ttl_seconds: int,
+    now: datetime | None = None,
+    generation: int = 0,
 ) -> IssuedToken:
     issued_at = now or datetime.now(UTC)
     claims = {
         "sub": str(user_id),
+        "gen": generation,
         "iss": ISSUER,
         "iat": issued_at,
         "exp": issued_at + timedelta(seconds=ttl_seconds),
@@ -34,13 +45,16 @@ def issue_token(
     return IssuedToken(jwt.encode(claims, signing_key, algorithm=ALGORITHM), ttl_seconds)
 
 
-def read_token(token: str, signing_key: str) -> uuid.UUID:
-    """Return the user id the token was issued to, or raise ``InvalidToken``."""
+def read_token(token: str, signing_key: str) -> TokenClaims:
+    """Return whom the token was issued to, or raise ``InvalidToken``."""
     try:
         claims = jwt.decode(
             token, signing_key, algorithms=[ALGORITHM], issuer=ISSUER, options={"require": ["exp", "sub"]}
         )
-        return uuid.UUID(claims["sub"])
+        generation = claims.get("gen", 0)  # tokens issued before generations existed: 0
+        if not isinstance(generation, int):
+            raise ValueError("gen")
+        return TokenClaims(uuid.UUID(claims["sub"]), generation)
     except jwt.ExpiredSignatureError as exc:
         raise InvalidToken("登录已过期，请重新登录 / token expired") from exc
     except (jwt.InvalidTokenError, ValueError) as exc:
