@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import io
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
@@ -48,6 +49,23 @@ def cjk_font() -> str:
     return "STSong-Light"
 
 
+MISSING_GLYPH = "□"  # shown where the font has no glyph: a visible gap, never a silently shorter text
+
+
+def printable(text: str, font: str) -> str:
+    """``text`` as Paragraph markup that prints exactly as typed.
+
+    Paragraph reads its text as markup: an inspector's ``<`` was a 500 and ``<font size=40>`` restyled
+    the notice, so every fact is escaped. Characters the embedded font lacks (CJK Extension B names,
+    emoji) would vanish from a legal document without trace; they print as □.
+    """
+    face = getattr(pdfmetrics.getFont(font), "face", None)
+    glyphs = getattr(face, "charToGlyph", None)
+    if glyphs is not None:
+        text = "".join(ch if ord(ch) in glyphs or ch in "\n\t" else MISSING_GLYPH for ch in text)
+    return escape(text)
+
+
 @dataclass(frozen=True)
 class NoticeFacts:
     number: str
@@ -72,8 +90,30 @@ def _yuan(amount: int | None) -> str:
     return "—" if amount is None else f"{amount:,}元"
 
 
+def _as_markup(facts: NoticeFacts, font: str) -> NoticeFacts:
+    """Every text of the facts, the draft's included, escaped for Paragraph."""
+    draft = {
+        key: printable(value, font)
+        if isinstance(value, str)
+        else [printable(v, font) if isinstance(v, str) else v for v in value]
+        if isinstance(value, list)
+        else value
+        for key, value in facts.draft.items()
+    }
+    return replace(
+        facts,
+        number=printable(facts.number, font),
+        enterprise=printable(facts.enterprise, font),
+        description=printable(facts.description, font),
+        location=printable(facts.location, font),
+        authority=printable(facts.authority, font),
+        draft=draft,
+    )
+
+
 def render_notice(facts: NoticeFacts) -> bytes:
     font = cjk_font()
+    facts = _as_markup(facts, font)
     title = ParagraphStyle("title", fontName=font, fontSize=20, leading=30, alignment=TA_CENTER, spaceAfter=6)
     subtitle = ParagraphStyle(
         "subtitle", fontName=font, fontSize=11, leading=18, alignment=TA_CENTER, spaceAfter=14

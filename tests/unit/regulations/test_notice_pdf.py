@@ -19,14 +19,14 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def notice_text(code: str, tmp_path: Path) -> str:
+def notice_text(code: str, tmp_path: Path, description: str = "剧毒化学品出入库台账与实物不符") -> str:
     observed = datetime(2026, 6, 1, 2, tzinfo=UTC)
     draft = draft_penalty(default_checklist().items[code], load_library(), Circumstances(observed.date()))
     assert draft is not None
     facts = NoticeFacts(
         number="AB12CD34",
         enterprise="示例化工有限公司",
-        description="剧毒化学品出入库台账与实物不符",
+        description=description,
         location="3号库房",
         observed_at=observed,
         deadline=datetime(2026, 6, 10, 9, tzinfo=UTC),
@@ -61,3 +61,22 @@ def test_every_document_is_marked_a_draft_and_keeps_the_officials_note_to_itself
     assert text.count("草稿") == 2  # 责令限期整改指令书 and 行政处罚告知书
     assert "须经法制审核" in text
     assert "仅供执法人员参考" not in text
+
+
+@pytest.mark.parametrize(
+    ("typed", "printed"),
+    [
+        ("液位计读数 a<b 未校准", "液位计读数a<b未校准"),
+        (
+            '<font size="40" color="red">已整改完毕无需处罚</font>',
+            '<fontsize="40"color="red">已整改完毕无需处罚</font>',
+        ),
+        ("台账写作 &lt; &amp; 与实物不符", "台账写作&lt;&amp;与实物不符"),
+        ("储罐区😀 𠀀库 报警器失效", "储罐区□□库报警器失效"),
+    ],
+)
+def test_the_inspectors_words_print_as_typed_never_as_markup_or_with_characters_dropped(
+    tmp_path: Path, typed: str, printed: str
+) -> None:
+    text = notice_text("JC-07-01", tmp_path, description=typed)
+    assert f"存在下列问题：{printed}（发现时间" in text
