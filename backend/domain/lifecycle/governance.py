@@ -97,6 +97,12 @@ class GovernancePlanService:
         if principal.role is not Role.ENTERPRISE_STAFF:
             raise Forbidden("治理方案由隐患所在企业提交 / the enterprise submits the governance plan")
         finding = self._major_finding(principal, finding_id)
+        if blank := [name for name in PLAN_FIELDS if not getattr(content, name).strip()]:
+            raise InvalidInput(
+                "治理方案的每一项都须填写，不能只有空格 / every section of the plan needs content: "
+                + ", ".join(blank),
+                {"fields": blank},
+            )
         plan = self._session.get(GovernancePlan, finding.id)
         if plan is not None and plan.status == "accepted":
             raise PlanNotAllowed(

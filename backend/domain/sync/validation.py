@@ -27,6 +27,8 @@ Text2000 = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
 ShortText = Annotated[str, msgspec.Meta(max_length=100)]
 LongText = Annotated[str, msgspec.Meta(max_length=4000)]
 PhotoList = Annotated[list[str], msgspec.Meta(max_length=MAX_PHOTOS)]
+# Texts a reader needs (a finding's description, a comment): only spaces, 全角空格 or newlines is none.
+NON_BLANK = frozenset({"description", "text"})
 
 
 class Location(msgspec.Struct, forbid_unknown_fields=True):
@@ -150,6 +152,12 @@ def parse_data(
             message += "；可选值 / allowed: " + "、".join(f"{value}（{name}）" for value, name in choices)
             detail = {"path": where, "allowed": [value for value, _ in choices]}
         raise Rejection("invalid_data", message, detail) from exc
+    if blank := sorted(name for name in NON_BLANK & set(device_part) if not str(getattr(parsed, name)).strip()):
+        raise Rejection(
+            "blank_text",
+            f"内容不能只有空格或空行 / must not be blank: {', '.join(blank)}",
+            {"fields": blank},
+        )
     return {
         name: getattr(parsed, name)
         for name in schema.__struct_fields__

@@ -196,3 +196,17 @@ def test_a_deleted_findings_plan_is_gone_with_it(
     assert deleted["status"] == "applied", deleted
     for headers in (admin, staff):
         assert client.get(url, headers=headers).status_code == 404
+
+
+def test_a_plan_of_blank_sections_is_refused_and_cannot_open_the_way_to_dispatch(
+    client: TestClient[Litestar], world: ParkWorld, db: Session
+) -> None:
+    major = factories.finding(db, world.own, level=HazardLevel.MAJOR, description="液氯钢瓶库泄漏报警失效")
+    db.commit()
+    url = f"/api/v1/findings/{major.id}/governance-plan"
+    staff = world.headers(client, Role.ENTERPRISE_STAFF)
+    blank = {**PLAN, "methods": "\u3000 ", "time_limit": "\n\n"}
+    refused = client.post(url, json=blank, headers=staff)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["error"]["detail"]["fields"] == ["methods", "time_limit"]
+    assert client.get(url, headers=staff).status_code == 404  # nothing was stored

@@ -595,3 +595,22 @@ def test_another_users_mutation_id_gets_neither_its_outcome_nor_its_record(
     assert result["status"] == "rejected" and result["error"]["code"] == "mutation_id_taken"
     assert result["server"] is None and result["id"] != mutation["id"]
     assert inspector.push_ok([mutation])[0]["status"] == "duplicate"  # its owner still gets the replay
+
+
+def test_a_blank_description_or_comment_rejects_that_mutation_alone(
+    client: TestClient[Litestar], world: ParkWorld
+) -> None:
+    phone = device(client, world)
+    kept = finding_mutation(world.own.id, "危废暂存间标识缺失")
+    results = phone.push_ok(
+        [
+            finding_mutation(world.own.id, "   "),
+            finding_mutation(world.own.id, "\u3000\u3000"),
+            finding_mutation(world.own.id, "\n\n"),
+            kept,
+            comment_mutation(kept["id"], " \u3000 "),
+        ]
+    )
+    assert [r["status"] for r in results] == ["rejected"] * 3 + ["applied", "rejected"]
+    assert {r["error"]["code"] for r in results if r["status"] == "rejected"} == {"blank_text"}
+    assert results[4]["error"]["detail"]["fields"] == ["text"]
