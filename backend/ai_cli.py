@@ -170,7 +170,10 @@ def ai_average(out: Path, weights: tuple[Path, ...]) -> None:
     """Average several checkpoints of one run into OUT (a model soup), e.g. the epochs a
     fine-tuning run kept: parksafe ai average soup.pt runs/ft/weights/epoch{2..6}.pt"""
     from ai.averaging import NotACheckpoint, average_checkpoints
+    from ai.offline import configure_ultralytics_offline
 
+    # Loading a checkpoint imports ultralytics, which otherwise writes its settings under ~/.config.
+    configure_ultralytics_offline(Settings().resolved_data_dir)
     try:
         average_checkpoints(list(weights), out)
     except NotACheckpoint as exc:

@@ -48,3 +48,34 @@ def test_a_file_that_is_not_weights_is_named_and_nothing_is_written(tmp_path: Pa
     )
     assert result.exit_code == 1
     assert "notes.txt" in result.output and not out.exists()
+
+
+def test_averaging_keeps_ultralytics_settings_under_the_data_dir_not_the_home(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    weights = find_model().weights_path
+    env = {**os.environ, "HOME": str(tmp_path / "home"), "PARKSAFE_DATA_DIR": str(tmp_path / "data")}
+    for name in ("YOLO_CONFIG_DIR", "XDG_CONFIG_HOME"):
+        env.pop(name, None)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "backend.cli",
+            "ai",
+            "average",
+            str(tmp_path / "soup.pt"),
+            str(weights),
+            str(weights),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert not (tmp_path / "home" / ".config" / "Ultralytics").exists()
+    assert (tmp_path / "data" / "ultralytics").is_dir()
