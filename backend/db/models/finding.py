@@ -72,3 +72,10 @@ class Finding(SyncedModel, table=True):
     ai: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSONType)
     matches: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
     penalty_draft: dict[str, Any] | None = Field(default=None, sa_type=JSONType)
+
+    def overdue_at(self, now: datetime) -> bool:
+        """超期 as readers see it: marked by the escalation run (and kept once it was late), or still
+        awaiting its fix past the deadline; the run comes every few minutes, the reader is now."""
+        return self.overdue or (
+            self.status is FindingStatus.DISPATCHED and self.deadline is not None and now > self.deadline
+        )

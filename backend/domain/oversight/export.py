@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from backend.db.models import Enterprise, Finding
+from backend.db.types import utcnow
 from backend.domain.control_characters import CONTROL_CHARACTER
 from backend.domain.findings.vocabulary import FindingStatus, label
 from rules.park_time import BEIJING
@@ -48,7 +49,7 @@ def _time(value: datetime | None) -> str:
 
 
 def ledger_rows(findings: Sequence[Finding], enterprises: Mapping[uuid.UUID, Enterprise]) -> list[list[str]]:
-    rows = []
+    rows, now = [], utcnow()
     for finding in findings:
         enterprise = enterprises.get(finding.enterprise_id)
         rows.append(
@@ -69,7 +70,7 @@ def ledger_rows(findings: Sequence[Finding], enterprises: Mapping[uuid.UUID, Ent
                 finding.responsible_person,
                 finding.measures,
                 f"{finding.cost_yuan:.2f}" if finding.cost_yuan is not None else "",
-                "是" if finding.overdue else "否",
+                "是" if finding.overdue_at(now) else "否",
                 str(finding.escalation_level),
                 _time(finding.accepted_at),
                 finding.acceptance_comment,

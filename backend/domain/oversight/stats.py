@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from backend.db.models import Enterprise, Finding
+from backend.db.types import utcnow
 from backend.domain.findings.vocabulary import FindingStatus
 from rules.park_time import BEIJING, park_date
 
@@ -51,11 +52,12 @@ def _periods(findings: Sequence[Finding], key: Any) -> list[dict[str, Any]]:
 
 
 def compute(findings: Sequence[Finding], enterprises: dict[Any, Enterprise]) -> ParkStats:
+    now = utcnow()
     open_findings = [f for f in findings if f.status is not FindingStatus.CLOSED]
     stats = ParkStats(
         open_by_level=dict(Counter(f.level.value for f in open_findings)),
         by_status=dict(Counter(f.status.value for f in findings)),
-        overdue=sum(f.overdue for f in open_findings),
+        overdue=sum(f.overdue_at(now) for f in open_findings),
         escalated=sum(f.escalation_level > 0 for f in open_findings),
     )
     hours = [
@@ -68,7 +70,7 @@ def compute(findings: Sequence[Finding], enterprises: dict[Any, Enterprise]) -> 
         counts["total"] += 1
         if finding.status is not FindingStatus.CLOSED:
             counts["open"] += 1
-            counts["overdue"] += finding.overdue
+            counts["overdue"] += finding.overdue_at(now)
             counts["major_open"] += finding.level.value == "major"
     stats.by_enterprise = sorted(
         (

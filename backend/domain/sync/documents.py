@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from backend.db.models import Comment, Enterprise, Finding, Inspection, Rectification
+from backend.db.types import utcnow
 from backend.domain.findings.vocabulary import label
 
 
@@ -36,7 +37,7 @@ def finding_document(finding: Finding, missing_photos: list[str] | None = None) 
         "reported_by": str(finding.reported_by) if finding.reported_by else None,
         "deadline": _time(finding.deadline),
         "dispatched_at": _time(finding.dispatched_at),
-        "overdue": finding.overdue,
+        "overdue": finding.overdue_at(utcnow()),
         "escalation_level": finding.escalation_level,
         "accepted_by": str(finding.accepted_by) if finding.accepted_by else None,
         "accepted_at": _time(finding.accepted_at),

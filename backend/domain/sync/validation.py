@@ -94,8 +94,8 @@ FINDING_SERVER_FIELDS = frozenset(
     }
 )
 # Views computed for each reply rather than stored values: a device echoing an older pull of
-# them (a photo since uploaded, a step since added) is not trying to change anything.
-DERIVED_VIEWS = frozenset({"status_label", "missing_photos", "timeline"})
+# them (a photo since uploaded, a step since added, a deadline since passed) is not trying to change anything.
+DERIVED_VIEWS = frozenset({"status_label", "missing_photos", "timeline", "overdue"})
 GENERIC_SERVER_FIELDS = frozenset({"submitted_by", "author_id", "created_at", "updated_at", "version", "id"})
 
 S = TypeVar("S", bound=msgspec.Struct)
@@ -152,7 +152,9 @@ def parse_data(
             message += "；可选值 / allowed: " + "、".join(f"{value}（{name}）" for value, name in choices)
             detail = {"path": where, "allowed": [value for value, _ in choices]}
         raise Rejection("invalid_data", message, detail) from exc
-    if blank := sorted(name for name in NON_BLANK & set(device_part) if not str(getattr(parsed, name)).strip()):
+    if blank := sorted(
+        name for name in NON_BLANK & set(device_part) if not str(getattr(parsed, name)).strip()
+    ):
         raise Rejection(
             "blank_text",
             f"内容不能只有空格或空行 / must not be blank: {', '.join(blank)}",

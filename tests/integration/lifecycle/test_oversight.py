@@ -16,6 +16,7 @@ from backend.domain.findings.vocabulary import FindingStatus, HazardLevel
 from backend.domain.oversight.export import HEADERS
 from tests import factories
 from tests.conftest import ParkWorld
+from tests.devices import Device, edit_mutation
 
 OBSERVED = datetime(2026, 8, 3, 9, 0, tzinfo=UTC)
 
@@ -150,3 +151,42 @@ def test_the_ledger_never_hands_a_spreadsheet_a_formula_or_a_control_character(
     }
     assert cells[formula] == "s"  # text, not a formula
     assert "泵房漏油" in cells
+
+
+def test_a_finding_is_overdue_the_moment_its_deadline_passes_not_at_the_next_escalation_run(
+    client: TestClient[Litestar], world: ParkWorld, db: Session
+) -> None:
+    """The escalation run marks 超期 every few minutes; readers see it at once, and a phone's edit
+    that echoes the earlier overdue=false it pulled is still applied."""
+    just_passed = factories.finding(
+        db,
+        world.own,
+        status=FindingStatus.DISPATCHED,
+        deadline=datetime.now(UTC) - timedelta(minutes=1),
+        description="罐区围堰排水阀常开",
+    )
+    factories.finding(
+        db, world.own, status=FindingStatus.DISPATCHED, deadline=datetime.now(UTC) + timedelta(days=1)
+    )
+    db.commit()
+    admin = world.headers(client, Role.PARK_ADMIN)
+    finding = client.get(f"/api/v1/findings/{just_passed.id}", headers=admin).json()
+    assert finding["overdue"] is True
+    assert client.get("/api/v1/stats", headers=admin).json()["overdue"] == 1
+
+    echo = {
+        **{k: finding[k] for k in ("enterprise_id", "description", "location", "photos")},
+        "overdue": False,
+    }
+    phone = Device(client, world.headers(client, Role.INSPECTOR))
+    [edited] = phone.push_ok(
+        [
+            edit_mutation(
+                "finding",
+                just_passed.id,
+                finding["version"],
+                **{**echo, "description": "罐区围堰排水阀常开，已关闭"},
+            )
+        ]
+    )
+    assert edited["status"] == "applied", edited
