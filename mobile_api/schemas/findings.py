@@ -6,7 +6,8 @@ from typing import Any
 
 import msgspec
 
-from backend.db.models import AuditEvent, Finding
+from backend.db.models import Finding
+from backend.domain.findings.service import TimelineStep
 from backend.domain.sync.documents import finding_document
 
 
@@ -57,7 +58,7 @@ class FindingOut(msgspec.Struct):
 
     @classmethod
     def of(
-        cls, finding: Finding, missing_photos: list[str], timeline: list[AuditEvent] | None = None
+        cls, finding: Finding, missing_photos: list[str], timeline: list[TimelineStep] | None = None
     ) -> FindingOut:
         document: dict[str, Any] = {
             "id": finding.id,
@@ -66,7 +67,7 @@ class FindingOut(msgspec.Struct):
         }
         if timeline is not None:
             document["timeline"] = [
-                {"at": event.at, "action": event.action, "actor_id": event.actor_id, "detail": event.after}
+                {"at": event.at, "action": event.action, "actor_id": event.actor_id, "detail": event.detail}
                 for event in timeline
             ]
         return msgspec.convert(document, cls, strict=False)

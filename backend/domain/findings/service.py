@@ -5,11 +5,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from backend.db.models import AuditEvent, Enterprise, Finding, Park
+from backend.db.models import AuditEvent, Comment, Enterprise, Finding, Park
 from backend.db.types import utcnow
 from backend.domain.accounts.principal import Principal, scope_condition
 from backend.domain.errors import DomainError, ErrorKind, NotFound
@@ -115,11 +117,53 @@ class FindingService:
         )
         return render_notice(facts)
 
-    def timeline(self, finding_id: uuid.UUID) -> list[AuditEvent]:
-        return list(
-            self._session.exec(
-                select(AuditEvent)
-                .where(AuditEvent.entity == "finding", AuditEvent.entity_id == str(finding_id))
-                .order_by(col(AuditEvent.id))
-            ).all()
+    def timeline(self, finding_id: uuid.UUID) -> list[TimelineStep]:
+        """The finding's audit events as readers see them. A comment's step shows the comment as it is
+        now (edited, or deleted: its text gone, e.g. a phone number posted by mistake); the audit chain
+        itself keeps every version for verification and is never rewritten."""
+        events = self._session.exec(
+            select(AuditEvent)
+            .where(AuditEvent.entity == "finding", AuditEvent.entity_id == str(finding_id))
+            .order_by(col(AuditEvent.id))
+        ).all()
+        comment_ids = [
+            uuid.UUID(event.after["comment_id"])
+            for event in events
+            if event.action == "comment.added"
+            and isinstance(event.after, dict)
+            and "comment_id" in event.after
+        ]
+        comments = (
+            {
+                c.id: c
+                for c in self._session.exec(select(Comment).where(col(Comment.id).in_(comment_ids))).all()
+            }
+            if comment_ids
+            else {}
         )
+        return [
+            TimelineStep(event.at, event.action, event.actor_id, _as_read(event, comments))
+            for event in events
+        ]
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineStep:
+    at: datetime
+    action: str
+    actor_id: uuid.UUID | None
+    detail: dict[str, Any] | None
+
+
+def _as_read(event: AuditEvent, comments: dict[uuid.UUID, Comment]) -> dict[str, Any] | None:
+    detail = event.after
+    if event.action != "comment.added" or not isinstance(detail, dict) or "comment_id" not in detail:
+        return detail
+    comment = comments.get(uuid.UUID(detail["comment_id"]))
+    if comment is None:
+        return detail
+    if comment.deleted_at is not None:
+        return {**detail, "text": "", "deleted": True}
+    if comment.text != detail.get("text"):
+        return {**detail, "text": comment.text, "edited": True}
+    return detail

@@ -78,7 +78,8 @@ def rectification_document(rectification: Rectification) -> dict[str, Any]:
 def comment_document(comment: Comment) -> dict[str, Any]:
     return {
         "finding_id": str(comment.finding_id),
-        "text": comment.text,
+        # A deleted comment's tombstone tells phones to drop it; its words stay out of every copy.
+        "text": "" if comment.deleted_at is not None else comment.text,
         "author_id": str(comment.author_id) if comment.author_id else None,
         "created_at": _time(comment.created_at),
     }

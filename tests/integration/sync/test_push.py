@@ -614,3 +614,33 @@ def test_a_blank_description_or_comment_rejects_that_mutation_alone(
     assert [r["status"] for r in results] == ["rejected"] * 3 + ["applied", "rejected"]
     assert {r["error"]["code"] for r in results if r["status"] == "rejected"} == {"blank_text"}
     assert results[4]["error"]["detail"]["fields"] == ["text"]
+
+
+def test_an_edited_or_deleted_comment_reads_as_it_is_now_on_the_timeline_and_in_pulls(
+    client: TestClient[Litestar], world: ParkWorld
+) -> None:
+    """A phone number posted by mistake, then deleted, must not stay readable to everyone."""
+    staff = Device(client, world.headers(client, Role.ENTERPRISE_STAFF))
+    finding_id = world.own_finding.id
+    slip, kept = (
+        comment_mutation(finding_id, "误发：手机号13800000000"),
+        comment_mutation(finding_id, "已安排检修"),
+    )
+    slip_added, kept_added = staff.push_ok([slip, kept])
+    [edited] = staff.push_ok(
+        [edit_mutation("comment", kept["id"], kept_added["version"], text="已安排检修，周五完成")]
+    )
+    assert edited["status"] == "applied"
+    [deleted] = staff.push_ok([delete_mutation("comment", slip["id"], slip_added["version"])])
+    assert deleted["status"] == "applied"
+
+    timeline = client.get(f"/api/v1/findings/{finding_id}", headers=staff.headers).json()["timeline"]
+    comments = {
+        step["detail"]["comment_id"]: step["detail"] for step in timeline if step["action"] == "comment.added"
+    }
+    assert comments[slip["id"]]["text"] == "" and comments[slip["id"]]["deleted"] is True
+    assert comments[kept["id"]]["text"] == "已安排检修，周五完成" and comments[kept["id"]]["edited"] is True
+    reader = Device(client, world.headers(client, Role.SUPERVISOR))
+    pulled = {c["id"]: c for c in reader.pull_all() if c["entity"] == "comment"}
+    assert pulled[slip["id"]]["deleted"] is True
+    assert "13800000000" not in str(pulled[slip["id"]])
