@@ -125,13 +125,18 @@ def _edit(ctx: SyncContext, mutation: Mutation, rectification: Rectification) ->
             rectification.verification = None
             ctx.load_stored_photos(set(rectification.photos))
             request_verification(ctx.session, rectification.id, _photos_key(rectification.photos))
+        # On the finding's timeline, beside rectification.submitted: the supervisor approves what the
+        # timeline says was submitted, so a proof changed while waiting for review must show there.
         ctx.audit.append(
             AuditEntry(
                 "rectification.edited",
-                "rectification",
-                rectification.id,
-                {k: before.get(k) for k in to_write},
-                {k: rectification_document(rectification)[k] for k in to_write},
+                "finding",
+                finding.id,
+                {"rectification_id": str(rectification.id), **{k: before.get(k) for k in to_write}},
+                {
+                    "rectification_id": str(rectification.id),
+                    **{k: rectification_document(rectification)[k] for k in to_write},
+                },
             )
         )
     return rectification

@@ -485,6 +485,14 @@ def test_a_submitted_rectification_is_edited_only_by_its_side_and_keeps_an_after
     edited = db.get(Rectification, uuid.UUID(first["id"]))
     assert edited is not None and edited.photos == ["d" * 64]
     assert edited.verification is None  # the verdict on the old photo no longer stands
+    timeline = client.get(f"/api/v1/findings/{world.own_finding.id}", headers=staff.headers).json()[
+        "timeline"
+    ]
+    [change] = [step for step in timeline if step["action"] == "rectification.edited"]
+    assert change["detail"] == {
+        "rectification_id": first["id"],
+        "photos": ["d" * 64],
+    }  # what the supervisor now reviews
 
 
 def test_rectification_of_a_finding_not_yet_dispatched_is_rejected(
