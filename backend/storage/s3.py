@@ -13,6 +13,16 @@ from typing import Any
 
 from backend.storage.base import ObjectMissing
 
+# S3-compatible stores name the same condition differently (AWS, MinIO, OSS; HEAD has no body, so a bare status).
+MISSING_OBJECT = frozenset({"404", "NoSuchKey", "NotFound"})
+MISSING_BUCKET = frozenset({"404", "NoSuchBucket", "NotFound"})
+KEY_ALREADY_WRITTEN = frozenset({"PreconditionFailed", "412", "ConditionalRequestConflict"})
+
+
+def _error_code(exc: Any) -> str | None:
+    code = exc.response.get("Error", {}).get("Code")
+    return str(code) if code is not None else None
+
 
 @dataclass(frozen=True, slots=True)
 class S3Timeouts:
@@ -55,7 +65,7 @@ class S3ObjectStore:
             self.client.head_bucket(Bucket=self.bucket)
             return False
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") not in {"404", "NoSuchBucket", "NotFound"}:
+            if _error_code(exc) not in MISSING_BUCKET:
                 raise
         region = self.client.meta.region_name
         if region and region != "us-east-1":  # AWS wants the region named outside its default one
@@ -78,7 +88,7 @@ class S3ObjectStore:
         try:
             head = self.client.head_object(Bucket=self.bucket, Key=self._key(key))
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
+            if _error_code(exc) in MISSING_OBJECT:
                 return None
             raise
         return int(head["ContentLength"])
@@ -91,11 +101,7 @@ class S3ObjectStore:
                 Bucket=self.bucket, Key=self._key(key), Body=body, ContentType=content_type, IfNoneMatch="*"
             )
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in {
-                "PreconditionFailed",
-                "412",
-                "ConditionalRequestConflict",
-            }:
+            if _error_code(exc) in KEY_ALREADY_WRITTEN:
                 return False
             raise
         return True
@@ -120,7 +126,7 @@ class S3ObjectStore:
         try:
             response = self.client.get_object(Bucket=self.bucket, Key=self._key(key))
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
+            if _error_code(exc) in MISSING_OBJECT:
                 raise ObjectMissing(key) from exc
             raise
         return _chunks_then_close(response["Body"], chunk_size)

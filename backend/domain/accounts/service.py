@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -52,7 +52,7 @@ class AccountService:
             self._session, self._settings.login_max_failures, self._settings.login_failure_window_seconds
         )
         throttle.check(username, client, now)
-        user = self._session.exec(select(User).where(User.username == username)).first()
+        user = self._by_username(username)
         if user is None:
             verify_against_dummy(password)
         if user is None or not user.is_active or not verify_password(password, user.password_hash):
@@ -95,9 +95,8 @@ class AccountService:
             raise InvalidInput(
                 "用户名不能为空，也不能含空格或控制字符 / username must be non-empty, without spaces or control characters"
             )
-        if len(password) < MIN_PASSWORD_LENGTH:
-            raise InvalidInput(f"密码至少 {MIN_PASSWORD_LENGTH} 位 / password too short")
-        if self._session.exec(select(User).where(User.username == username)).first() is not None:
+        _check_password(password)
+        if self._by_username(username) is not None:
             raise AlreadyExists(f"用户名已存在 / username taken: {username}")
         enterprise: Enterprise | None = None
         if role is Role.ENTERPRISE_STAFF:
@@ -129,8 +128,7 @@ class AccountService:
 
     def set_password(self, username: str, password: str) -> User:
         """A reset (a forgotten password, a phone lost with the app signed in): every device signs in again."""
-        if len(password) < MIN_PASSWORD_LENGTH:
-            raise InvalidInput(f"密码至少 {MIN_PASSWORD_LENGTH} 位 / password too short")
+        _check_password(password)
         user = self._user(username)
         user.password_hash = hash_password(password)
         return self._sign_out_everywhere(user, "user.password_reset", {}, {})
@@ -146,18 +144,19 @@ class AccountService:
         return self._sign_out_everywhere(user, "user.enabled" if active else "user.disabled", before, after)
 
     def _sign_out_everywhere(
-        self, user: User, action: str, before: Mapping[str, object], after: Mapping[str, object]
+        self, user: User, action: str, before: dict[str, Any], after: dict[str, Any]
     ) -> User:
         user.token_generation += 1
         self._session.add(user)
         self._session.flush()
-        AuditLog(self._session).record(
-            None, action, "user", user.id, dict(before), dict(after)
-        )  # an operator's command
+        AuditLog(self._session).record(None, action, "user", user.id, before, after)  # an operator's command
         return user
 
+    def _by_username(self, username: str) -> User | None:
+        return self._session.exec(select(User).where(User.username == username)).first()
+
     def _user(self, username: str) -> User:
-        user = self._session.exec(select(User).where(User.username == username)).first()
+        user = self._by_username(username)
         if user is None:
             raise InvalidInput(f"用户不存在 / no user named {username!r}", {"field": "username"})
         return user
@@ -170,3 +169,8 @@ class AccountService:
                 "请先运行 parksafe seed 创建园区，或指定园区 / no unique park: run `parksafe seed` first"
             )
         return parks[0].id
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(f"密码至少 {MIN_PASSWORD_LENGTH} 位 / password too short")

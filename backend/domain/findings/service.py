@@ -126,13 +126,7 @@ class FindingService:
             .where(AuditEvent.entity == "finding", AuditEvent.entity_id == str(finding_id))
             .order_by(col(AuditEvent.id))
         ).all()
-        comment_ids = [
-            uuid.UUID(event.after["comment_id"])
-            for event in events
-            if event.action == "comment.added"
-            and isinstance(event.after, dict)
-            and "comment_id" in event.after
-        ]
+        comment_ids = [comment_id for event in events if (comment_id := _added_comment(event))]
         comments = (
             {
                 c.id: c
@@ -155,12 +149,22 @@ class TimelineStep:
     detail: dict[str, Any] | None
 
 
+def _added_comment(event: AuditEvent) -> uuid.UUID | None:
+    """The comment a ``comment.added`` step names; None for any other step."""
+    if (
+        event.action != "comment.added"
+        or not isinstance(event.after, dict)
+        or "comment_id" not in event.after
+    ):
+        return None
+    return uuid.UUID(event.after["comment_id"])
+
+
 def _as_read(event: AuditEvent, comments: dict[uuid.UUID, Comment]) -> dict[str, Any] | None:
     detail = event.after
-    if event.action != "comment.added" or not isinstance(detail, dict) or "comment_id" not in detail:
-        return detail
-    comment = comments.get(uuid.UUID(detail["comment_id"]))
-    if comment is None:
+    comment_id = _added_comment(event)
+    comment = comments.get(comment_id) if comment_id else None
+    if detail is None or comment is None:
         return detail
     if comment.deleted_at is not None:
         return {**detail, "text": "", "deleted": True}
