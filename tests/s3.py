@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
-import socket
 import uuid
 from collections.abc import Iterator
 
 import boto3
 import pytest
 from moto.server import ThreadedMotoServer
+
+from backend.settings import Settings
+from tests.ports import free_port
 
 CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "parksafe-test",
@@ -18,17 +20,11 @@ CREDENTIALS = {
 }
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def s3_endpoint() -> Iterator[str]:
     for name, value in CREDENTIALS.items():
         os.environ.setdefault(name, value)
-    port = _free_port()
+    port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     yield f"http://127.0.0.1:{port}"
@@ -40,3 +36,11 @@ def s3_bucket(s3_endpoint: str) -> str:
     name = f"parksafe-{uuid.uuid4().hex[:12]}"
     boto3.client("s3", endpoint_url=s3_endpoint).create_bucket(Bucket=name)
     return name
+
+
+def with_s3_store(settings: Settings, storage_url: str, endpoint: str, **extra: object) -> Settings:
+    """``settings`` with photos in an S3 store: ``s3://bucket/prefix`` at ``endpoint``."""
+    return Settings(
+        **{**settings.model_dump(), "storage_url": storage_url, "s3_endpoint_url": endpoint, **extra},
+        _env_file=None,
+    )

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -22,15 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from tests.benchmarks.load import LoadResult, measure
+from tests.ports import free_port
 
 FINDINGS = 10_000
 SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_until_up(port: int, path: str) -> None:

@@ -24,8 +24,9 @@ from pathlib import Path
 import httpx
 from PIL import Image
 
-from tests.benchmarks.api_throughput import free_port, login, seed_park, server_env, start_server
+from tests.benchmarks.api_throughput import login, seed_park, server_env, start_server
 from tests.benchmarks.report import Figure
+from tests.ports import free_port
 
 PHOTOS = int(os.environ.get("BENCH_PHOTOS", "1000"))
 

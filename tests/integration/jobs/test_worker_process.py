@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from backend.jobs.base import registry
+from tests.ports import free_port
 
 
 def test_the_worker_command_registers_every_job_the_api_enqueues() -> None:
@@ -33,12 +33,6 @@ def test_the_worker_command_registers_every_job_the_api_enqueues() -> None:
     assert expected and found.stdout.strip().split(",") == expected
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _wait_for_line(log: Path, text: str, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while text not in log.read_text(encoding="utf-8", errors="replace"):
@@ -51,7 +45,7 @@ def _wait_for_line(log: Path, text: str, timeout: float = 30.0) -> None:
 def test_a_worker_started_before_redis_waits_for_it_then_serves_and_stops_cleanly(tmp_path: Path) -> None:
     """A host boots the worker before Redis, or Redis restarts: one readable line every few
     seconds, no traceback and no exit, and the worker serves once Redis answers."""
-    port = _free_port()
+    port = free_port()
     log = tmp_path / "worker.log"
     env = {
         **os.environ,

@@ -7,6 +7,7 @@ from litestar import Litestar
 
 from backend.settings import Settings
 from mobile_api.app import create_app
+from tests.s3 import with_s3_store
 
 
 @pytest.fixture(params=["local", "s3"])
@@ -15,8 +16,5 @@ def app(request: pytest.FixtureRequest, settings: Settings) -> Litestar:
     if request.param == "s3":
         endpoint = request.getfixturevalue("s3_endpoint")
         bucket = request.getfixturevalue("s3_bucket")
-        settings = Settings(
-            **{**settings.model_dump(), "storage_url": f"s3://{bucket}/photos", "s3_endpoint_url": endpoint},
-            _env_file=None,
-        )
+        settings = with_s3_store(settings, f"s3://{bucket}/photos", endpoint)
     return create_app(settings)

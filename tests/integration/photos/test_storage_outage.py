@@ -17,19 +17,13 @@ from mobile_api.app import create_app
 from tests.conftest import ParkWorld
 from tests.devices import Device, finding_mutation
 from tests.photos import camera_jpeg
+from tests.s3 import with_s3_store
 
 
 def test_a_photo_the_store_cannot_take_is_503_and_not_recorded(
     settings: Settings, world: ParkWorld, s3_endpoint: str
 ) -> None:
-    broken = Settings(
-        **{
-            **settings.model_dump(),
-            "storage_url": "s3://no-such-bucket/photos",
-            "s3_endpoint_url": s3_endpoint,
-        },
-        _env_file=None,
-    )
+    broken = with_s3_store(settings, "s3://no-such-bucket/photos", s3_endpoint)
     photo = camera_jpeg()
     url = f"/api/v1/photos/{hashlib.sha256(photo).hexdigest()}"
     with TestClient(create_app(broken)) as client:
@@ -41,25 +35,18 @@ def test_a_photo_the_store_cannot_take_is_503_and_not_recorded(
         assert client.head(url, headers=headers).status_code == 404
 
 
-def _settings_with_store(settings: Settings, storage_url: str, endpoint: str, **extra: object) -> Settings:
-    return Settings(
-        **{**settings.model_dump(), "storage_url": storage_url, "s3_endpoint_url": endpoint, **extra},
-        _env_file=None,
-    )
-
-
 def test_a_stored_photo_the_store_cannot_serve_is_503_before_any_byte_is_sent(
     settings: Settings, world: ParkWorld, s3_endpoint: str, s3_bucket: str
 ) -> None:
     photo = camera_jpeg()
     url = f"/api/v1/photos/{hashlib.sha256(photo).hexdigest()}"
-    working = _settings_with_store(settings, f"s3://{s3_bucket}/photos", s3_endpoint)
+    working = with_s3_store(settings, f"s3://{s3_bucket}/photos", s3_endpoint)
     with TestClient(create_app(working)) as client:
         headers = world.headers(client, Role.INSPECTOR)
         stored = client.put(url, content=photo, headers={**headers, "content-type": "image/jpeg"})
         assert stored.status_code == 201, stored.text
     # The same database, its bucket gone (a store outage as the API replica sees it).
-    broken = _settings_with_store(settings, "s3://no-such-bucket/photos", s3_endpoint)
+    broken = with_s3_store(settings, "s3://no-such-bucket/photos", s3_endpoint)
     with TestClient(create_app(broken)) as client:
         response = client.get(url, headers=world.headers(client, Role.INSPECTOR))
         assert response.status_code == 503, response.text
@@ -98,7 +85,7 @@ def test_a_hung_store_fails_the_upload_in_seconds_without_holding_up_other_inspe
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "parksafe-test-secret")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     hung = HungStore()
-    stuck_settings = _settings_with_store(
+    stuck_settings = with_s3_store(
         settings,
         "s3://photos/site",
         hung.endpoint,

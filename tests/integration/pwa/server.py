@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +18,8 @@ from typing import Any
 
 import httpx
 
+from tests.ports import free_port
+
 PARKSAFE = str(Path(sys.executable).with_name("parksafe"))
 
 DEMO_PASSWORDS = {
@@ -28,12 +29,6 @@ DEMO_PASSWORDS = {
     "staff": "Staff@2026",
     "staff2": "Staff@2026",
 }
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass

@@ -20,7 +20,6 @@ import hashlib
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -45,6 +44,7 @@ from backend.settings import Settings
 from tests import factories
 from tests.conftest import ParkWorld
 from tests.devices import jpeg_photo
+from tests.ports import free_port
 
 pytestmark = pytest.mark.slow
 
@@ -56,12 +56,6 @@ VISITS_PER_INSPECTOR = 12
 KILL_AT = (0.3, 0.65)  # share of all device operations answered when the server is killed
 DISPATCHED_PER_ENTERPRISE = 4
 DEADLINE_SECONDS = 180.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class ServerProcess:
