@@ -100,6 +100,7 @@ def test_a_finding_moved_to_another_enterprise_leaves_the_first_ones_phones(
     staff = Device(client, world.headers(client, Role.ENTERPRISE_STAFF))
     finding = finding_mutation(world.own.id, "储罐区防火堤内堆放杂物（企业选错）")
     [created] = inspector.push_ok([finding])
+    settle(client)
     assert finding["id"] in {c["id"] for c in staff.pull_all() if not c["deleted"]}
 
     def move_to(enterprise_id: object, base: int) -> int:
@@ -107,6 +108,7 @@ def test_a_finding_moved_to_another_enterprise_leaves_the_first_ones_phones(
             [edit_mutation("finding", finding["id"], base, enterprise_id=str(enterprise_id))]
         )
         assert moved["status"] == "applied", moved
+        settle(client)  # a pull mid-job reads only up to the job's uncommitted version
         return int(moved["version"])
 
     moved_version = move_to(world.other.id, created["version"])
