@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Generator
+from datetime import date
 from typing import Any
 
 from litestar import Request
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
+from litestar.params import FromQuery
 from sqlmodel import Session
 
 from backend.domain.accounts.principal import Principal
 from backend.domain.accounts.service import AccountService
 from backend.domain.enterprises.service import EnterpriseService
-from backend.domain.findings.service import FindingService
+from backend.domain.findings.service import FindingFilter, FindingService
+from backend.domain.findings.vocabulary import FindingStatus, HazardLevel
 from backend.domain.lifecycle.service import LifecycleService
 from backend.settings import Settings
 
@@ -58,6 +62,18 @@ def provide_finding_service(db_session: NamedDependency[Session]) -> FindingServ
     return FindingService(db_session)
 
 
+def provide_finding_filter(
+    status: FromQuery[FindingStatus | None] = None,
+    enterprise_id: FromQuery[uuid.UUID | None] = None,
+    level: FromQuery[HazardLevel | None] = None,
+    observed_from: FromQuery[date | None] = None,
+    observed_to: FromQuery[date | None] = None,
+) -> FindingFilter:
+    """The filters of the finding list, the ledger and the statistics; dates are park calendar
+    days (YYYY-MM-DD, China Standard Time), both included."""
+    return FindingFilter(status, enterprise_id, level, observed_from, observed_to)
+
+
 dependencies: dict[str, Provide] = {
     "db_session": Provide(provide_db_session),
     "settings": Provide(provide_settings, sync_to_thread=False),
@@ -66,4 +82,5 @@ dependencies: dict[str, Provide] = {
     "enterprise_service": Provide(provide_enterprise_service, sync_to_thread=False),
     "finding_service": Provide(provide_finding_service, sync_to_thread=False),
     "lifecycle_service": Provide(provide_lifecycle_service, sync_to_thread=False),
+    "finding_filter": Provide(provide_finding_filter, sync_to_thread=False),
 }

@@ -11,7 +11,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from backend.db.models import Finding
 from backend.domain.accounts.principal import Principal
 from backend.domain.findings.service import FindingFilter, FindingService
-from backend.domain.findings.vocabulary import FindingStatus, HazardLevel
+from backend.domain.findings.vocabulary import HazardLevel
 from backend.domain.lifecycle.service import Decision, LifecycleService
 from backend.domain.oversight.export import ledger_rows, to_csv, to_xlsx
 from mobile_api.schemas.common import LimitParam, ListResponse, OffsetParam, page_request
@@ -19,6 +19,14 @@ from mobile_api.schemas.findings import FindingOut
 from mobile_api.schemas.lifecycle import DispatchRequest, GradeRequest, ReviewRequest
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _period_label(finding_filter: FindingFilter) -> str:
+    """隐患台账_2026-11-01至2026-11-30: the file says which days it covers."""
+    start, end = finding_filter.observed_from, finding_filter.observed_to
+    if start is None and end is None:
+        return ""
+    return f"_{start or ''}至{end or ''}"
 
 
 class FindingController(Controller):
@@ -30,17 +38,13 @@ class FindingController(Controller):
         self,
         principal: NamedDependency[Principal],
         finding_service: NamedDependency[FindingService],
-        status: FromQuery[FindingStatus | None] = None,
-        enterprise_id: FromQuery[uuid.UUID | None] = None,
-        level: FromQuery[HazardLevel | None] = None,
+        finding_filter: NamedDependency[FindingFilter],
         limit: LimitParam = 50,
         offset: OffsetParam = 0,
     ) -> ListResponse[FindingOut]:
-        page = finding_service.list_page(
-            principal,
-            FindingFilter(status=status, enterprise_id=enterprise_id, level=level),
-            page_request(limit, offset),
-        )
+        """Findings in scope, newest first: by `status`, `enterprise_id`, `level` and the park days
+        `observed_from`/`observed_to` (YYYY-MM-DD, both included)."""
+        page = finding_service.list_page(principal, finding_filter, page_request(limit, offset))
         missing = finding_service.missing_photos(page.items)
         return ListResponse(
             [FindingOut.of(f, missing[f.id]) for f in page.items], page.total, page.limit, page.offset
@@ -51,21 +55,20 @@ class FindingController(Controller):
         self,
         principal: NamedDependency[Principal],
         finding_service: NamedDependency[FindingService],
+        finding_filter: NamedDependency[FindingFilter],
         format: FromQuery[Literal["csv", "xlsx"]] = "xlsx",
-        status: FromQuery[FindingStatus | None] = None,
-        enterprise_id: FromQuery[uuid.UUID | None] = None,
-        level: FromQuery[HazardLevel | None] = None,
     ) -> Response[bytes]:
-        """The hazard ledger (隐患台账) with Chinese headers, as CSV or XLSX."""
-        filters = FindingFilter(status=status, enterprise_id=enterprise_id, level=level)
+        """The hazard ledger (隐患台账) with Chinese headers, as CSV or XLSX; the list's filters
+        apply (a monthly ledger: `observed_from=2026-11-01&observed_to=2026-11-30`)."""
         rows = ledger_rows(
-            finding_service.all_matching(principal, filters), finding_service.enterprises_by_id(principal)
+            finding_service.all_matching(principal, finding_filter),
+            finding_service.enterprises_by_id(principal),
         )
         # Litestar adds "; charset=utf-8" to text types itself.
         content, media_type = (
             (to_csv(rows), "text/csv") if format == "csv" else (to_xlsx(rows), XLSX_MEDIA_TYPE)
         )
-        filename = quote(f"隐患台账.{format}")
+        filename = quote(f"隐患台账{_period_label(finding_filter)}.{format}")
         return Response(
             content,
             media_type=media_type,

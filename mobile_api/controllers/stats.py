@@ -13,9 +13,12 @@ from backend.domain.oversight.stats import compute
 
 @get("/stats", operation_id="stats", tags=["oversight"], sync_to_thread=True)
 def stats(
-    principal: NamedDependency[Principal], finding_service: NamedDependency[FindingService]
+    principal: NamedDependency[Principal],
+    finding_service: NamedDependency[FindingService],
+    finding_filter: NamedDependency[FindingFilter],
 ) -> dict[str, Any]:
     """隐患排查治理 statistics: open findings by level, status and enterprise, overdue, 督办,
-    median time to close, repeat offenders, per quarter and per year (enterprise staff: their own)."""
-    findings = finding_service.all_matching(principal, FindingFilter())
+    median time to close, repeat offenders, per quarter and per year (enterprise staff: their own); the finding list's
+    filters narrow it (e.g. the findings observed in one month)."""
+    findings = finding_service.all_matching(principal, finding_filter)
     return dataclasses.asdict(compute(findings, finding_service.enterprises_by_id(principal)))

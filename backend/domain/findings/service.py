@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,10 +14,11 @@ from sqlmodel import Session, col, select
 from backend.db.models import AuditEvent, Comment, Enterprise, Finding, Park
 from backend.db.types import utcnow
 from backend.domain.accounts.principal import Principal, scope_condition
-from backend.domain.errors import DomainError, ErrorKind, NotFound
+from backend.domain.errors import DomainError, ErrorKind, InvalidInput, NotFound
 from backend.domain.findings.vocabulary import FindingStatus, HazardLevel
 from backend.domain.pagination import Page, PageRequest
 from backend.domain.photos.links import stored_hashes
+from rules.park_time import BEIJING
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +26,19 @@ class FindingFilter:
     status: FindingStatus | None = None
     enterprise_id: uuid.UUID | None = None
     level: HazardLevel | None = None
+    observed_from: date | None = None  # park calendar days, both ends included (a monthly ledger)
+    observed_to: date | None = None
+
+    def __post_init__(self) -> None:
+        if self.observed_from and self.observed_to and self.observed_from > self.observed_to:
+            raise InvalidInput(
+                f"起始日期 {self.observed_from} 晚于截止日期 {self.observed_to} / observed_from is after observed_to",
+                {"observed_from": str(self.observed_from), "observed_to": str(self.observed_to)},
+            )
+
+
+def _park_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), BEIJING)
 
 
 class NoPenaltyDraft(DomainError):
@@ -50,6 +64,12 @@ class FindingService:
             conditions.append(col(Finding.enterprise_id) == filters.enterprise_id)
         if filters.level is not None:
             conditions.append(col(Finding.level) == filters.level)
+        if filters.observed_from is not None:
+            conditions.append(col(Finding.observed_at) >= _park_midnight(filters.observed_from))
+        if filters.observed_to is not None:
+            conditions.append(
+                col(Finding.observed_at) < _park_midnight(filters.observed_to + timedelta(days=1))
+            )
         return sa.and_(*conditions)
 
     def list_page(self, principal: Principal, filters: FindingFilter, page: PageRequest) -> Page[Finding]:

@@ -1,0 +1,100 @@
+"""A month's findings: the list, the ledger and the statistics narrowed to park calendar days."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+from urllib.parse import unquote
+
+from litestar import Litestar
+from litestar.testing import TestClient
+from sqlmodel import Session
+
+from backend.domain.accounts.roles import Role
+from tests import factories
+from tests.conftest import ParkWorld
+
+NOVEMBER = {"observed_from": "2026-11-01", "observed_to": "2026-11-30"}
+
+
+def seed_month_edges(db: Session, world: ParkWorld) -> dict[str, str]:
+    """Findings just inside and just outside November in Beijing time (stored in UTC)."""
+    moments = {
+        "10月31日23:59": datetime(2026, 10, 31, 15, 59, tzinfo=UTC),
+        "11月1日00:30": datetime(2026, 10, 31, 16, 30, tzinfo=UTC),
+        "11月30日23:30": datetime(2026, 11, 30, 15, 30, tzinfo=UTC),
+        "12月1日00:00": datetime(2026, 11, 30, 16, 0, tzinfo=UTC),
+    }
+    ids = {}
+    for label, moment in moments.items():
+        record = factories.finding(db, world.own, description=f"月度台账边界（{label}）", observed_at=moment)
+        ids[label] = str(record.id)
+    db.commit()
+    return ids
+
+
+def test_the_list_holds_the_findings_of_the_park_days_asked_for(
+    client: TestClient[Litestar], world: ParkWorld, db: Session
+) -> None:
+    ids = seed_month_edges(db, world)
+    headers = world.headers(client, Role.PARK_ADMIN)
+    november = client.get("/api/v1/findings", params={**NOVEMBER, "limit": 500}, headers=headers).json()
+    inside = {ids["11月1日00:30"], ids["11月30日23:30"]}
+    assert {item["id"] for item in november["items"]} & set(ids.values()) == inside
+    assert november["total"] == len(november["items"])
+    one_day = client.get(
+        "/api/v1/findings",
+        params={"observed_from": "2026-12-01", "observed_to": "2026-12-01"},
+        headers=headers,
+    ).json()
+    assert [item["id"] for item in one_day["items"]] == [ids["12月1日00:00"]]
+
+
+def test_a_monthly_ledger_names_its_days_and_holds_only_them(
+    client: TestClient[Litestar], world: ParkWorld, db: Session
+) -> None:
+    ids = seed_month_edges(db, world)
+    response = client.get(
+        "/api/v1/findings/export",
+        params={**NOVEMBER, "format": "csv"},
+        headers=world.headers(client, Role.PARK_ADMIN),
+    )
+    assert response.status_code == 200
+    assert unquote(response.headers["content-disposition"]).endswith("隐患台账_2026-11-01至2026-11-30.csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))[1:]
+    edge_rows = [row for row in rows if any("月度台账边界" in cell for cell in row)]
+    assert sorted(cell for row in edge_rows for cell in row if "月度台账边界" in cell) == [
+        "月度台账边界（11月1日00:30）",
+        "月度台账边界（11月30日23:30）",
+    ]
+    assert len(ids) == 4
+
+
+def test_statistics_of_a_month_count_only_that_month(
+    client: TestClient[Litestar], world: ParkWorld, db: Session
+) -> None:
+    seed_month_edges(db, world)
+    headers = world.headers(client, Role.PARK_ADMIN)
+    whole = client.get("/api/v1/stats", headers=headers).json()
+    november = client.get("/api/v1/stats", params=NOVEMBER, headers=headers).json()
+    listed = client.get("/api/v1/findings", params=NOVEMBER, headers=headers).json()["total"]
+    assert sum(november["by_status"].values()) == listed
+    assert sum(whole["by_status"].values()) > listed
+
+
+def test_a_period_that_ends_before_it_starts_or_is_no_date_is_a_clear_4xx(
+    client: TestClient[Litestar], world: ParkWorld
+) -> None:
+    headers = world.headers(client, Role.PARK_ADMIN)
+    for path in ("/api/v1/findings", "/api/v1/findings/export", "/api/v1/stats"):
+        backwards = client.get(
+            path, params={"observed_from": "2026-11-30", "observed_to": "2026-11-01"}, headers=headers
+        )
+        assert backwards.status_code == 422, path
+        error = backwards.json()["error"]
+        assert error["code"] == "invalid_input"
+        assert "晚于截止日期" in error["message"]
+        not_a_date = client.get(path, params={"observed_from": "2026-13-01"}, headers=headers)
+        assert not_a_date.status_code == 400, path
+        assert "observed_from" in not_a_date.text
