@@ -74,7 +74,8 @@ class Finding(SyncedModel, table=True):
     penalty_draft: dict[str, Any] | None = Field(default=None, sa_type=JSONType)
 
     def overdue_at(self, now: datetime) -> bool:
-        """超期 as readers see it: marked by the escalation run (and kept once it was late), or still
+        """超期 as readers see it: marked by the escalation run (and kept once it was late, until a
+        rejection sets a new deadline; 督办次数 keeps the history), or still
         awaiting its fix past the deadline; the run comes every few minutes, the reader is now."""
         return self.overdue or (
             self.status is FindingStatus.DISPATCHED and self.deadline is not None and now > self.deadline

@@ -83,11 +83,17 @@ def _overdue(rules: EscalationRules, finding: Finding, now: datetime) -> Iterabl
     yield Decision(
         finding.id,
         "overdue",
-        f"overdue-{period}",
+        overdue_occasion(period, finding.deadline),
         (Role.ENTERPRISE_STAFF, Role.PARK_ADMIN),
         f"已逾期 {days} 天，仍未整改",
         mark_overdue=True,
     )
+
+
+def overdue_occasion(period: int, deadline: datetime) -> str:
+    """Keyed by the deadline too: a rejected fix sent back with a new deadline that passes again is
+    a new 督办, not the first one repeated."""
+    return f"overdue-{period}-{deadline.isoformat()}"
 
 
 def _major(rules: EscalationRules, finding: Finding) -> Iterable[Decision]:

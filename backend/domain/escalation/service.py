@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -13,7 +14,7 @@ from sqlmodel import Session, col, select
 from backend.db.models import AuditEvent, Finding
 from backend.db.versioning import lock_changes
 from backend.domain.audit.service import AuditLog
-from backend.domain.escalation.engine import Decision, decide
+from backend.domain.escalation.engine import Decision, decide, overdue_occasion
 from backend.domain.findings.vocabulary import HazardLevel
 from backend.domain.notifications.outbox import notify
 from backend.settings import Settings
@@ -51,8 +52,8 @@ class EscalationService:
         lock_changes(self._session)
         findings = list(self._session.exec(select(Finding).where(col(Finding.deleted_at).is_(None))).all())
         decisions = decide(self._rules, findings, now)
-        done, graded_major = self._history()
         by_id = {f.id: f for f in findings}
+        done, graded_major = self._history(by_id)
         report = EscalationReport(decisions=len(decisions))
         audit = AuditLog(self._session)
         for decision in decisions:
@@ -114,34 +115,42 @@ class EscalationService:
         if decision.escalate:
             finding.escalation_level += 1
 
-    def _history(self) -> tuple[set[tuple[str, str, str]], set[str]]:
+    def _history(self, by_id: dict[uuid.UUID, Finding]) -> tuple[set[tuple[str, str, str]], set[str]]:
         """What the rules already did (finding, kind, occasion), and the findings a person graded
         major, read from the audit trail in one pass."""
+        deadlines = {str(f.id): f.deadline for f in by_id.values()}
         events = self._session.exec(
-            select(AuditEvent.entity_id, AuditEvent.action, AuditEvent.after).where(
+            select(AuditEvent.entity_id, AuditEvent.action, AuditEvent.after, AuditEvent.at).where(
                 col(AuditEvent.action).in_([ACTION, "finding.reminded", "finding.graded"])
             )
         ).all()
         done, graded_major = set(), set()
-        for entity_id, action, after in events:
+        for entity_id, action, after, at in events:
             if not after:
                 continue
             if action == "finding.graded":
                 if after.get("level") == HazardLevel.MAJOR.value:
                     graded_major.add(entity_id)
             else:
-                done.add((entity_id, after["kind"], _occasion(after["kind"], after["occasion"])))
+                occasion = _occasion(after["kind"], after["occasion"], at, deadlines.get(entity_id))
+                done.add((entity_id, after["kind"], occasion))
         return done, graded_major
 
 
 _OLD_COUPLED_TAG = re.compile(r"-[0-9a-f]{12}$")
+_OLD_OVERDUE = re.compile(r"^overdue-(\d+)$")
 
 
-def _occasion(kind: str, occasion: str) -> str:
+def _occasion(kind: str, occasion: str, at: datetime, deadline: datetime | None) -> str:
     """Occasions as this version names them: before 2026-12-04 a repeat was keyed by the finding
-    before it and a coupling by a hash of its group, so both fired again whenever those changed."""
+    before it and a coupling by a hash of its group, so both fired again whenever those changed;
+    before 2026-12-05 an overdue period was not keyed by its deadline. Such a 督办 recorded after
+    the current deadline had passed was for that deadline (a later deadline is set later still)."""
     if kind == "repeated":
         return "repeated"
     if kind == "coupled":
         return _OLD_COUPLED_TAG.sub("", occasion)
+    old_overdue = _OLD_OVERDUE.match(occasion) if kind == "overdue" else None
+    if old_overdue and deadline is not None and at > deadline:
+        return overdue_occasion(int(old_overdue.group(1)), deadline)
     return occasion

@@ -5,20 +5,24 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from litestar import Litestar
 from litestar.testing import TestClient
 from sqlmodel import Session, col, func, select
 
 from backend.db.models import AuditEvent, Finding, Notification
 from backend.domain.accounts.roles import Role
+from backend.domain.audit.service import AuditLog
 from backend.domain.findings.vocabulary import FindingStatus, HazardLevel
 from backend.settings import Settings
 from mobile_api.app import create_app
 from tests import factories
 from tests.conftest import ParkWorld
+from tests.devices import Device, finding_mutation, jpeg_photo, rectification_mutation
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 CHANNELS = "enterprise_staff=json://127.0.0.1:9/staff park_admin=json://127.0.0.1:9/leaders"
@@ -263,3 +267,77 @@ def test_grading_a_finding_major_tells_the_park_leaders_once(
     assert escalate(database_url, T0).returncode == 0
     assert queued(db, finding, "major") == told  # the major rule's 督办 is recorded, not sent again
     assert refreshed(db, finding).escalation_level == 1
+
+
+def test_a_fix_sent_back_with_a_new_deadline_that_passes_again_is_escalated_again(
+    client: TestClient[Litestar], db: Session, world: ParkWorld, database_url: str
+) -> None:
+    now = datetime.now(UTC)
+    url = _pending_verification(
+        client, world, database_url, now + timedelta(minutes=5), escalate_at=now + timedelta(hours=2)
+    )
+    finding = refreshed(db, _finding_of(db, url))
+    assert finding.escalation_level == 1
+    new_deadline = now + timedelta(hours=3)  # `escalate --now` goes at most a day ahead
+    rejected = client.post(
+        f"{url}/review",
+        json={"decision": "reject", "comment": "通道仍有货物", "deadline": new_deadline.isoformat()},
+        headers=world.headers(client, Role.SUPERVISOR),
+    )
+    assert rejected.status_code == 200, rejected.text
+    told = queued(db, finding, "escalated")
+
+    assert escalate(database_url, new_deadline + timedelta(hours=1)).returncode == 0
+    assert refreshed(db, finding).escalation_level == 2  # the second missed deadline is a new 督办
+    assert queued(db, finding, "escalated") == told + 2  # enterprise staff and park leaders
+    assert escalate(database_url, new_deadline + timedelta(hours=2)).returncode == 0
+    assert queued(db, finding, "escalated") == told + 2
+
+
+def test_an_escalation_recorded_before_overdue_occasions_named_their_deadline_is_not_sent_again(
+    db: Session, world: ParkWorld, database_url: str
+) -> None:
+    """Databases written before 2026-12-05 hold occasions like ``overdue-1``: such a 督办 recorded
+    after the current deadline had passed was for that deadline."""
+    finding = dispatched(db, world, deadline=datetime.now(UTC) - timedelta(days=1), escalation_level=1)
+    AuditLog(db).record(
+        None,
+        "finding.escalated",
+        "finding",
+        finding.id,
+        {"level": "general", "overdue": False, "escalation_level": 0},
+        {"kind": "overdue", "occasion": "overdue-1", "note": "已逾期 1 天，仍未整改", "escalation_level": 1},
+    )
+    db.commit()
+    assert escalate(database_url, datetime.now(UTC)).returncode == 0
+    assert refreshed(db, finding).escalation_level == 1
+    assert queued(db, finding, "escalated") == 0
+
+
+def _pending_verification(
+    client: TestClient[Litestar],
+    world: ParkWorld,
+    database_url: str,
+    deadline: datetime,
+    escalate_at: datetime,
+) -> str:
+    """A finding dispatched, let run past its deadline (one 督办), then rectified late."""
+    inspector = Device(client, world.headers(client, Role.INSPECTOR))
+    staff = Device(client, world.headers(client, Role.ENTERPRISE_STAFF))
+    reported = finding_mutation(world.own.id, "消防通道被货物占用")
+    inspector.push_ok([reported])
+    url = f"/api/v1/findings/{reported['id']}"
+    admin = world.headers(client, Role.PARK_ADMIN)
+    dispatch = client.post(f"{url}/dispatch", json={"deadline": deadline.isoformat()}, headers=admin)
+    assert dispatch.status_code == 200, dispatch.text
+    assert escalate(database_url, escalate_at).returncode == 0
+    sha, fix = jpeg_photo(7)
+    assert staff.upload(sha, fix).status_code == 201
+    staff.push_ok([rectification_mutation(reported["id"], [sha])])
+    return url
+
+
+def _finding_of(db: Session, url: str) -> Finding:
+    found = db.get(Finding, uuid.UUID(url.rsplit("/", 1)[1]))
+    assert found is not None
+    return found
