@@ -23,21 +23,40 @@ _DEFECT = re.compile(
 )
 _NO_FINDING = re.compile(
     r"未发现(?:问题|隐患|异常)|无(?:隐患|异常|问题)|(?:整体|情况|总体)(?:良好|正常)|一切正常"
+    # a defect denied at the end of its clause: 法兰无泄漏, 未见锈蚀 (not 没有泄漏收集设施)
+    r"|(?:无|未见|未发现|没有)(?:明显|任何)?(?:泄漏|渗漏|跑冒滴漏|破损|损坏|锈蚀|腐蚀|堵塞|占用|违章|松动|变形)"
+    r"(?:现象|情况|迹象)?(?=$|[\s，。；、,.;!?！？])"
 )
 _COMPLIANT = re.compile(
-    r"全部(?:持证|投入|投用|合格|到位)|均已|已投用|符合要求|运行正常|正常投用|完好有效|齐全有效"
+    r"全部(?:持证|投入|投用|合格|到位)|均已|均持证|均在岗|持证上岗|已投用|已佩戴|已穿戴|已整改|已落实"
+    r"|符合(?:要求|规定|规范)|运行正常|正常(?:投用|运行|使用)|完好有效|齐全有效|办理齐全|资料齐全"
+    r"|有效期内|(?:通道|道路)畅通|在岗在位|监护人在岗|警示标志清晰|清晰完好"
+)
+# Names of equipment that hold a defect word (紧急切断阀: 断): part of the name, not a defect.
+_NAMES_WITH_DEFECT_WORDS = re.compile(
+    r"切断阀|紧急切断|断路器|漏电保护|泄漏报警|不锈钢|防腐|防堵|超压报警|超温报警"
 )
 _QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"|「[^」]*」")
 # Up to this many characters, a description without a defect word is a name, not a finding.
 BARE_NAME = 7
 
 
+def without_denials(text: str) -> str:
+    """The text with its no-finding notes and denied defects (法兰无泄漏) blanked out, for rules that
+    look for a hazard's words in it."""
+    return _NO_FINDING.sub("，", text)
+
+
 def states_a_defect(text: str) -> bool:
-    """False for a no-finding note, a short name with no defect word, or a statement of compliance."""
+    """False for a no-finding note, a short name with no defect word, or a statement of compliance.
+
+    Denials and statements of compliance are taken out before the defect words are looked for, so
+    a note that also names a defect ("现场整体良好，但一处灭火器过期") still states it."""
     unquoted = _QUOTED.sub("", text)  # 记录都是“无异常” reports a defect in what was written
-    if _NO_FINDING.search(unquoted):
-        return False
-    words = normalize(strip_preamble(unquoted))
-    if _DEFECT.search(words):
+    # On the inspector's own words: normalizing reads 操作证 as 持证上岗.
+    cleared = _NAMES_WITH_DEFECT_WORDS.sub("", _COMPLIANT.sub("，", without_denials(unquoted)))
+    if _DEFECT.search(normalize(strip_preamble(cleared))):
         return True
-    return len(words) > BARE_NAME and not _COMPLIANT.search(words)
+    if _NO_FINDING.search(unquoted) or _COMPLIANT.search(unquoted):
+        return False
+    return len(normalize(strip_preamble(unquoted))) > BARE_NAME

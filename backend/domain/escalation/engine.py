@@ -18,6 +18,7 @@ from backend.db.models import Finding
 from backend.domain.accounts.roles import Role
 from backend.domain.findings.suggestions import effective_checklist_code
 from backend.domain.findings.vocabulary import FindingStatus, HazardLevel
+from regulations.stated_defect import without_denials
 from rules.escalation_schema import EscalationRules
 from rules.park_time import park_day_start, seen_again
 
@@ -44,9 +45,10 @@ class Categorizer:
     def categories(self, finding: Finding) -> set[str]:
         if finding.id not in self._cache:
             found = set()
+            described = without_denials(finding.description)  # 法兰无泄漏 is no leak
             for name, category in self.rules.categories.items():
                 if (finding.checklist_code and finding.checklist_code in category.checklist_codes) or any(
-                    word in finding.description for word in category.keywords
+                    word in described for word in category.keywords
                 ):
                     found.add(name)
             self._cache[finding.id] = found

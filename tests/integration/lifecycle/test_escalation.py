@@ -148,6 +148,18 @@ def test_ignition_source_plus_flammable_leak_at_one_enterprise_become_major(
     assert [event.after["kind"] for event in history if event.after] == ["coupled"]
 
 
+def test_a_leak_denied_or_a_broken_gas_detector_is_no_leak_to_couple_with_hot_work(
+    db: Session, world: ParkWorld, database_url: str
+) -> None:
+    checked = factories.finding(db, world.own, description="动火作业票填写不规范，现场检查法兰无泄漏")
+    detector = factories.finding(db, world.own, description="可燃气体报警器失效")
+    db.commit()
+    assert escalate(database_url, T0).returncode == 0
+    for finding in (checked, detector):
+        state = refreshed(db, finding)
+        assert (state.level, state.escalation_level) == (HazardLevel.GENERAL, 0), finding.description
+
+
 def test_a_broken_rules_file_is_refused_naming_the_line(
     db: Session, world: ParkWorld, database_url: str, tmp_path: Path
 ) -> None:

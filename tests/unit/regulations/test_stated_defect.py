@@ -41,6 +41,13 @@ def test_every_phrasing_of_a_hazard_in_the_libraries_and_evaluation_sets_states_
         "特种作业人员全部持证上岗",
         "SIS已投用 联锁全部投入",
         "装置区巡检拍照",
+        # statements of compliance whose words also name a defect's object (切断阀: 断)
+        "特种作业人员均持证上岗",
+        "储罐区紧急切断阀正常投用",
+        "消防通道畅通，灭火器在有效期内",
+        "动火作业票办理齐全，监护人在岗",
+        "已整改：安全帽已佩戴",
+        "法兰无泄漏",
     ],
 )
 def test_a_name_a_no_finding_note_or_compliance_states_no_defect_and_no_major_hazard(text: str) -> None:
@@ -51,7 +58,17 @@ def test_a_name_a_no_finding_note_or_compliance_states_no_defect_and_no_major_ha
 
 
 @pytest.mark.parametrize(
-    "text", ["无票动火", "罐区有人抽烟", "高压线跨越罐区", "安全员检查记录连续三周都是“无异常”"]
+    "text",
+    [
+        "无票动火",
+        "罐区有人抽烟",
+        "高压线跨越罐区",
+        "安全员检查记录连续三周都是“无异常”",
+        "现场整体良好，但发现一处灭火器过期",  # a no-finding note that goes on to name one
+        "动火作业票填写不规范，现场检查法兰无泄漏",
+        "库房没有泄漏收集设施",  # 没有泄漏… denies the facility, not the leak
+        "储罐区紧急切断阀未投用",
+    ],
 )
 def test_short_or_quoted_defects_are_defects(text: str) -> None:
     assert states_a_defect(text)
