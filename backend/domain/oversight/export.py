@@ -48,7 +48,10 @@ def _time(value: datetime | None) -> str:
     return value.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
-def ledger_rows(findings: Sequence[Finding], enterprises: Mapping[uuid.UUID, Enterprise]) -> list[list[str]]:
+Cell = str | float | int  # numbers stay numbers: a spreadsheet sums 整改资金 and 督办次数
+
+
+def ledger_rows(findings: Sequence[Finding], enterprises: Mapping[uuid.UUID, Enterprise]) -> list[list[Cell]]:
     rows, now = [], utcnow()
     for finding in findings:
         enterprise = enterprises.get(finding.enterprise_id)
@@ -69,9 +72,9 @@ def ledger_rows(findings: Sequence[Finding], enterprises: Mapping[uuid.UUID, Ent
                 _time(finding.deadline),
                 finding.responsible_person,
                 finding.measures,
-                f"{finding.cost_yuan:.2f}" if finding.cost_yuan is not None else "",
+                round(float(finding.cost_yuan), 2) if finding.cost_yuan is not None else "",
                 "是" if finding.overdue_at(now) else "否",
-                str(finding.escalation_level),
+                finding.escalation_level,
                 _time(finding.accepted_at),
                 finding.acceptance_comment,
             ]
@@ -88,13 +91,17 @@ def _printable(text: str) -> str:
     return CONTROL_CHARACTER.sub("", text)
 
 
-def _csv_cell(text: str) -> str:
+def _csv_cell(cell: Cell) -> str:
     """Text a spreadsheet opening the CSV will not run as a formula (OWASP's CSV injection advice)."""
-    text = _printable(text)
+    if isinstance(cell, float):
+        return f"{cell:.2f}"
+    if isinstance(cell, int):
+        return str(cell)
+    text = _printable(cell)
     return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
-def to_csv(rows: list[list[str]]) -> bytes:
+def to_csv(rows: list[list[Cell]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(HEADERS)
@@ -102,7 +109,7 @@ def to_csv(rows: list[list[str]]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # the BOM makes Excel read UTF-8 Chinese correctly
 
 
-def to_xlsx(rows: list[list[str]]) -> bytes:
+def to_xlsx(rows: list[list[Cell]]) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -113,10 +120,12 @@ def to_xlsx(rows: list[list[str]]) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([_printable(cell) for cell in row])
+        sheet.append([_printable(cell) if isinstance(cell, str) else cell for cell in row])
         for cell in sheet[sheet.max_row]:
             if cell.data_type == "f":  # openpyxl takes text starting with "=" for a formula
                 cell.data_type = "s"
+            elif isinstance(cell.value, float):
+                cell.number_format = "0.00"
     sheet.freeze_panes = "A2"
     for column, width in zip(
         "ABCDEFGHIJKLMNOPQRST",

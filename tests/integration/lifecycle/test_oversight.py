@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 from litestar import Litestar
 from litestar.testing import TestClient
@@ -33,6 +34,7 @@ def seed_ledger(db: Session, world: ParkWorld) -> None:
         observed_at=OBSERVED,
         deadline=OBSERVED + timedelta(days=7),
         responsible_person="王海涛",
+        cost_yuan=Decimal("12500.50"),
     )
     factories.finding(
         db,
@@ -60,13 +62,8 @@ def test_xlsx_export_opens_with_chinese_headers_and_one_row_per_finding(
     assert list(rows[0]) == HEADERS
     assert len(rows) == 1 + 4  # the world's two findings and the two seeded here
     major = next(row for row in rows[1:] if row[5] == "重大")
-    assert (major[1], major[10], major[16], major[17], major[13]) == (
-        world.own.name,
-        "整改中",
-        "是",
-        "2",
-        "王海涛",
-    )
+    assert (major[1], major[10], major[16], major[13]) == (world.own.name, "整改中", "是", "王海涛")
+    assert (major[15], major[17]) == (12500.5, 2)  # numbers a spreadsheet can sum, not text
     assert {row[10] for row in rows[1:]} == {"已上报", "整改中", "已验收"}
 
 
@@ -127,6 +124,19 @@ def test_two_spots_of_one_item_on_one_day_are_not_a_repeat(
     db.commit()
     stats = client.get("/api/v1/stats", headers=world.headers(client, Role.PARK_ADMIN)).json()
     assert stats["repeat_offenders"] == []
+
+
+def test_a_repeat_counts_the_item_matching_named_as_escalation_does(
+    client: TestClient[Litestar], world: ParkWorld, db: Session
+) -> None:
+    matched = {"checklist": [{"code": "JC-03", "title": "", "score": 80.0}], "regulations": []}
+    for days in (0, 2):
+        factories.finding(db, world.own, matches=matched, observed_at=OBSERVED + timedelta(days=days))
+    db.commit()
+    stats = client.get("/api/v1/stats", headers=world.headers(client, Role.PARK_ADMIN)).json()
+    assert stats["repeat_offenders"] == [
+        {"enterprise_id": str(world.own.id), "name": world.own.name, "checklist_code": "JC-03", "count": 2}
+    ]
 
 
 def test_the_ledger_never_hands_a_spreadsheet_a_formula_or_a_control_character(
