@@ -43,6 +43,7 @@ class Circumstances:
     overdue_or_refused: bool = False
     rectified_promptly: bool = False
     description: str = ""  # the inspector's words: which 项 of an article the conduct is
+    graded_general: bool = False  # the park graded it 一般 against the item's major criterion
 
 
 def _yuan(amount: int | None) -> str:
@@ -78,7 +79,7 @@ def draft_penalty(
     # The 判定标准 says which hazards are major; it is not a duty an enterprise breaks.
     violated = [library.cite_reference(d) for d in duties if d.law != CRITERIA]
     major = "、".join(library.cite_reference(d) for d in duties if d.law == CRITERIA)
-    classed = f"该隐患属于{major}规定的重大事故隐患。" if major else ""
+    classed = f"该隐患属于{major}规定的重大事故隐患。" if major and not facts.graded_general else ""
     broken = f"该隐患违反{'、'.join(violated)}。" if violated else ""
     penalty_citation = library.cite_reference(basis.reference)
     draft: dict[str, Any] = {

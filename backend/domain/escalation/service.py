@@ -15,6 +15,7 @@ from backend.db.models import AuditEvent, Finding
 from backend.db.versioning import lock_changes
 from backend.domain.audit.service import AuditLog
 from backend.domain.escalation.engine import Decision, decide, overdue_occasion
+from backend.domain.findings.legal_basis import GRADED, request_matching
 from backend.domain.findings.vocabulary import HazardLevel
 from backend.domain.notifications.outbox import notify
 from backend.settings import Settings
@@ -22,6 +23,8 @@ from rules.escalation_schema import EscalationRules
 from rules.loader import load_rules
 
 ACTION = "finding.escalated"
+# 督办 that change the penalty draft's circumstances: 逾期未改正, 从重 for a repeat, a level raised.
+REDRAFTING = frozenset({"overdue", "repeated", "coupled"})
 
 
 @cache
@@ -88,6 +91,8 @@ class EscalationService:
                 },
             )
             report.applied += 1
+            if decision.kind in REDRAFTING:
+                request_matching(self._session, finding, occasion=f"{decision.kind}-{decision.occasion}")
             if decision.kind == "major" and key[0] in graded_major:
                 continue  # grading it major already told the park's leaders (LifecycleService.grade)
             kind = (
@@ -121,14 +126,14 @@ class EscalationService:
         deadlines = {str(f.id): f.deadline for f in by_id.values()}
         events = self._session.exec(
             select(AuditEvent.entity_id, AuditEvent.action, AuditEvent.after, AuditEvent.at).where(
-                col(AuditEvent.action).in_([ACTION, "finding.reminded", "finding.graded"])
+                col(AuditEvent.action).in_([ACTION, "finding.reminded", GRADED])
             )
         ).all()
         done, graded_major = set(), set()
         for entity_id, action, after, at in events:
             if not after:
                 continue
-            if action == "finding.graded":
+            if action == GRADED:
                 if after.get("level") == HazardLevel.MAJOR.value:
                     graded_major.add(entity_id)
             else:

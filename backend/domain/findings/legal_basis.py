@@ -15,10 +15,11 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from backend.db.bulk import BulkRows
-from backend.db.models import Finding
+from backend.db.models import AuditEvent, Finding
 from backend.db.versioning import lock_changes
 from backend.domain.audit.service import AuditLog
-from backend.domain.findings.suggestions import CONFIDENT_ITEM
+from backend.domain.findings.suggestions import CONFIDENT_ITEM, effective_checklist_code
+from backend.domain.findings.vocabulary import HazardLevel
 from backend.jobs.outbox import request_job
 from regulations.matching import Matcher, MatchResult
 from regulations.penalty import Circumstances, draft_penalty
@@ -26,6 +27,7 @@ from rules.park_time import park_date, park_day_start
 
 MATCH_JOB = "finding.match"
 MATCH_NEW_JOB = "finding.match_new"
+GRADED = "finding.graded"
 
 
 def hazard_codes_in(results: list[dict[str, Any]]) -> list[str]:
@@ -45,17 +47,27 @@ def detected_hazard_codes(finding: Finding) -> list[str]:
     return hazard_codes_in(finding.ai)
 
 
-def request_matching(session: Session, finding: Finding, *, fresh: bool = False) -> None:
-    """Ask for (re)matching once per distinct description and set of AI hazard codes
-    (``fresh``: the finding was created in this transaction)."""
-    request_matching_of(session, finding.id, finding.description, detected_hazard_codes(finding), fresh=fresh)
+def request_matching(session: Session, finding: Finding, *, fresh: bool = False, occasion: str = "") -> None:
+    """Ask for (re)matching once per distinct description, AI hazard codes, chosen item and
+    handling (``fresh``: the finding was created in this transaction), and once per ``occasion``
+    that changes the draft's circumstances (a 督办 for being overdue or repeated, a grading)."""
+    inputs = f"{finding.checklist_code}|{finding.handling.value}|{occasion}"
+    request_matching_of(
+        session, finding.id, finding.description, detected_hazard_codes(finding), fresh=fresh, inputs=inputs
+    )
 
 
 def request_matching_of(
-    session: Session, finding_id: uuid.UUID, description: str, codes: list[str], *, fresh: bool = False
+    session: Session,
+    finding_id: uuid.UUID,
+    description: str,
+    codes: list[str],
+    *,
+    fresh: bool = False,
+    inputs: str = "",
 ) -> None:
     """``request_matching`` from the fields it depends on, for callers that hold no Finding."""
-    fingerprint = hashlib.sha256(f"{description}|{','.join(codes)}".encode()).hexdigest()[:16]
+    fingerprint = hashlib.sha256(f"{description}|{','.join(codes)}|{inputs}".encode()).hexdigest()[:16]
     request_job(
         session,
         MATCH_JOB,
@@ -96,19 +108,30 @@ def _matches_document(result: MatchResult) -> dict[str, Any]:
 
 
 def _repeated(session: Session, finding: Finding, code: str, window: timedelta) -> bool:
-    return (
-        session.exec(
-            select(Finding.id).where(
-                Finding.enterprise_id == finding.enterprise_id,
-                Finding.checklist_code == code,
-                Finding.id != finding.id,
-                col(Finding.observed_at) >= finding.observed_at - window,
-                col(Finding.observed_at) < park_day_start(finding.observed_at),  # rules.park_time.seen_again
-                col(Finding.deleted_at).is_(None),
-            )
-        ).first()
-        is not None
-    )
+    """Seen on an earlier park day within ``window``, by the item the escalation rules count
+    (``effective_checklist_code``: chosen, else confidently matched)."""
+    earlier = session.exec(
+        select(Finding).where(
+            Finding.enterprise_id == finding.enterprise_id,
+            Finding.id != finding.id,
+            col(Finding.observed_at) >= finding.observed_at - window,
+            col(Finding.observed_at) < park_day_start(finding.observed_at),  # rules.park_time.seen_again
+            col(Finding.deleted_at).is_(None),
+        )
+    ).all()
+    return any(effective_checklist_code(other) == code for other in earlier)
+
+
+def _graded_general(session: Session, finding: Finding) -> bool:
+    """A park user graded it 一般 (the last grading): the draft does not call it 重大."""
+    if finding.level is HazardLevel.MAJOR:
+        return False
+    last = session.exec(
+        select(AuditEvent.after)
+        .where(AuditEvent.entity_id == str(finding.id), AuditEvent.action == GRADED)
+        .order_by(col(AuditEvent.id).desc())
+    ).first()
+    return last is not None and last.get("level") == HazardLevel.GENERAL.value
 
 
 def give_legal_basis(
@@ -142,6 +165,7 @@ def give_legal_basis(
             overdue_or_refused=finding.overdue,
             rectified_promptly=finding.handling.value == "on_the_spot",
             description=finding.description,
+            graded_general=_graded_general(session, finding),
         )
         draft = draft_penalty(item, matcher.library, facts)
     if finding.matches == matches and finding.penalty_draft == draft:

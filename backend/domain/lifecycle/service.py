@@ -16,6 +16,7 @@ from backend.domain.accounts.principal import Principal
 from backend.domain.accounts.roles import Role
 from backend.domain.audit.service import AuditLog
 from backend.domain.errors import DomainError, ErrorKind, Forbidden, InvalidInput, NotFound
+from backend.domain.findings.legal_basis import GRADED, request_matching
 from backend.domain.findings.vocabulary import FindingStatus, HazardLevel
 from backend.domain.lifecycle.governance import plan_accepted
 from backend.domain.lifecycle.state_machine import LifecycleEvent, next_status
@@ -99,21 +100,23 @@ class LifecycleService:
                 "隐患已下发，不能再改等级 / only a finding not yet dispatched can be graded",
                 {"status": finding.status.value},
             )
-        if finding.level is level:
-            return finding
+        # Grading it 一般 where matching suggested 重大 changes no field, but it is the park's
+        # decision: recorded with its reason, and the penalty draft stops calling it 重大.
         before = {"level": finding.level.value}
+        changed = finding.level is not level
         finding.level = level
         self._session.add(finding)
         self._session.flush()
-        AuditLog(self._session).record(
+        event = AuditLog(self._session).record(
             principal.user_id,
-            "finding.graded",
+            GRADED,
             "finding",
             finding.id,
             before,
             {"level": level.value, "comment": comment},
         )
-        if level is HazardLevel.MAJOR:
+        request_matching(self._session, finding, occasion=f"graded-{event['id']}")
+        if changed and level is HazardLevel.MAJOR:
             notify(
                 self._session,
                 self._settings,

@@ -11,6 +11,7 @@ from typing import Any
 
 from backend.db.models import Enterprise, Finding
 from backend.db.types import utcnow
+from backend.domain.findings.suggestions import effective_checklist_code
 from backend.domain.findings.vocabulary import FindingStatus
 from rules.park_time import BEIJING, park_date
 
@@ -87,8 +88,9 @@ def compute(findings: Sequence[Finding], enterprises: dict[Any, Enterprise]) -> 
     # for escalation (rules.park_time.seen_again). ``count`` is the number of days it was found.
     days: defaultdict[tuple[Any, str], set[date]] = defaultdict(set)
     for f in findings:
-        if f.checklist_code:
-            days[(f.enterprise_id, f.checklist_code)].add(park_date(f.observed_at))
+        code = effective_checklist_code(f)  # the item escalation counts: chosen, else matched
+        if code:
+            days[(f.enterprise_id, code)].add(park_date(f.observed_at))
     repeats = Counter({key: len(seen) for key, seen in days.items()})
     stats.repeat_offenders = [
         {

@@ -166,7 +166,7 @@ def _edit(ctx: SyncContext, mutation: Mutation, finding: Finding) -> Finding:
         _note_scope_exit(ctx, finding.id, left)
     if "photos" in to_write:
         _after_photo_change(ctx, finding)
-    if "description" in to_write:
+    if to_write.keys() & {"description", "checklist_code", "handling"}:  # what the draft depends on
         request_matching(ctx.session, finding)
     ctx.audit.append(
         AuditEntry(

@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from backend.db.models import Finding
 from backend.domain.findings.legal_basis import give_legal_basis
+from backend.domain.findings.suggestions import effective_checklist_code
 from backend.jobs import JobContext
 from backend.jobs.base import JobRegistry
 from backend.jobs.catalog import match_finding
@@ -84,3 +85,17 @@ def test_the_repeat_window_is_the_one_the_escalation_rules_set(
     fifty_days_on = drafted_by_the_job(MORNING + timedelta(days=50))
     assert REPEAT_REASON not in forty_days_on  # 40 days after the only earlier one: outside 30
     assert "同一问题 30 天内重复发现，从重考虑" in fifty_days_on  # 10 days after the second
+
+
+def test_a_repeat_by_the_matched_item_is_weighed_as_escalation_counts_it(
+    db: Session, world: ParkWorld
+) -> None:
+    """The inspector chose no item the first time; matching confidently named XC-08-01, and the
+    escalation rules count that as the earlier sighting: so does the draft."""
+    first = factories.finding(
+        db, world.own, description="储罐区两名作业人员未佩戴安全帽", observed_at=MORNING
+    )
+    assert give_legal_basis(db, get_matcher(), first.id, repeat_window_days=90) is not None
+    db.commit()
+    assert effective_checklist_code(first) == "XC-08-01"
+    assert REPEAT_REASON in drafted(db, world, MORNING + timedelta(days=2))

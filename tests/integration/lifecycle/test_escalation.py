@@ -17,12 +17,14 @@ from sqlmodel import Session, col, func, select
 from backend.db.models import AuditEvent, Finding, Notification
 from backend.domain.accounts.roles import Role
 from backend.domain.audit.service import AuditLog
+from backend.domain.findings.legal_basis import give_legal_basis
 from backend.domain.findings.vocabulary import FindingStatus, HazardLevel
 from backend.settings import Settings
 from mobile_api.app import create_app
+from regulations.service import get_matcher
 from tests import factories
 from tests.conftest import ParkWorld
-from tests.devices import Device, finding_mutation, jpeg_photo, rectification_mutation
+from tests.devices import Device, finding_mutation, jpeg_photo, rectification_mutation, settle
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 CHANNELS = "enterprise_staff=json://127.0.0.1:9/staff park_admin=json://127.0.0.1:9/leaders"
@@ -353,3 +355,59 @@ def _finding_of(db: Session, url: str) -> Finding:
     found = db.get(Finding, uuid.UUID(url.rsplit("/", 1)[1]))
     assert found is not None
     return found
+
+
+def test_the_penalty_draft_follows_the_escalations_overdue_then_repeated(
+    client: TestClient[Litestar], db: Session, world: ParkWorld, database_url: str
+) -> None:
+    """The draft is written when the finding arrives; a 督办 for a missed deadline or a repeat
+    found later (an earlier sighting synced late) changes what it must propose."""
+    late = dispatched(db, world, deadline=T0 - timedelta(hours=2), checklist_code="XC-08-01")
+    repeat = factories.finding(db, world.own, checklist_code="XC-05-03", observed_at=T0 - timedelta(days=1))
+    db.commit()
+    for finding in (late, repeat):
+        give_legal_basis(db, get_matcher(), finding.id, repeat_window_days=90)
+    db.commit()
+    assert "首次发现" in rationale(db, late) and "首次发现" in rationale(db, repeat)
+
+    # synced late: the same item seen three days before the one already drafted
+    factories.finding(db, world.own, checklist_code="XC-05-03", observed_at=T0 - timedelta(days=4))
+    db.commit()
+    assert escalate(database_url, T0).returncode == 0
+    settle(client)
+    assert "逾期未改正" in rationale(db, late)
+    assert "重复发现，从重考虑" in rationale(db, repeat)
+
+
+def test_grading_a_suggested_major_hazard_general_is_recorded_and_the_draft_stops_calling_it_major(
+    client: TestClient[Litestar], db: Session, world: ParkWorld
+) -> None:
+    inspector = Device(client, world.headers(client, Role.INSPECTOR))
+    report = finding_mutation(world.own.id, "涉及重点监管危险化工工艺的装置未实现自动化控制")
+    inspector.push_ok([report])
+    settle(client)
+    url = f"/api/v1/findings/{report['id']}"
+    admin = world.headers(client, Role.PARK_ADMIN)
+    suggested = client.get(url, headers=admin).json()
+    assert suggested["level"] == "general" and suggested["matches"]["major_hazard"] is not None
+    assert "重大事故隐患" in suggested["penalty_draft"]["rationale"]
+
+    graded = client.post(
+        f"{url}/level",
+        json={"level": "general", "comment": "经核实已实现自动化控制，定为一般"},
+        headers=admin,
+    )
+    assert graded.status_code == 200, graded.text
+    settle(client)
+    shown = client.get(url, headers=admin).json()
+    steps = [step for step in shown["timeline"] if step["action"] == "finding.graded"]
+    assert [step["detail"]["comment"] for step in steps] == ["经核实已实现自动化控制，定为一般"]
+    assert "重大事故隐患" not in shown["penalty_draft"]["rationale"]
+    pdf = client.get(f"{url}/penalty-draft.pdf", headers=admin)
+    assert pdf.status_code == 200
+
+
+def rationale(db: Session, finding: Finding) -> str:
+    draft = refreshed(db, finding).penalty_draft
+    assert draft is not None
+    return str(draft["rationale"])
