@@ -68,10 +68,11 @@ def provide_finding_filter(
     level: FromQuery[HazardLevel | None] = None,
     observed_from: FromQuery[date | None] = None,
     observed_to: FromQuery[date | None] = None,
+    overdue: FromQuery[bool | None] = None,
 ) -> FindingFilter:
     """The filters of the finding list, the ledger and the statistics; dates are park calendar
-    days (YYYY-MM-DD, China Standard Time), both included."""
-    return FindingFilter(status, enterprise_id, level, observed_from, observed_to)
+    days (YYYY-MM-DD, China Standard Time), both included; ``overdue`` as the finding reads now."""
+    return FindingFilter(status, enterprise_id, level, observed_from, observed_to, overdue)
 
 
 dependencies: dict[str, Provide] = {

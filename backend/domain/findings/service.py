@@ -28,6 +28,7 @@ class FindingFilter:
     level: HazardLevel | None = None
     observed_from: date | None = None  # park calendar days, both ends included (a monthly ledger)
     observed_to: date | None = None
+    overdue: bool | None = None  # 超期 as Finding.overdue_at reads it, now
 
     def __post_init__(self) -> None:
         if self.observed_from and self.observed_to and self.observed_from > self.observed_to:
@@ -64,6 +65,16 @@ class FindingService:
             conditions.append(col(Finding.enterprise_id) == filters.enterprise_id)
         if filters.level is not None:
             conditions.append(col(Finding.level) == filters.level)
+        if filters.overdue is not None:
+            late = sa.or_(
+                col(Finding.overdue),
+                sa.and_(
+                    col(Finding.status) == FindingStatus.DISPATCHED,
+                    col(Finding.deadline).is_not(None),
+                    col(Finding.deadline) < utcnow(),
+                ),
+            )
+            conditions.append(late if filters.overdue else sa.not_(late))
         if filters.observed_from is not None:
             conditions.append(col(Finding.observed_at) >= _park_midnight(filters.observed_from))
         if filters.observed_to is not None:

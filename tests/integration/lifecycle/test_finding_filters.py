@@ -1,10 +1,10 @@
-"""A month's findings: the list, the ledger and the statistics narrowed to park calendar days."""
+"""Narrowing the list, the ledger and the statistics: park calendar days, overdue."""
 
 from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import unquote
 
 from litestar import Litestar
@@ -12,6 +12,7 @@ from litestar.testing import TestClient
 from sqlmodel import Session
 
 from backend.domain.accounts.roles import Role
+from backend.domain.findings.vocabulary import FindingStatus
 from tests import factories
 from tests.conftest import ParkWorld
 
@@ -98,3 +99,23 @@ def test_a_period_that_ends_before_it_starts_or_is_no_date_is_a_clear_4xx(
         not_a_date = client.get(path, params={"observed_from": "2026-13-01"}, headers=headers)
         assert not_a_date.status_code == 400, path
         assert "observed_from" in not_a_date.text
+
+
+def test_the_overdue_filter_reads_overdue_as_the_finding_does_now(
+    client: TestClient[Litestar], world: ParkWorld, db: Session
+) -> None:
+    past, future = datetime.now(UTC) - timedelta(hours=1), datetime.now(UTC) + timedelta(days=3)
+    unmarked = factories.finding(db, world.own, status=FindingStatus.DISPATCHED, deadline=past)
+    marked = factories.finding(db, world.own, status=FindingStatus.CLOSED, deadline=past, overdue=True)
+    in_time = factories.finding(db, world.own, status=FindingStatus.DISPATCHED, deadline=future)
+    db.commit()
+    headers = world.headers(client, Role.PARK_ADMIN)
+
+    def listed(value: str) -> set[str]:
+        response = client.get("/api/v1/findings", params={"overdue": value, "limit": 500}, headers=headers)
+        assert response.status_code == 200, response.text
+        return {item["id"] for item in response.json()["items"]}
+
+    assert listed("true") == {str(unmarked.id), str(marked.id)}
+    assert str(in_time.id) in listed("false") and not listed("false") & listed("true")
+    assert client.get("/api/v1/findings", params={"overdue": "maybe"}, headers=headers).status_code == 400
