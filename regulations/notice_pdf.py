@@ -77,6 +77,7 @@ class NoticeFacts:
     authority: str
     draft: dict[str, Any]
     issued_on: datetime
+    rectified_on_the_spot: bool = False  # 即查即改: fixed during the inspection, no deadline to set
 
 
 def _date(value: datetime | None) -> str:
@@ -84,6 +85,18 @@ def _date(value: datetime | None) -> str:
         return "____年__月__日"
     local = value.astimezone(BEIJING)
     return f"{local.year}年{local.month}月{local.day}日"
+
+
+def _order(facts: NoticeFacts, basis: str) -> str:
+    if facts.rectified_on_the_spot and facts.deadline is None:
+        return (
+            f"依据{basis}的规定，上述问题应当改正。检查时你单位已当场整改完毕（即查即改），"
+            "请举一反三，全面排查同类问题，防止再次发生。"
+        )
+    return (
+        f"依据{basis}的规定，现责令你单位于{_date(facts.deadline)}前整改完毕，达到有关法律法规规章和标准规定的要求。"
+        "由此产生的一切后果由你单位承担。整改期间，你单位应当采取措施，确保安全生产。"
+    )
 
 
 def _yuan(amount: int | None) -> str:
@@ -154,11 +167,7 @@ def render_notice(facts: NoticeFacts) -> bytes:
             body,
         ),
         Paragraph(f"以上行为违反了{violated}的规定。", body),
-        Paragraph(
-            f"依据{basis}的规定，现责令你单位于{_date(facts.deadline)}前整改完毕，达到有关法律法规规章和标准规定的要求。"
-            "由此产生的一切后果由你单位承担。整改期间，你单位应当采取措施，确保安全生产。",
-            body,
-        ),
+        Paragraph(_order(facts, basis), body),
         Paragraph(
             "如果不服本指令，可以依法在六十日内申请行政复议，或者在六个月内依法向人民法院提起行政诉讼，"
             "但本指令不停止执行，法律另有规定的除外。",

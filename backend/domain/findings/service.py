@@ -15,7 +15,7 @@ from backend.db.models import AuditEvent, Comment, Enterprise, Finding, Park
 from backend.db.types import utcnow
 from backend.domain.accounts.principal import Principal, scope_condition
 from backend.domain.errors import DomainError, ErrorKind, InvalidInput, NotFound
-from backend.domain.findings.vocabulary import FindingStatus, HazardLevel
+from backend.domain.findings.vocabulary import FindingStatus, Handling, HazardLevel
 from backend.domain.pagination import Page, PageRequest
 from backend.domain.photos.links import stored_hashes
 from rules.park_time import BEIJING
@@ -145,6 +145,7 @@ class FindingService:
             authority=authority,
             draft=finding.penalty_draft,
             issued_on=utcnow(),
+            rectified_on_the_spot=finding.handling is Handling.ON_THE_SPOT,
         )
         return render_notice(facts)
 

@@ -19,7 +19,13 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def notice_text(code: str, tmp_path: Path, description: str = "剧毒化学品出入库台账与实物不符") -> str:
+def notice_text(
+    code: str,
+    tmp_path: Path,
+    description: str = "剧毒化学品出入库台账与实物不符",
+    deadline: datetime | None = datetime(2026, 6, 10, 9, tzinfo=UTC),
+    on_the_spot: bool = False,
+) -> str:
     observed = datetime(2026, 6, 1, 2, tzinfo=UTC)
     draft = draft_penalty(default_checklist().items[code], load_library(), Circumstances(observed.date()))
     assert draft is not None
@@ -29,10 +35,11 @@ def notice_text(code: str, tmp_path: Path, description: str = "剧毒化学品�
         description=description,
         location="3号库房",
         observed_at=observed,
-        deadline=datetime(2026, 6, 10, 9, tzinfo=UTC),
+        deadline=deadline,
         authority="示例化工园区应急管理局",
         draft=draft,
         issued_on=observed,
+        rectified_on_the_spot=on_the_spot,
     )
     path = tmp_path / "notice.pdf"
     path.write_bytes(render_notice(facts))
@@ -80,3 +87,13 @@ def test_the_inspectors_words_print_as_typed_never_as_markup_or_with_characters_
 ) -> None:
     text = notice_text("JC-07-01", tmp_path, description=typed)
     assert f"存在下列问题：{printed}（发现时间" in text
+
+
+def test_a_hazard_fixed_during_the_inspection_is_not_ordered_fixed_by_a_blank_date(tmp_path: Path) -> None:
+    text = notice_text("JC-07-01", tmp_path, deadline=None, on_the_spot=True)
+    assert "当场整改完毕（即查即改）" in text
+    assert "____年" not in text and "前整改完毕" not in text
+    waiting = notice_text(
+        "JC-07-01", tmp_path, deadline=None
+    )  # not dispatched yet: the date is filled in by hand
+    assert "____年__月__日前整改完毕" in waiting
