@@ -87,14 +87,16 @@ def _date(value: datetime | None) -> str:
     return f"{local.year}年{local.month}月{local.day}日"
 
 
-def _order(facts: NoticeFacts, basis: str) -> str:
+def _order(facts: NoticeFacts, basis: str, decides: str) -> str:
+    # Where another authority decides (消防法第七十条: 消防救援机构), its article is not the park's
+    # to invoke: the order names the referral instead.
+    grounds = f"依据{basis}的规定，" if decides == EMERGENCY_AUTHORITY else f"该问题已移送{decides}依法处理。"
     if facts.rectified_on_the_spot and facts.deadline is None:
         return (
-            f"依据{basis}的规定，上述问题应当改正。检查时你单位已当场整改完毕（即查即改），"
-            "请举一反三，全面排查同类问题，防止再次发生。"
+            f"{grounds}检查时你单位已当场整改完毕（即查即改），请举一反三，全面排查同类问题，防止再次发生。"
         )
     return (
-        f"依据{basis}的规定，现责令你单位于{_date(facts.deadline)}前整改完毕，达到有关法律法规规章和标准规定的要求。"
+        f"{grounds}现责令你单位于{_date(facts.deadline)}前整改完毕，达到有关法律法规规章和标准规定的要求。"
         "由此产生的一切后果由你单位承担。整改期间，你单位应当采取措施，确保安全生产。"
     )
 
@@ -137,6 +139,7 @@ def render_notice(facts: NoticeFacts) -> bytes:
     draft = facts.draft
     violated = "、".join(draft.get("violated") or []) or "有关安全生产法律法规"
     basis = draft.get("penalty_basis", "")
+    decides = draft.get("authority") or EMERGENCY_AUTHORITY
 
     def signature() -> list[Any]:
         """Both documents end with the issuing authority, its seal and the date (fresh flowables each)."""
@@ -167,7 +170,7 @@ def render_notice(facts: NoticeFacts) -> bytes:
             body,
         ),
         Paragraph(f"以上行为违反了{violated}的规定。", body),
-        Paragraph(_order(facts, basis), body),
+        Paragraph(_order(facts, basis, decides), body),
         Paragraph(
             "如果不服本指令，可以依法在六十日内申请行政复议，或者在六个月内依法向人民法院提起行政诉讼，"
             "但本指令不停止执行，法律另有规定的除外。",
@@ -176,7 +179,6 @@ def render_notice(facts: NoticeFacts) -> bytes:
         *signature(),
     ]
     fine = draft.get("suggested_fine_yuan")
-    decides = draft.get("authority") or EMERGENCY_AUTHORITY
     if decides != EMERGENCY_AUTHORITY:
         # Another authority decides the penalty (消防法第七十条, 危化法第一百零四条…): the park refers
         # the case to it rather than announcing a fine in its own name.
