@@ -74,3 +74,11 @@ class AlreadyExists(DomainError):
 class InvalidInput(DomainError):
     kind = ErrorKind.INVALID
     code = "invalid_input"
+
+
+class UnknownParameter(DomainError):
+    """A query parameter the endpoint does not take: refused, so a guessed filter never silently
+    answers with everything."""
+
+    kind = ErrorKind.BAD_REQUEST
+    code = "unknown_parameter"

@@ -119,3 +119,17 @@ def test_the_overdue_filter_reads_overdue_as_the_finding_does_now(
     assert listed("true") == {str(unmarked.id), str(marked.id)}
     assert str(in_time.id) in listed("false") and not listed("false") & listed("true")
     assert client.get("/api/v1/findings", params={"overdue": "maybe"}, headers=headers).status_code == 400
+
+
+def test_a_filter_the_server_does_not_know_is_refused_not_ignored(
+    client: TestClient[Litestar], world: ParkWorld
+) -> None:
+    """An integrator guessing from=/to= must not get the whole ledger back as if it were a month's."""
+    headers = world.headers(client, Role.PARK_ADMIN)
+    for path in ("/api/v1/findings", "/api/v1/findings/export", "/api/v1/stats"):
+        response = client.get(path, params={"from": "2026-11-01", "to": "2026-11-30"}, headers=headers)
+        assert response.status_code == 400, path
+        error = response.json()["error"]
+        assert error["code"] == "unknown_parameter"
+        assert "不支持的查询参数：from、to" in error["message"]
+        assert "observed_from" in error["detail"]["accepted"]
