@@ -42,3 +42,29 @@ def test_a_notification_link_opens_the_ticket_for_staff_and_the_finding_for_the_
     stranger = open_app(phone(), server, f"#/findings/{finding_id}")
     log_in(stranger, "staff2")  # another enterprise: not theirs to see
     expect(stranger.get_by_text("找不到这条隐患")).to_be_visible()
+
+
+def test_the_finding_shows_what_happened_to_it_in_words_with_each_decisions_reason(
+    phone: Callable[[], BrowserContext], server: Server, photo: Callable[[int], Path]
+) -> None:
+    description = f"储罐区防火堤内堆放杂物 {uuid.uuid4().hex[:6]}"
+    finding_id = server.report(description, photo(22))
+    graded = server.call(
+        "POST",
+        f"/api/v1/findings/{finding_id}/level",
+        json={"level": "general", "comment": "现场核实为一般隐患"},
+    )
+    assert graded.status_code == 200, graded.text
+    server.dispatch(finding_id)
+
+    admin = open_app(phone(), server)
+    log_in(admin, "admin")
+    admin.goto(f"{server.url}/#/findings/{finding_id}")
+    history = admin.get_by_role("region", name="处理记录")
+    expect(history.get_by_role("listitem").filter(has_text="检查员上报隐患")).to_have_count(1)
+    expect(history.get_by_text("园区判定为一般隐患：现场核实为一般隐患")).to_be_visible()
+    expect(history.get_by_text("下发整改，期限")).to_be_visible()
+    steps = history.get_by_role("listitem").all_inner_texts()
+    assert [i for i, text in enumerate(steps) if "上报" in text] < [
+        i for i, text in enumerate(steps) if "下发" in text
+    ]

@@ -5,13 +5,14 @@ import { session } from "../session.js";
 import { h, mount } from "../ui.js";
 import { gallery, legalBasis, rectificationHistory, summary } from "./finding_detail.js";
 import { freshFinding, NOT_FOUND } from "./fresh.js";
+import { timelineSection } from "./timeline.js";
 import { renderReview } from "./review.js";
 import { renderTicket } from "./tickets.js";
 
 export async function renderFinding(root, id) {
   const role = session()?.user.role;
   if (role === "enterprise_staff") return renderTicket(root, id);
-  const { finding } = await freshFinding(id);
+  const { finding, timeline } = await freshFinding(id);
   if (!finding) {
     mount(root, h("p", { class: "empty" }, NOT_FOUND));
     return;
@@ -26,4 +27,5 @@ export async function renderFinding(root, id) {
     legalBasis(finding),
   );
   mount(root, await rectificationHistory(finding, await rectificationsOf(id)));
+  mount(root, timelineSection(timeline.length ? timeline : finding.data.timeline)); // offline: the pulled copy's
 }

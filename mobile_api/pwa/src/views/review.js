@@ -5,6 +5,7 @@ import { syncNow } from "../sync.js";
 import { field, formatTime, h, localInputToISO, toast, mount } from "../ui.js";
 import { gallery, legalBasis, summary } from "./finding_detail.js";
 import { freshFinding, NOT_FOUND } from "./fresh.js";
+import { timelineSection } from "./timeline.js";
 
 const VERDICTS = { pass: "AI 核验通过", flagged: "AI 核验存疑，请人工重点核对" };
 
@@ -68,7 +69,7 @@ export async function renderReviews(root) {
 
 export async function renderReview(root, id) {
   if (navigator.onLine) await syncNow(); // the rectification may have arrived since the last pull
-  const { finding } = await freshFinding(id);
+  const { finding, timeline } = await freshFinding(id);
   if (!finding) {
     mount(root, h("p", { class: "empty" }, NOT_FOUND));
     return;
@@ -125,7 +126,7 @@ export async function renderReview(root, id) {
     ),
     latest ? h("p", { class: "note" }, `整改说明：${latest.data.note}`) : null,
     verification
-      ? h("section", { class: `verification verdict-${verification.verdict}` }, h("h2", {}, VERDICTS[verification.verdict] || verification.verdict), h("ul", {}, (verification.reasons || []).map((r) => h("li", {}, chinese(r)))))
+      ? h("section", { class: `verification verdict-${verification.verdict}` }, h("h2", {}, VERDICTS[verification.verdict] || verification.verdict), h("ul", {}, [...new Set((verification.reasons || []).map(chinese))].map((r) => h("li", {}, r))))
       : h("p", { class: "hint" }, "AI 核验尚未完成"),
     legalBasis(finding),
     finding.data.status === "pending_verification"
@@ -143,5 +144,6 @@ export async function renderReview(root, id) {
           ),
         )
       : h("p", { class: "hint" }, "这条隐患当前不在待验收状态。"),
+    timelineSection(timeline.length ? timeline : finding.data.timeline),
   );
 }
