@@ -11,7 +11,9 @@ from sqlmodel import Session, col, select
 
 from backend.db.bulk import BulkRows
 from backend.domain.accounts.principal import Principal
+from backend.domain.photos.access import out_of_reach
 from backend.domain.photos.links import stored_hashes
+from backend.domain.sync.mutations import Rejection
 
 T = TypeVar("T")
 
@@ -121,6 +123,17 @@ class SyncContext:
     def add_new(self, record: Any) -> None:
         self.session.add(record)
         self.created[(type(record), record.id)] = record
+
+    def refuse_out_of_reach(self, photos: list[str]) -> None:
+        """Refuse naming a stored photo the caller could not see: the record would let them fetch it
+        (backend.domain.photos.access)."""
+        foreign = out_of_reach(self.session, self.principal, photos)
+        if foreign:
+            raise Rejection(
+                "photo_not_found",
+                "照片不存在或无权使用，请重新拍摄上传 / photo not found or not yours to use",
+                {"photos": foreign},
+            )
 
     def load_stored_photos(self, hashes: set[str]) -> None:
         self.stored_photos.update(stored_hashes(self.session, hashes))

@@ -66,6 +66,7 @@ def _check_inspection(ctx: SyncContext, inspection_id: uuid.UUID | None, enterpr
 def _validate(ctx: SyncContext, fields: dict[str, Any]) -> None:
     if "photos" in fields:
         check_photos(fields["photos"])
+        ctx.refuse_out_of_reach(fields["photos"])
     if "observed_at" in fields:
         check_device_time("observed_at", fields["observed_at"], ctx.now)
     if fields.get("cost_yuan") is not None:

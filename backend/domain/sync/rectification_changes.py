@@ -31,12 +31,13 @@ def _event_for(ctx: SyncContext, finding: Finding) -> LifecycleEvent:
     raise Rejection("forbidden", "只有企业安全员可以提交整改 / only enterprise staff submit rectifications")
 
 
-def _check_after_photos(photos: list[str]) -> None:
+def _check_after_photos(ctx: SyncContext, photos: list[str]) -> None:
     check_photos(photos)
     if not photos:
         raise Rejection(
             "photos_required", "整改需附整改后照片 / a rectification needs at least one after-photo"
         )
+    ctx.refuse_out_of_reach(photos)
 
 
 def upsert_rectification(ctx: SyncContext, mutation: Mutation) -> Rectification:
@@ -49,8 +50,8 @@ def upsert_rectification(ctx: SyncContext, mutation: Mutation) -> Rectification:
             "missing_fields", "缺少 finding_id / missing fields: finding_id", {"fields": ["finding_id"]}
         )
     photos: list[str] = fields.get("photos", [])
-    _check_after_photos(photos)
     finding = ctx.live_finding(fields["finding_id"])
+    _check_after_photos(ctx, photos)
     event = _event_for(ctx, finding)
     try:
         new_status = next_status(finding.status, event)
@@ -102,7 +103,7 @@ def _edit(ctx: SyncContext, mutation: Mutation, rectification: Rectification) ->
     if fields.pop("finding_id", rectification.finding_id) != rectification.finding_id:
         raise Rejection("locked_field", "整改不能改挂到其他隐患 / finding_id cannot change")
     if "photos" in fields:
-        _check_after_photos(fields["photos"])
+        _check_after_photos(ctx, fields["photos"])
     current = {name: getattr(rectification, name) for name in fields}
     own = ctx.fields_written_in_batch(rectification)
     to_write = merge_fields(

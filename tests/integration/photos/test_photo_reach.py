@@ -1,0 +1,73 @@
+"""A photo is attached only by someone who could already see it: attaching one to a record lets
+everyone who sees the record fetch it, the attacher included."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from litestar import Litestar
+from litestar.testing import TestClient
+from sqlmodel import Session
+
+from backend.domain.accounts.roles import Role
+from backend.domain.findings.vocabulary import FindingStatus
+from tests import factories
+from tests.conftest import ParkWorld
+from tests.devices import Device, edit_mutation, finding_mutation, rectification_mutation
+from tests.photos import camera_jpeg, sha256
+
+
+def test_staff_cannot_reach_another_enterprises_photo_by_naming_it_in_their_rectification(
+    client: TestClient[Litestar], world: ParkWorld, db: Session
+) -> None:
+    inspector = Device(client, world.headers(client, Role.INSPECTOR))
+    theirs = camera_jpeg(size=(80, 60), color=(10, 120, 200))
+    assert inspector.upload(sha256(theirs), theirs).status_code == 201
+    inspector.push_ok([finding_mutation(world.other.id, "乙企业罐区未戴安全帽", photos=[sha256(theirs)])])
+
+    mine = factories.finding(
+        db, world.own, status=FindingStatus.DISPATCHED, deadline=datetime.now(UTC) + timedelta(days=3)
+    )
+    db.commit()
+    staff = Device(client, world.headers(client, Role.ENTERPRISE_STAFF))
+    [refused] = staff.push_ok([rectification_mutation(mine.id, [sha256(theirs)])])
+    assert refused["status"] == "rejected"
+    assert refused["error"]["code"] == "photo_not_found"
+    assert client.get(f"/api/v1/photos/{sha256(theirs)}", headers=staff.headers).status_code == 404
+
+    own_photo = camera_jpeg(size=(80, 60), color=(200, 60, 10))
+    assert staff.upload(sha256(own_photo), own_photo).status_code == 201
+    [applied] = staff.push_ok([rectification_mutation(mine.id, [sha256(own_photo)])])
+    assert applied["status"] == "applied"
+    # Nor by swapping it in afterwards.
+    [swapped] = staff.push_ok(
+        [
+            edit_mutation(
+                "rectification", applied["id"], applied["version"], photos=[sha256(own_photo), sha256(theirs)]
+            )
+        ]
+    )
+    assert swapped["status"] == "rejected" and swapped["error"]["code"] == "photo_not_found"
+    assert client.get(f"/api/v1/photos/{sha256(theirs)}", headers=staff.headers).status_code == 404
+
+
+def test_a_photo_not_uploaded_yet_or_already_on_a_finding_in_scope_may_be_named(
+    client: TestClient[Litestar], world: ParkWorld, db: Session
+) -> None:
+    """Phones push records before photos; and a fix photographed like the hazard names its photo."""
+    inspector = Device(client, world.headers(client, Role.INSPECTOR))
+    before = camera_jpeg(size=(80, 60), color=(90, 90, 20))
+    assert inspector.upload(sha256(before), before).status_code == 201
+    [reported] = inspector.push_ok(
+        [finding_mutation(world.own.id, "甲企业未戴安全帽", photos=[sha256(before)])]
+    )
+    dispatched = client.post(
+        f"/api/v1/findings/{reported['id']}/dispatch",
+        json={"deadline": (datetime.now(UTC) + timedelta(days=3)).isoformat()},
+        headers=world.headers(client, Role.PARK_ADMIN),
+    )
+    assert dispatched.status_code == 200, dispatched.text
+    staff = Device(client, world.headers(client, Role.ENTERPRISE_STAFF))
+    later = sha256(camera_jpeg(size=(80, 60), color=(1, 2, 3)))
+    [applied] = staff.push_ok([rectification_mutation(reported["id"], [sha256(before), later])])
+    assert applied["status"] == "applied", applied
