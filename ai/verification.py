@@ -120,6 +120,9 @@ class AfterPhoto:
     hazard_codes: set[str]
 
 
+BEFORE_PHOTO = "整改前照片"
+
+
 def verify(
     before_images: list[Image.Image],
     before_codes: set[str],
@@ -127,39 +130,51 @@ def verify(
     earlier_hashes: dict[str, str],
     dispatched_at: datetime | None,
     hazard_titles: dict[str, str] | None = None,
+    earlier_sources: dict[str, str] | None = None,
 ) -> Verification:
-    """``earlier_hashes``: sha256 → pHash of every photo stored before this rectification,
-    the finding's own before-photos included. ``hazard_titles``: what reasons call a hazard code."""
+    """``earlier_hashes``: sha256 → pHash of the photos already in use as evidence or proof, the
+    finding's own before-photos included. ``earlier_sources``: what a reason calls each of them
+    (``BEFORE_PHOTO``, "隐患 AB12CD34 的照片"); reasons and scores never carry a whole hash, which
+    would let an enterprise fetch another's photo. ``hazard_titles``: what reasons call a hazard code."""
     result = Verification()
+    sources = earlier_sources or {}
     still = sorted(before_codes & set().union(*(photo.hazard_codes for photo in after)))
     result.scores["hazards_before"] = sorted(before_codes)
     result.scores["hazards_after"] = sorted(set().union(*(photo.hazard_codes for photo in after)))
     if still:
         named = "、".join((hazard_titles or {}).get(code, code) for code in still)
         result.flag(f"整改后照片仍识别到隐患：{named} / hazard still detected after rectification")
-    for photo in after:
+    for number, photo in enumerate(after, start=1):
+        which = "整改后照片" if len(after) == 1 else f"整改后照片第{number}张"
         comparisons = [compare_scenes(before, photo.image) for before in before_images]
         matches = max((c.matches for c in comparisons), default=0)
         result.scores[f"scene_matches:{photo.sha256[:12]}"] = matches
         copy = max((c.copy_correlation for c in comparisons if c.copy_correlation is not None), default=None)
         result.scores[f"copy_correlation:{photo.sha256[:12]}"] = None if copy is None else round(copy, 4)
         if before_images and matches < SAME_SCENE_MIN_MATCHES:
-            result.flag(f"整改后照片与整改前不是同一场景（特征匹配 {matches} 对） / different scene")
+            result.flag(f"{which}与整改前不是同一场景（相同特征仅 {matches} 处） / different scene")
+        # On a tie the finding's own before-photo is named: "与整改前照片相同" says what happened.
         nearest = min(
-            ((hamming(photo.phash, other), sha) for sha, other in earlier_hashes.items()), default=None
+            (
+                (hamming(photo.phash, other), sources.get(sha) != BEFORE_PHOTO, sha)
+                for sha, other in earlier_hashes.items()
+            ),
+            default=None,
         )
         if nearest is not None:
+            distance, _, sha = nearest
+            source = sources.get(sha, f"已有照片（{sha[:12]}）")
             result.scores[f"nearest_earlier_photo:{photo.sha256[:12]}"] = {
-                "distance": nearest[0],
-                "photo": nearest[1],
+                "distance": distance,
+                "photo": sha[:12],
+                "source": source,
             }
-            if nearest[0] <= NEAR_DUPLICATE_MAX_DISTANCE:
-                result.flag(f"整改后照片与已有照片近似重复（{nearest[1][:12]}） / reused photo")
+            if distance <= NEAR_DUPLICATE_MAX_DISTANCE:
+                same = "相同" if distance == 0 else "近似重复"
+                result.flag(f"{which}与{source}{same} / reused photo")
                 copy = None  # one reason for one reuse
         if copy is not None and copy >= COPY_MIN_CORRELATION:
-            result.flag(
-                "整改后照片是整改前照片的裁剪或缩放副本 / a cropped or rescaled copy of a before-photo"
-            )
+            result.flag(f"{which}是整改前照片的裁剪或缩放副本 / a cropped or rescaled copy of a before-photo")
         if photo.taken_at is not None and dispatched_at is not None and photo.taken_at < dispatched_at:
-            result.flag("整改后照片拍摄时间早于下发整改时间 / photo taken before the finding was dispatched")
+            result.flag(f"{which}拍摄时间早于下发整改时间 / photo taken before the finding was dispatched")
     return result

@@ -11,7 +11,7 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, col, select
 
 from backend.db.engine import transaction
-from backend.db.models import Finding, Photo, Rectification
+from backend.db.models import Finding, FindingPhoto, Photo, Rectification
 from backend.domain.audit.service import AuditLog
 from backend.domain.findings.legal_basis import detected_hazard_codes
 from backend.domain.photos.service import original_key
@@ -24,6 +24,48 @@ def _open(store: ObjectStore, sha256: str) -> Image.Image:
     return upright_rgb(store.read(original_key(sha256)))
 
 
+def _photos_in_use(
+    session: Session, finding_id: uuid.UUID, rectification_id: uuid.UUID
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The photos already used as evidence or proof (sha256 → pHash), and what a reason calls
+    each. Only photos in use: a burst shot uploaded but never sent, or a photo uploaded after
+    this one, is nobody's earlier proof. This rectification's own photos are left out unless
+    used elsewhere too, where they are found (the same file sent as proof for two findings)."""
+    from ai.verification import BEFORE_PHOTO
+
+    hashes: dict[str, str] = {}
+    sources: dict[str, str] = {}
+    linked = session.exec(
+        select(FindingPhoto.photo_sha256, FindingPhoto.finding_id, FindingPhoto.purpose, Photo.phash)
+        .join(Photo, col(Photo.sha256) == col(FindingPhoto.photo_sha256))
+        .where(col(Photo.phash).is_not(None))
+    ).all()
+    for sha, used_by, purpose, phash in linked:
+        if used_by == finding_id and purpose == "rectification":
+            continue  # the finding's latest rectification: this one
+        if phash and (sha not in sources or used_by == finding_id):
+            hashes[sha] = phash
+            sources[sha] = (
+                BEFORE_PHOTO if used_by == finding_id else f"隐患 {str(used_by)[:8].upper()} 的照片"
+            )
+    # The finding's earlier rectifications: the latest one's links replaced theirs.
+    earlier_proof = session.exec(
+        select(Rectification.photos).where(
+            Rectification.finding_id == finding_id, Rectification.id != rectification_id
+        )
+    ).all()
+    wanted = sorted({sha for photos in earlier_proof for sha in photos} - set(hashes))
+    if wanted:
+        for sha, phash in session.exec(
+            select(Photo.sha256, Photo.phash).where(
+                col(Photo.sha256).in_(wanted), col(Photo.phash).is_not(None)
+            )
+        ).all():
+            if phash:
+                hashes[sha], sources[sha] = phash, "此前提交的整改照片"
+    return hashes, sources
+
+
 def verify_rectification(
     session_factory: sessionmaker[Session], store: ObjectStore, data_dir: Path, rectification_id: uuid.UUID
 ) -> str | None:
@@ -31,7 +73,7 @@ def verify_rectification(
     from ai.detection import ai_available, get_detectors
     from ai.images import UprightPhoto
     from ai.registry import hazard_titles
-    from ai.verification import AfterPhoto, perceptual_hash, verify
+    from ai.verification import BEFORE_PHOTO, AfterPhoto, perceptual_hash, verify
 
     with session_factory() as session:
         rectification = session.get(Rectification, rectification_id)
@@ -45,23 +87,14 @@ def verify_rectification(
         }
         if len(stored) < len(rectification.photos):
             return None
-        earlier = {
-            sha: phash
-            for sha, phash in session.exec(
-                select(Photo.sha256, Photo.phash).where(
-                    col(Photo.phash).is_not(None), col(Photo.sha256).not_in(rectification.photos)
-                )
-            ).all()
-            if phash
-        }
+        earlier, sources = _photos_in_use(session, finding.id, rectification.id)
         before_shas = [sha for sha in finding.photos if store.exists(original_key(sha))]
         before_codes = set(detected_hazard_codes(finding))
         dispatched_at = finding.dispatched_at
     before_images = [_open(store, sha) for sha in before_shas]
     # The before-photos count as earlier photos even when re-submitted byte for byte.
-    earlier.update(
-        {sha: perceptual_hash(image) for sha, image in zip(before_shas, before_images, strict=True)}
-    )
+    for sha, image in zip(before_shas, before_images, strict=True):
+        earlier[sha], sources[sha] = perceptual_hash(image), BEFORE_PHOTO
     after_images = {sha: _open(store, sha) for sha in rectification.photos}
     after_codes: dict[str, set[str]] = {sha: set() for sha in after_images}
     # Kept with the verdict (as ``ai``, shaped like a finding's): the supervisor sees where the
@@ -80,7 +113,9 @@ def verify_rectification(
         AfterPhoto(sha, image, perceptual_hash(image), stored[sha].taken_at, after_codes[sha])
         for sha, image in after_images.items()
     ]
-    verdict = verify(before_images, before_codes, after, earlier, dispatched_at, hazard_titles()).as_dict()
+    verdict = verify(
+        before_images, before_codes, after, earlier, dispatched_at, hazard_titles(), sources
+    ).as_dict()
     outcome = {**verdict, "ai": after_results}
     with transaction(session_factory) as session:
         rectification = session.get(Rectification, rectification_id)

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import io
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
+from PIL import Image
 from sqlmodel import Session
 
 from backend.db.models import Finding
 from backend.domain.accounts.roles import Role
 from backend.domain.findings.vocabulary import FindingStatus
+from tests import factories
 from tests.conftest import ParkWorld
 from tests.devices import Device, rectification_mutation, settle
-from tests.integration.ai.conftest import wait_for
+from tests.integration.ai.conftest import FOUR_ENGINEERS_IN_SHIRTS, wait_for
 from tests.photos import camera_jpeg, sha256
 
 pytest.importorskip("ultralytics", reason="the 'ai' extra is not installed")
@@ -28,7 +32,9 @@ def test_resending_the_before_photo_as_proof_is_flagged_on_the_timeline(
     finding = client.get(f"/api/v1/findings/{world.own_finding.id}", headers=staff.headers).json()
     [step] = [s for s in finding["timeline"] if s["action"] == "rectification.verified"]
     assert step["detail"]["verdict"] == "flagged"
-    assert any("近似重复" in reason for reason in step["detail"]["reasons"])
+    assert "整改后照片与整改前照片相同 / reused photo" in step["detail"]["reasons"]
+    nearest = next(v for k, v in step["detail"]["scores"].items() if k.startswith("nearest_earlier_photo:"))
+    assert nearest["source"] == "整改前照片" and len(nearest["photo"]) == 12  # never a whole hash
     rectifications = [c for c in staff.pull_all() if c["entity"] == "rectification"]
     assert rectifications[-1]["data"]["verification"]["verdict"] == "flagged"
 
@@ -57,3 +63,45 @@ def test_a_rectification_pushed_before_its_photo_is_verified_when_the_photo_arri
     assert verdict in {"pass", "flagged"}
     finding = client.get(f"/api/v1/findings/{world.own_finding.id}", headers=supervisor).json()
     assert "rectification.verified" in [step["action"] for step in finding["timeline"]]
+
+
+def test_one_proof_photo_sent_for_two_findings_is_flagged_and_an_unsent_burst_shot_is_not(
+    client: TestClient[Litestar], world: ParkWorld, db: Session
+) -> None:
+    """The same file as proof for a second hazard is the fake the check exists for; a second shot
+    the phone uploaded but never used as proof is nobody's earlier photo."""
+    if not FOUR_ENGINEERS_IN_SHIRTS.exists():
+        pytest.skip("dataset not found")
+    proof = FOUR_ENGINEERS_IN_SHIRTS.read_bytes()
+    burst = Image.open(io.BytesIO(proof)).convert("RGB")
+    buffer = io.BytesIO()
+    burst.save(buffer, "JPEG", quality=70)  # the phone's second shot: other bytes, the same picture
+    first, second = (
+        factories.finding(db, enterprise, status=FindingStatus.DISPATCHED, dispatched_at=datetime.now(UTC))
+        for enterprise in (world.own, world.own)
+    )
+    db.commit()
+    staff = Device(client, world.headers(client, Role.ENTERPRISE_STAFF))
+    for data in (proof, buffer.getvalue()):
+        assert staff.upload(sha256(data), data).status_code == 201
+    supervisor = world.headers(client, Role.SUPERVISOR)
+
+    def reasons_for(finding_id: object) -> list[str]:
+        staff.push_ok([rectification_mutation(finding_id, [sha256(proof)])])
+        step = wait_for(
+            client,
+            lambda: next(
+                (
+                    s
+                    for s in client.get(f"/api/v1/findings/{finding_id}", headers=supervisor).json()[
+                        "timeline"
+                    ]
+                    if s["action"] == "rectification.verified"
+                ),
+                None,
+            ),
+        )
+        return list(step["detail"]["reasons"])
+
+    assert not any("reused photo" in reason for reason in reasons_for(first.id))
+    assert f"整改后照片与隐患 {str(first.id)[:8].upper()} 的照片相同 / reused photo" in reasons_for(second.id)

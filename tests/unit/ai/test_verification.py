@@ -11,7 +11,7 @@ from PIL import Image, ImageDraw, ImageEnhance
 
 pytest.importorskip("cv2", reason="OpenCV comes with the 'ai' extra")
 
-from ai.verification import AfterPhoto, perceptual_hash, verify
+from ai.verification import BEFORE_PHOTO, AfterPhoto, perceptual_hash, verify
 
 VAL = Path(__file__).resolve().parents[3].parent / "shared" / "datasets" / "ppe-sfchd" / "val" / "images"
 DISPATCHED = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -61,7 +61,27 @@ def test_the_before_photo_sent_again_is_flagged_as_reused() -> None:
     resent = Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
     result = verify([before], set(), [after_photo(resent)], {"b" * 64: perceptual_hash(before)}, DISPATCHED)
     assert result.verdict == "flagged"
-    assert any("近似重复" in reason for reason in result.reasons)
+    assert any("近似重复" in reason or "相同" in reason for reason in result.reasons)
+
+
+def test_a_reused_photo_is_named_by_where_it_is_used_and_by_position_never_by_its_whole_hash() -> None:
+    """An enterprise reads the reasons: a whole hash of another enterprise's photo would let it fetch it."""
+    before, elsewhere = photo(40), photo(90)
+    sources = {"b" * 64: BEFORE_PHOTO, "e" * 64: "隐患 AB12CD34 的照片"}
+    hashes = {"b" * 64: perceptual_hash(before), "e" * 64: perceptual_hash(elsewhere)}
+    new = later_at_the_same_place(before)
+    result = verify(
+        [before],
+        set(),
+        [after_photo(new), after_photo(elsewhere, "f" * 64)],
+        hashes,
+        DISPATCHED,
+        None,
+        sources,
+    )
+    assert "整改后照片第2张与隐患 AB12CD34 的照片相同 / reused photo" in result.reasons
+    assert not any("第1张" in reason and "reused" in reason for reason in result.reasons)
+    assert "e" * 64 not in str(result.as_dict()) and "b" * 64 not in str(result.as_dict())
 
 
 @pytest.mark.parametrize(
