@@ -21,8 +21,14 @@ from backend.domain.findings.vocabulary import FindingStatus, HazardLevel
 from backend.domain.lifecycle.governance import plan_accepted
 from backend.domain.lifecycle.state_machine import LifecycleEvent, next_status
 from backend.domain.notifications.outbox import notify
+from backend.domain.photos.links import stored_hashes
 from backend.domain.plausible_times import LONGEST_DEADLINE
 from backend.settings import Settings
+
+
+class AfterPhotosMissing(DomainError):
+    kind = ErrorKind.CONFLICT
+    code = "photos_missing"
 
 
 class Decision(StrEnum):
@@ -153,6 +159,14 @@ class LifecycleService:
             raise Forbidden(
                 "不能验收自己提交的整改，请由其他审核员验收 / you cannot review your own rectification"
             )
+        if decision is Decision.APPROVE and latest is not None:
+            missing = sorted(set(latest.photos) - stored_hashes(self._session, latest.photos))
+            if missing:
+                # Closing a hazard on proof nobody has seen: the ledger would show it fixed without evidence.
+                raise AfterPhotosMissing(
+                    "整改照片尚未上传，暂不能验收通过（可驳回或稍后再审） / the after-photos have not arrived yet",
+                    {"status": finding.status.value, "photos": missing},
+                )
         if decision is Decision.REJECT and not comment.strip():
             raise InvalidInput(
                 "驳回时必须说明原因 / a rejection needs a comment the enterprise will read",

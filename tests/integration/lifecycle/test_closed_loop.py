@@ -226,3 +226,38 @@ def test_a_review_with_a_deadline_it_cannot_take_changes_nothing(
     finding = client.get(url, headers=supervisor).json()
     assert finding["status"] == "pending_verification"
     assert datetime.fromisoformat(finding["deadline"]) == old_deadline
+
+
+def test_a_fix_whose_photos_never_arrived_cannot_be_approved_only_rejected(
+    client: TestClient[Litestar], world: ParkWorld
+) -> None:
+    inspector = Device(client, world.headers(client, Role.INSPECTOR))
+    staff = Device(client, world.headers(client, Role.ENTERPRISE_STAFF))
+    reported = finding_mutation(world.own.id, "消防通道被货物占用")
+    inspector.push_ok([reported])
+    url = f"/api/v1/findings/{reported['id']}"
+    deadline = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    assert (
+        client.post(
+            f"{url}/dispatch", json={"deadline": deadline}, headers=world.headers(client, Role.PARK_ADMIN)
+        ).status_code
+        == 200
+    )
+    never_sent = sha256(camera_jpeg(color=(5, 6, 7)))
+    staff.push_ok([rectification_mutation(reported["id"], [never_sent])])
+    supervisor = world.headers(client, Role.SUPERVISOR)
+
+    approved = client.post(
+        f"{url}/review", json={"decision": "approve", "comment": "同意"}, headers=supervisor
+    )
+    assert approved.status_code == 409
+    error = approved.json()["error"]
+    assert error["code"] == "photos_missing" and "整改照片尚未上传" in error["message"]
+    assert error["detail"]["photos"] == [never_sent]
+    assert client.get(url, headers=supervisor).json()["status"] == "pending_verification"
+    rejected = client.post(
+        f"{url}/review",
+        json={"decision": "reject", "comment": "未见整改照片，请重新上传"},
+        headers=supervisor,
+    )
+    assert rejected.status_code == 200 and rejected.json()["status"] == "dispatched"
