@@ -21,6 +21,7 @@ from backend.domain.photos.results import results_by_photo
 CorrectionKind = Literal["wrong", "missing"]
 # A "wrong" correction names a stored box; coordinates are rounded to 0.1 px when stored.
 BOX_TOLERANCE_PX = 1.0
+MIN_BOX_PX = 2.0  # a box a supervisor adds for a missed object: narrower is no object, only a slip
 
 
 @dataclass(frozen=True)
@@ -77,10 +78,15 @@ class CorrectionService:
             raise InvalidInput(
                 "照片尚未上传，上传后才能标注 / the photo has not been uploaded yet", {"field": "photo"}
             )
-        x1, y1, x2, y2 = data.box
-        if not (x1 < x2 and y1 < y2) or min(data.box) < 0:
+        box = [round(v, 1) for v in data.box]  # as stored: checked as it will be exported
+        x1, y1, x2, y2 = box
+        if not (x1 < x2 and y1 < y2) or min(box) < 0:
             raise InvalidInput(
                 "框坐标应为 [x1, y1, x2, y2] 且 x1<x2、y1<y2 / box must be [x1, y1, x2, y2]", {"field": "box"}
+            )
+        if data.kind == "missing" and min(x2 - x1, y2 - y1) < MIN_BOX_PX:
+            raise InvalidInput(
+                f"框太小（宽高至少 {MIN_BOX_PX:g} 像素） / box under {MIN_BOX_PX:g} px", {"field": "box"}
             )
         results = on_photos[data.photo]
         model = results[0]["model"] if results else {"name": "", "version": ""}
@@ -114,7 +120,7 @@ class CorrectionService:
             photo_sha256=data.photo,
             kind=data.kind,
             label=data.label,
-            box=[round(v, 1) for v in data.box],
+            box=box,
             model=model["name"],
             model_version=model["version"],
             note=data.note,

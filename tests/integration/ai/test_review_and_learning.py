@@ -124,6 +124,9 @@ def test_corrections_become_training_labels(
     no_such_box = {**wrong, "box": [0, 0, 5, 5]}
     refused = client.post(path, json=no_such_box, headers=flagged["supervisor"])
     assert refused.status_code == 422 and "没有这个识别框" in refused.json()["error"]["message"]
+    for sliver in ([1, 1, 1.0000001, 1.0000001], [10, 10, 11, 60]):  # zero-wide once stored; 1 px wide
+        too_small = client.post(path, json={**missing, "box": sliver}, headers=flagged["supervisor"])
+        assert too_small.status_code == 422, sliver  # would become a zero- or one-pixel YOLO label
     unicorn = client.post(path, json={**missing, "label": "unicorn"}, headers=flagged["supervisor"])
     assert unicorn.status_code == 422  # a label the model has no class for would poison the dataset
     assert unicorn.json()["error"]["detail"]["allowed"] == ["helmet", "no_helmet", "no_wear", "wear"]
