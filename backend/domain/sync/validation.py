@@ -96,7 +96,9 @@ FINDING_SERVER_FIELDS = frozenset(
 # Views computed for each reply rather than stored values: a device echoing an older pull of
 # them (a photo since uploaded, a step since added, a deadline since passed) is not trying to change anything.
 DERIVED_VIEWS = frozenset({"status_label", "missing_photos", "timeline", "overdue"})
-GENERIC_SERVER_FIELDS = frozenset({"submitted_by", "author_id", "created_at", "updated_at", "version", "id"})
+GENERIC_SERVER_FIELDS = frozenset(
+    {"submitted_by", "author_id", "created_at", "updated_at", "version", "id", "verification"}
+)
 
 S = TypeVar("S", bound=msgspec.Struct)
 

@@ -14,6 +14,7 @@ from backend.db.models import AuditEvent, Finding, Rectification, SyncMutation
 from backend.domain.accounts.roles import Role
 from backend.domain.findings.vocabulary import FindingStatus
 from backend.settings import Settings
+from tests import factories
 from tests.conftest import ParkWorld
 from tests.devices import (
     Device,
@@ -655,3 +656,27 @@ def test_an_edited_or_deleted_comment_reads_as_it_is_now_on_the_timeline_and_in_
     pulled = {c["id"]: c for c in reader.pull_all() if c["entity"] == "comment"}
     assert pulled[slip["id"]]["deleted"] is True
     assert "13800000000" not in str(pulled[slip["id"]])
+
+
+def test_a_rectification_echoed_as_pulled_with_its_ai_verdict_is_edited(
+    client: TestClient[Litestar], world: ParkWorld, db: Session
+) -> None:
+    """The verdict is the server's: a phone that edits the note and sends the pulled record back
+    whole is not trying to change it."""
+    finding = factories.finding(
+        db, world.own, status=FindingStatus.DISPATCHED, dispatched_at=datetime.now(UTC)
+    )
+    db.commit()
+    staff = Device(client, world.headers(client, Role.ENTERPRISE_STAFF))
+    sha, photo = jpeg_photo(41, (80, 60))
+    assert staff.upload(sha, photo).status_code == 201
+    [submitted] = staff.push_ok([rectification_mutation(finding.id, [sha])])
+    settle(client)
+    [pulled] = [c for c in staff.pull_all() if c["id"] == submitted["id"]]
+    echo = {**pulled["data"], "note": "已补发安全帽，班组长签字确认"}
+    [edited] = staff.push_ok([edit_mutation("rectification", submitted["id"], pulled["version"], **echo)])
+    assert edited["status"] == "applied", edited
+    [changed] = staff.push_ok(
+        [edit_mutation("rectification", submitted["id"], edited["version"], verification={"verdict": "pass"})]
+    )
+    assert changed["status"] == "rejected" and changed["error"]["code"] == "server_owned_field"
