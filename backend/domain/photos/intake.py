@@ -99,6 +99,17 @@ def verify_hash(upload: ReceivedUpload, claimed: str) -> None:
         )
 
 
+EXIF_ORIENTATION = 0x0112
+SIDEWAYS = {5, 6, 7, 8}  # EXIF orientations that turn the picture by 90°
+
+
+def _turned_sideways(image: Image.Image) -> bool:
+    try:
+        return image.getexif().get(EXIF_ORIENTATION) in SIDEWAYS
+    except Exception:  # a corrupt EXIF block: shown as stored (read_metadata keeps the photo too)
+        return False
+
+
 def inspect_image(path: Path, max_pixels: int) -> InspectedImage:
     with path.open("rb") as handle:
         head = handle.read(SNIFF_BYTES)
@@ -121,6 +132,8 @@ def inspect_image(path: Path, max_pixels: int) -> InspectedImage:
             if content_type == PNG:
                 image.verify()  # chunk CRCs and the end marker, without inflating pixels
             metadata = read_metadata(image)
+            if _turned_sideways(image):
+                width, height = height, width  # as the photo is displayed, like the AI's boxes
     except (TooManyPixels, UndecodableImage):
         raise
     except Image.DecompressionBombError as exc:

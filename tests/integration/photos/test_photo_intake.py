@@ -163,7 +163,8 @@ def test_thumbnail_is_upright_and_small(client: TestClient[Litestar], world: Par
     phone = inspector(client, world)
     data = camera_jpeg(size=(800, 400), orientation=6)  # camera held sideways: display rotated 90°
     digest = sha256(data)
-    phone.upload(digest, data)
+    stored = phone.upload(digest, data).json()
+    assert (stored["width"], stored["height"]) == (400, 800)  # as displayed, as the AI's boxes are
     response = client.get(f"/api/v1/photos/{digest}", params={"size": "thumb"}, headers=phone.headers)
     assert response.status_code == 200
     assert response.headers["content-type"] == "image/jpeg"
