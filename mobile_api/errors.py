@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
 
@@ -12,6 +13,7 @@ from litestar.exceptions import HTTPException, NotFoundException, ValidationExce
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from backend.domain.errors import DomainError, ErrorKind, TooManyLoginAttempts
+from backend.domain.validation_messages import in_chinese
 from backend.storage.base import ObjectMissing
 from mobile_api.path_ids import malformed_path_id
 
@@ -79,7 +81,7 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
     message = default_message
     if isinstance(exc, ValidationException):
         code = "validation_error"
-        message = f"请求参数不合法 / invalid request: {_describe(exc)}"
+        message = f"请求参数不合法：{_describe(exc, in_chinese)} / invalid request: {_describe(exc)}"
         if _is_missing_body(exc):
             message = "缺少请求体（JSON） / request body is required"
     elif exc.detail and exc.detail != HTTPStatus(status).phrase:
@@ -137,16 +139,16 @@ def _is_missing_body(exc: ValidationException) -> bool:
     )
 
 
-def _describe(exc: ValidationException) -> str:
-    """Name each problem: 'Object missing required field `methods` (body)', 'limit: … (query)'."""
+def _describe(exc: ValidationException, say: Callable[[str], str] = str) -> str:
+    """Name each problem: 'Object missing required field `methods` (body)', 'limit: … (query)';
+    ``say`` renders each message (``in_chinese`` for the Chinese half)."""
     parts = []
     for item in _problems(exc):
         where = getattr(item.get("source"), "value", item.get("source") or "")  # ParamType.QUERY → query
         key = item.get("key", "")
         prefix = f"{key}: " if key and key != "data" else ""
-        parts.append(
-            f"{prefix}{item.get('message', '')} ({where})" if where else f"{prefix}{item.get('message', '')}"
-        )
+        message = say(str(item.get("message", "")))
+        parts.append(f"{prefix}{message} ({where})" if where else f"{prefix}{message}")
     return "; ".join(parts) or str(exc.detail)
 
 

@@ -19,6 +19,7 @@ from backend.domain.findings.vocabulary import Handling, HazardSource, HazardTyp
 from backend.domain.plausible_times import too_early, too_late
 from backend.domain.sync.merge import changed_after
 from backend.domain.sync.mutations import Mutation, Rejection
+from backend.domain.validation_messages import in_chinese
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 MAX_PHOTOS = 20
@@ -148,7 +149,7 @@ def parse_data(
         parsed = msgspec.convert(device_part, schema, strict=False)
     except msgspec.ValidationError as exc:
         where = error_path(exc)
-        message = f"数据不合法 / invalid data: {exc}"
+        message = f"数据不合法：{in_chinese(str(exc))} / invalid data: {exc}"
         detail: dict[str, Any] | None = {"path": where} if where else None
         if choices := _choices(schema, where) if where else []:
             message += "；可选值 / allowed: " + "、".join(f"{value}（{name}）" for value, name in choices)

@@ -249,3 +249,38 @@ def test_absurd_bearer_tokens_are_401_not_5xx(client: TestClient[Litestar], worl
     for token in ("t" * 10_000, "a.b.c", "' OR 1=1 --", "eyJhbGciOiJub25lIn0.e30."):
         response = client.get("/api/v1/findings", headers={"Authorization": f"Bearer {token}"})
         assert_envelope(response, 401, code="invalid_token")
+
+
+def test_what_is_wrong_is_said_in_chinese_first_with_the_english_beside_it(
+    client: TestClient[Litestar], world: ParkWorld
+) -> None:
+    supervisor = world.headers(client, Role.SUPERVISOR)
+    review = client.post(
+        f"/api/v1/findings/{world.own_finding.id}/review", json={"decision": "maybe"}, headers=supervisor
+    )
+    error = assert_envelope(review, 400, code="validation_error", names="maybe")
+    chinese, english = error["message"].split(" / ", 1)
+    assert "取值无效：'maybe'" in chinese and "Invalid enum value 'maybe'" in english
+
+    inspector = world.headers(client, Role.INSPECTOR)
+    mutation = {
+        "mutation_id": str(uuid.uuid4()),
+        "entity": "finding",
+        "op": "upsert",
+        "id": str(uuid.uuid4()),
+        "data": {
+            "enterprise_id": str(world.own.id),
+            "description": "罐区未戴安全帽",
+            "photos": ["a" * 64] * 21,
+        },
+    }
+    pushed = client.post(
+        "/api/v1/sync/push",
+        json={"device_id": "p1", "batch_id": str(uuid.uuid4()), "mutations": [mutation]},
+        headers=inspector,
+    )
+    [result] = pushed.json()["results"]
+    assert result["status"] == "rejected"
+    assert result["error"]["message"].startswith(
+        "数据不合法：列表长度不能超过 20（位置：photos） / invalid data:"
+    )

@@ -1,0 +1,51 @@
+"""msgspec's validation messages in Chinese, for the people who read our error replies.
+
+The English stays beside the Chinese (error messages are bilingual); a message no rule knows
+comes back unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+
+TYPE_NAMES = {
+    "int": "整数",
+    "float": "数字",
+    "str": "文本",
+    "array": "列表",
+    "object": "对象",
+    "bool": "布尔值",
+    "null": "空值",
+}
+
+
+def _type(name: str) -> str:
+    return TYPE_NAMES.get(name, name)
+
+
+RULES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"Object missing required field `([^`]+)`"), "缺少必填字段 {0}"),
+    (re.compile(r"Object contains unknown field `([^`]+)`"), "包含未知字段 {0}"),
+    (re.compile(r"Invalid enum value (.+)"), "取值无效：{0}"),
+    (re.compile(r"Invalid UUID"), "不是有效的 UUID"),
+    (re.compile(r"Invalid RFC3339 encoded (?:datetime|date|time)"), "不是有效的 RFC 3339 时间"),
+    (re.compile(r"Expected `(\w+)` of length <= (\d+)"), "{0}长度不能超过 {1}"),
+    (re.compile(r"Expected `(\w+)` of length >= (\d+)"), "{0}长度至少为 {1}"),
+    (re.compile(r"Expected `(\w+)` <= (\S+)"), "{0}不能大于 {1}"),
+    (re.compile(r"Expected `(\w+)` >= (\S+)"), "{0}不能小于 {1}"),
+    (re.compile(r"Expected `(\w+)`, got `(\w+)`"), "应为{0}，实际为{1}"),
+]
+AT = re.compile(r"\s*- at `\$\.?([^`]*)`$")
+
+
+def in_chinese(message: str) -> str:
+    """ "Expected `array` of length <= 20 - at `$.photos`" → "列表长度不能超过 20（位置：photos）"."""
+    where = AT.search(message)
+    bare = AT.sub("", message)
+    for pattern, template in RULES:
+        found = pattern.search(bare)
+        if found:
+            values = [_type(value) if value in TYPE_NAMES else value for value in found.groups()]
+            text = template.format(*values)
+            return f"{text}（位置：{where.group(1)}）" if where and where.group(1) else text
+    return message
