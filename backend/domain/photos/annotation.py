@@ -7,7 +7,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from PIL import Image, ImageDraw, ImageFont, ImageOps
+from PIL import ImageDraw, ImageFont
+
+from ai.images import upright_photo
 
 CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
 HAZARD_COLOUR = (230, 20, 40)
@@ -24,8 +26,8 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
 
 def annotate(original: bytes, results: list[dict[str, Any]]) -> bytes:
     """JPEG of the upright photo (at most 1600 px) with every result's boxes; hazards in red."""
-    with Image.open(io.BytesIO(original)) as image:
-        upright = ImageOps.exif_transpose(image).convert("RGB")
+    # As thumbnails are made: EXIF orientation, 16-bit and transparent images handled alike.
+    upright = upright_photo(original, longer_side=MAX_SIDE).image
     width, height = upright.size
     scale = min(1.0, MAX_SIDE / max(width, height))
     if scale < 1.0:
@@ -46,12 +48,14 @@ def annotate(original: bytes, results: list[dict[str, Any]]) -> bytes:
             box = (x1 * sx, y1 * sy, x2 * sx, y2 * sy)
             draw.rectangle(box, outline=colour, width=line)
             text = f"{detection.get('title') or detection['label']} {detection['confidence']:.0%}"
-            left, top, right, bottom = draw.textbbox((box[0], box[1]), text, font=font)
+            text_width = draw.textlength(text, font=font) + line
+            x = max(0.0, min(box[0], upright.width - text_width))  # a box at the right edge: label moves left
+            left, top, right, bottom = draw.textbbox((x, box[1]), text, font=font)
             lift = bottom - top + line
             if top - lift < 0:  # no room above the box: the label goes just inside it
                 lift = -line
             draw.rectangle((left, top - lift, right + line, bottom - lift), fill=colour)
-            draw.text((box[0] + line / 2, box[1] - lift), text, fill=(255, 255, 255), font=font)
+            draw.text((x + line / 2, box[1] - lift), text, fill=(255, 255, 255), font=font)
     output = io.BytesIO()
     upright.save(output, "JPEG", quality=85)
     return output.getvalue()
