@@ -78,6 +78,7 @@ class NoticeFacts:
     draft: dict[str, Any]
     issued_on: datetime
     rectified_on_the_spot: bool = False  # 即查即改: fixed during the inspection, no deadline to set
+    order_only: bool = False  # for the enterprise: the order, not the park's penalty work before legal review
 
 
 def _date(value: datetime | None) -> str:
@@ -179,7 +180,8 @@ def render_notice(facts: NoticeFacts) -> bytes:
         *signature(),
     ]
     fine = draft.get("suggested_fine_yuan")
-    if decides != EMERGENCY_AUTHORITY:
+    # The enterprise's copy (order_only) is the order alone.
+    if not facts.order_only and decides != EMERGENCY_AUTHORITY:
         # Another authority decides the penalty (消防法第七十条, 危化法第一百零四条…): the park refers
         # the case to it rather than announcing a fine in its own name.
         story += [
@@ -195,7 +197,7 @@ def render_notice(facts: NoticeFacts) -> bytes:
             Paragraph(f"处理参考：{draft.get('rationale', '')}", body),
             *signature(),
         ]
-    elif fine:
+    elif not facts.order_only and fine:
         low, high = draft.get("fine_range_yuan") or [None, None]
         story += [
             PageBreak(),

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from backend.db.models import AuditEvent, Comment, Enterprise, Finding, Park
 from backend.db.types import utcnow
 from backend.domain.accounts.principal import Principal, scope_condition
+from backend.domain.accounts.roles import Role
 from backend.domain.errors import DomainError, ErrorKind, InvalidInput, NotFound
 from backend.domain.findings.vocabulary import FindingStatus, Handling, HazardLevel
 from backend.domain.pagination import Page, PageRequest
@@ -146,6 +147,7 @@ class FindingService:
             draft=finding.penalty_draft,
             issued_on=utcnow(),
             rectified_on_the_spot=finding.handling is Handling.ON_THE_SPOT,
+            order_only=principal.role is Role.ENTERPRISE_STAFF,
         )
         return render_notice(facts)
 

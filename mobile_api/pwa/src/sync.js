@@ -133,7 +133,11 @@ function describeError(error) {
   if (typeof error === "string") return error;
   const message = chinese(error.message) || error.code;
   const where = error.detail && (error.detail.field || error.detail.path);
-  return where ? `${message}（${FIELD_LABELS[where] || where}）` : message;
+  if (!where) return message;
+  const label = FIELD_LABELS[where] || where;
+  // The server names the place as a path ("数字不能大于 90.0（位置：location.lat）"): say it in words.
+  const placed = `（位置：${where}）`;
+  return message.includes(placed) ? message.replace(placed, `（${label}）`) : `${message}（${label}）`;
 }
 
 async function pull() {

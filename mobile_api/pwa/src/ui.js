@@ -44,7 +44,8 @@ export function countdown(deadline, now = Date.now()) {
   if (!deadline) return "未设期限";
   const ms = Date.parse(deadline) - now;
   const hours = Math.floor(Math.abs(ms) / 3_600_000);
-  const text = hours >= 24 ? `${Math.floor(hours / 24)} 天 ${hours % 24} 小时` : `${hours} 小时`;
+  const minutes = Math.max(1, Math.floor(Math.abs(ms) / 60_000)); // never "0 小时"
+  const text = hours >= 24 ? `${Math.floor(hours / 24)} 天 ${hours % 24} 小时` : hours >= 1 ? `${hours} 小时` : `${minutes} 分钟`;
   return ms >= 0 ? `剩余 ${text}` : `已逾期 ${text}`;
 }
 

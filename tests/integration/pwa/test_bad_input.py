@@ -38,7 +38,7 @@ def test_a_rejected_finding_shows_why_and_can_be_edited_and_resent(
     page.get_by_role("button", name="保存").click()
     item = card(page, description)
     expect(item.get_by_text("被拒绝", exact=True)).to_be_visible()
-    expect(item.get_by_text("被拒绝：")).to_contain_text("数据不合法（定位纬度）")
+    expect(item.get_by_text("被拒绝：")).to_have_text("被拒绝：数据不合法：数字不能大于 90.0（定位纬度）")
     expect(page.get_by_role("status").filter(has_text="1 条被拒绝，需修改后重新提交")).to_be_visible()
     shot(page, "inspector-rejected")
     assert server.findings(description) == []

@@ -115,3 +115,37 @@ def test_a_link_to_another_roles_screen_opens_the_users_own_home(
     page.evaluate("location.hash = '#/report'")
     expect(page.get_by_role("heading", name="整改任务")).to_be_visible()
     expect(page.get_by_label("隐患描述")).to_have_count(0)
+
+
+def test_a_report_left_for_the_guide_and_a_fix_left_for_the_list_keep_what_was_typed(
+    phone: Callable[[], BrowserContext], server: Server, photo: Callable[[int], Path]
+) -> None:
+    inspector = open_app(phone(), server)
+    log_in(inspector, "inspector")
+    description = f"装置区消防栓被杂物遮挡 {uuid.uuid4().hex[:6]}"
+    enterprise = server.enterprise("E001")["name"]
+    report(inspector, enterprise, description, photo(13))
+    inspector.get_by_role("button", name="检查指引").click()  # what was that item called again?
+    inspector.get_by_role("button", name="上报隐患").click()
+    expect(inspector.get_by_label("隐患描述")).to_have_value(description)
+    expect(inspector.get_by_label("位置描述")).to_have_value("二号罐区东侧泵房")
+    expect(inspector.get_by_label("所属企业").locator("option:checked")).to_have_text(enterprise)
+    expect(inspector.get_by_role("img", name="已选照片 1")).to_be_visible()
+    inspector.get_by_role("button", name="保存").click()
+    expect(card(inspector, description).get_by_text("已同步")).to_be_visible()
+    inspector.get_by_role("button", name="上报隐患").click()
+    expect(inspector.get_by_label("隐患描述")).to_have_value("")  # saved: the next report starts empty
+
+    [finding] = server.findings(description)
+    server.dispatch(finding["id"])
+    staff = open_app(phone(), server)
+    log_in(staff, "staff")
+    staff.get_by_role("listitem").filter(has_text=description).get_by_role("button", name="查看详情").click()
+    staff.get_by_label("整改说明").fill("已清理消防栓周边杂物")
+    staff.get_by_label("拍照").set_input_files(photo(14))
+    expect(staff.get_by_role("img", name="已选照片 1")).to_be_visible()
+    staff.get_by_role("button", name="返回列表").click()
+    staff.get_by_role("listitem").filter(has_text=description).get_by_role("button", name="查看详情").click()
+    expect(staff.get_by_label("整改说明")).to_have_value("已清理消防栓周边杂物")
+    expect(staff.get_by_role("img", name="已选照片 1")).to_be_visible()
+    expect(staff.get_by_text("处罚依据")).to_have_count(0)  # the park's penalty draft is not the enterprise's

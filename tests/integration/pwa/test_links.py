@@ -59,7 +59,10 @@ def test_the_finding_shows_what_happened_to_it_in_words_with_each_decisions_reas
 
     admin = open_app(phone(), server)
     log_in(admin, "admin")
-    admin.goto(f"{server.url}/#/findings/{finding_id}")
+    # Dispatched, it has left 待下发 and is followed under 整改跟踪 on 总览.
+    followed = admin.get_by_role("listitem", name=f"整改跟踪：{description[:24]}")
+    followed.get_by_role("button", name="查看详情").click()
+    expect(admin.get_by_role("heading", name="隐患详情")).to_be_visible()
     history = admin.get_by_role("region", name="处理记录")
     expect(history.get_by_role("listitem").filter(has_text="检查员上报隐患")).to_have_count(1)
     expect(history.get_by_text("园区判定为一般隐患：现场核实为一般隐患")).to_be_visible()

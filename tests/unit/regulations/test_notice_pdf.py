@@ -25,6 +25,7 @@ def notice_text(
     description: str = "剧毒化学品出入库台账与实物不符",
     deadline: datetime | None = datetime(2026, 6, 10, 9, tzinfo=UTC),
     on_the_spot: bool = False,
+    order_only: bool = False,
 ) -> str:
     observed = datetime(2026, 6, 1, 2, tzinfo=UTC)
     draft = draft_penalty(default_checklist().items[code], load_library(), Circumstances(observed.date()))
@@ -40,6 +41,7 @@ def notice_text(
         draft=draft,
         issued_on=observed,
         rectified_on_the_spot=on_the_spot,
+        order_only=order_only,
     )
     path = tmp_path / "notice.pdf"
     path.write_bytes(render_notice(facts))
@@ -105,3 +107,15 @@ def test_a_hazard_fixed_during_the_inspection_is_not_ordered_fixed_by_a_blank_da
         "JC-07-01", tmp_path, deadline=None
     )  # not dispatched yet: the date is filled in by hand
     assert "____年__月__日前整改完毕" in waiting
+
+
+def test_the_enterprises_copy_is_the_order_alone(tmp_path: Path) -> None:
+    """The fine is the park's work before legal review: the enterprise downloads only the order."""
+    for code in ("JC-07-01", "XC-03-08"):  # a fine the park announces; one it refers to the police
+        text = notice_text(code, tmp_path, order_only=True)
+        assert "责令限期整改指令书" in text
+        assert (
+            "行政处罚告知书" not in text
+            and "案件移送函" not in text
+            and "罚款" not in text.split("指令书", 1)[1]
+        )

@@ -5,7 +5,8 @@ import { enterpriseNames, live } from "../records.js";
 import { syncNow } from "../sync.js";
 import { evidencePanel } from "./finding_detail.js";
 import { grading, planReview } from "./governance.js";
-import { download, field, formatTime, h, isoToLocalInput, localInputToISO, STATUS_LABELS, toast, mount } from "../ui.js";
+import { countdown, download, field, formatTime, h, isoToLocalInput, localInputToISO, STATUS_LABELS, statusBadge, toast, mount } from "../ui.js";
+import { detailButton } from "./mine.js";
 
 const DEFAULT_DAYS = 7;
 const EXPORT_TIMEOUT_MS = 120_000;
@@ -74,6 +75,8 @@ export async function renderDashboard(root) {
     ),
     h("h2", {}, "待下发整改"),
     await dispatchList(),
+    h("h2", {}, "整改跟踪"),
+    await followUpList(),
   );
   showStats(stats);
 }
@@ -114,12 +117,44 @@ async function dispatchList() {
         field("整改期限", deadline),
         message,
         h("button", { type: "button", class: "primary", onclick: dispatch }, "下发整改"),
+        detailButton(finding.id),
+      );
+    }),
+  );
+}
+
+// 整改跟踪: what the park dispatched and is waiting on, overdue first; each opens its 隐患详情.
+async function followUpList() {
+  const names = await enterpriseNames();
+  const open = (await live("finding"))
+    .filter((f) => f.data.status === "dispatched" || f.data.status === "pending_verification")
+    .sort((a, b) => (a.data.deadline || "").localeCompare(b.data.deadline || ""));
+  if (!open.length) return h("p", { class: "empty" }, "没有整改中的隐患。");
+  return h(
+    "ul",
+    { class: "cards" },
+    open.map((finding) => {
+      const overdue = finding.data.status === "dispatched" && finding.data.deadline && Date.parse(finding.data.deadline) < Date.now();
+      return h(
+        "li",
+        { class: `card${overdue ? " overdue" : ""}`, "aria-label": `整改跟踪：${finding.data.description.slice(0, 24)}` },
+        h("p", { class: "description" }, finding.data.description),
+        h("p", { class: "meta" }, names.get(finding.data.enterprise_id) || ""),
+        h(
+          "p",
+          { class: "states" },
+          statusBadge(finding.data.status),
+          finding.data.status === "dispatched" ? h("span", { class: `badge ${overdue ? "overdue" : "deadline"}` }, countdown(finding.data.deadline)) : null,
+          finding.data.escalation_level ? h("span", { class: "badge escalated" }, `督办 ${finding.data.escalation_level} 级`) : null,
+        ),
+        detailButton(finding.id),
       );
     }),
   );
 }
 
 async function exportLedger(format) {
+  if (!navigator.onLine) return toast("导出台账需要联网，请连接网络后再试", "warn");
   try {
     const blob = await getBlob(`/api/v1/findings/export?format=${format}`, { timeout: EXPORT_TIMEOUT_MS });
     download(blob, `隐患台账.${format}`);

@@ -2,6 +2,7 @@
 import { getBlob } from "../api.js";
 import { photoURL } from "../photos.js";
 import { enterpriseNames } from "../records.js";
+import { session } from "../session.js";
 import { countdown, download, formatTime, h, LEVEL_LABELS, statusBadge, toast, mount } from "../ui.js";
 
 const SVG = "http://www.w3.org/2000/svg";
@@ -162,7 +163,8 @@ export function summary(finding, enterpriseName) {
       h("dt", {}, "企业"), h("dd", enterpriseName ? {} : { "data-enterprise-id": data.enterprise_id }, enterpriseName || "—"),
       h("dt", {}, "位置"), h("dd", {}, data.location?.text || "—"),
       h("dt", {}, "发现时间"), h("dd", {}, formatTime(data.observed_at)),
-      h("dt", {}, "整改期限"), h("dd", {}, data.deadline ? `${formatTime(data.deadline)}（${countdown(data.deadline)}）` : "—"),
+      // A countdown only while the enterprise still owes the fix.
+      h("dt", {}, "整改期限"), h("dd", {}, !data.deadline ? "—" : data.status === "dispatched" ? `${formatTime(data.deadline)}（${countdown(data.deadline)}）` : formatTime(data.deadline)),
     ),
   );
 }
@@ -175,7 +177,8 @@ export function legalBasis(finding) {
   for (const item of matches.regulations || []) items.push(h("li", {}, item.citation, item.excerpt ? h("q", {}, item.excerpt) : null));
   const section = h("section", { class: "basis" }, h("h2", {}, "依据"), items.length ? h("ul", {}, items) : h("p", { class: "hint" }, "尚未匹配到条款"));
   if (matches.major_hazard) mount(section, h("p", { class: "major" }, `重大隐患判定：${matches.major_hazard.criterion}（${matches.major_hazard.citation}）`));
-  if (draft) {
+  // The penalty draft is the park's enforcement work before legal review, not the enterprise's to read.
+  if (draft && session()?.user.role !== "enterprise_staff") {
     mount(section,
       h("p", {}, `处罚依据：${draft.penalty_basis || "—"}`),
       draft.fine_range_yuan ? h("p", {}, `罚款幅度：${draft.fine_range_yuan[0]}–${draft.fine_range_yuan[1]} 元，建议 ${draft.suggested_fine_yuan} 元`) : h("p", {}, "罚款：暂不建议"),

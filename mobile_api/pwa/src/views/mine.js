@@ -47,6 +47,7 @@ function card({ id, mutation, server }, names) {
       server && server.data.missing_photos?.length ? h("span", { class: "badge warn" }, `${server.data.missing_photos.length} 张照片待上传`) : null,
     ),
     server && !local ? whatTheServerFound(server) : null,
+    server && !local ? detailButton(id) : null,
     mutation && mutation.state === "rejected" ? h("p", { class: "error" }, `被拒绝：${mutation.error}`) : null,
     mutation && mutation.state === "conflict" ? h("p", { class: "error" }, "冲突：服务器上的记录已被修改，请核对后重新提交") : null,
     mutation && (mutation.state === "rejected" || mutation.state === "conflict")
@@ -68,6 +69,11 @@ function whatTheServerFound(finding) {
   const best = finding.data.matches?.checklist?.[0];
   if (!seen && !best) return null;
   return evidencePanel(finding, [seen ? `AI 识别：${seen}` : null, best ? `匹配 ${best.code} ${best.title}` : null].filter(Boolean).join(" · "));
+}
+
+// 隐患详情: the finding as the server holds it, with its 处理记录.
+export function detailButton(id) {
+  return h("button", { type: "button", class: "quiet", onclick: () => (location.hash = `#/findings/${id}`) }, "查看详情");
 }
 
 async function giveUp(mutation) {

@@ -3,7 +3,8 @@ import { StorageFullError } from "../db.js";
 import { keepPhoto, photoURL } from "../photos.js";
 import { field, h, toast } from "../ui.js";
 
-export function photoPicker(initial = []) {
+// ``onChange()``: called after a photo is added or removed (the form keeps its draft).
+export function photoPicker(initial = [], onChange = () => {}) {
   const hashes = [...initial];
   const strip = h("ul", { class: "photo-strip", "aria-label": "已拍的照片" });
   const input = h("input", { type: "file", accept: "image/jpeg,image/png,image/webp", capture: "environment", multiple: true, class: "camera-input" });
@@ -27,6 +28,7 @@ export function photoPicker(initial = []) {
   function remove(hash) {
     hashes.splice(hashes.indexOf(hash), 1);
     redraw();
+    onChange();
   }
 
   input.addEventListener("change", async () => {
@@ -40,6 +42,7 @@ export function photoPicker(initial = []) {
     }
     input.value = "";
     await redraw();
+    onChange();
   });
 
   redraw();

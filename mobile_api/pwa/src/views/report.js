@@ -3,6 +3,7 @@ import { db, StorageFullError } from "../db.js";
 import { uuid } from "../api.js";
 import { enterprises, live } from "../records.js";
 import { suggest } from "../suggest.js";
+import { clearDraft, loadDraft, saveDraft } from "../form_draft.js";
 import { enqueue, syncNow } from "../sync.js";
 import { field, h, isoToLocalInput, localInputToISO, mount, submitOnce, toast } from "../ui.js";
 import { PRESET_KEY } from "./guide.js";
@@ -10,7 +11,9 @@ import { photoPicker } from "./photo_picker.js";
 
 export async function renderReport(root, editingMutationId = null) {
   const editing = editingMutationId ? await db.outbox.get(editingMutationId) : null;
-  const data = editing ? editing.data : {};
+  // A new report picks up what was typed before the user looked elsewhere.
+  const draft = editing ? null : loadDraft("report");
+  const data = editing ? editing.data : draft || {};
   const companies = await enterprises();
   // One id per form: even a second save of the same form can only ever edit this one finding.
   const recordId = editing ? editing.record_id : uuid();
@@ -21,13 +24,13 @@ export async function renderReport(root, editingMutationId = null) {
     h("option", { value: "" }, companies.length ? "请选择企业" : "暂无企业数据，请联网同步"),
     companies.map((company) => h("option", { value: company.id, selected: company.id === data.enterprise_id }, `${company.data.name}`)),
   );
-  const picker = photoPicker(data.photos || []);
+  const picker = photoPicker(data.photos || [], keepDraft);
   const description = h("textarea", { name: "description", rows: 4, maxlength: 2000, required: true, placeholder: "例如：储罐区防火堤内有杂草，可燃物未清理" });
   description.value = data.description || "";
   const suggestions = h("fieldset", { class: "suggestions", hidden: true }, h("legend", {}, "对应检查项"));
   const preset = sessionStorage.getItem(PRESET_KEY);
   sessionStorage.removeItem(PRESET_KEY);
-  let checklistCode = data.checklist_code || preset || null;
+  let checklistCode = preset || data.checklist_code || null; // 按此项上报 wins over a draft's item
   const place = h("input", { name: "location", maxlength: 500, placeholder: "如：二号罐区东侧泵房", value: data.location?.text || "" });
   let coordinates = data.location && data.location.lat != null ? { lat: data.location.lat, lng: data.location.lng } : null;
   const coordinateText = h("span", { class: "hint" }, coordinates ? `已定位 ${coordinates.lat.toFixed(5)}, ${coordinates.lng.toFixed(5)}` : "");
@@ -35,6 +38,20 @@ export async function renderReport(root, editingMutationId = null) {
   const message = h("p", { class: "error", role: "alert" });
   if (editing && editing.error) message.textContent = `上次提交被拒绝：${editing.error}`;
   if (editing && editing.state === "conflict") message.textContent = "服务器上的记录已被他人修改，请核对后重新保存";
+
+  function keepDraft() {
+    if (editing) return; // an edit's starting point is its outbox row
+    saveDraft("report", {
+      enterprise_id: enterprise.value,
+      description: description.value,
+      location: { text: place.value, ...(coordinates || {}) },
+      photos: picker.hashes(),
+      observed_at: localInputToISO(observed.value),
+      checklist_code: checklistCode,
+    });
+  }
+  for (const control of [enterprise, description, place, observed]) control.addEventListener("input", keepDraft);
+  enterprise.addEventListener("change", keepDraft);
 
   let typingTimer = null;
   description.addEventListener("input", () => {
@@ -59,7 +76,7 @@ export async function renderReport(root, editingMutationId = null) {
   }
 
   function suggestion(code, title, checked) {
-    const radio = h("input", { type: "radio", name: "checklist_code", value: code, checked, onchange: () => (checklistCode = code) });
+    const radio = h("input", { type: "radio", name: "checklist_code", value: code, checked, onchange: () => { checklistCode = code; keepDraft(); } });
     return h("label", { class: "suggestion" }, radio, h("span", {}, `${code} ${title}`));
   }
 
@@ -82,6 +99,7 @@ export async function renderReport(root, editingMutationId = null) {
       (position) => {
         coordinates = { lat: position.coords.latitude, lng: position.coords.longitude };
         coordinateText.textContent = `已定位 ${coordinates.lat.toFixed(5)}, ${coordinates.lng.toFixed(5)}`;
+        keepDraft();
       },
       () => (coordinateText.textContent = "定位失败，请填写位置描述"),
       { enableHighAccuracy: true, timeout: 15_000 },
@@ -109,6 +127,7 @@ export async function renderReport(root, editingMutationId = null) {
       message.textContent = error instanceof StorageFullError ? error.message : `保存失败：${error.message}`;
       return;
     }
+    if (!editing) clearDraft("report");
     toast(navigator.onLine ? "已保存，正在同步" : "已保存在手机上，联网后自动同步", "ok");
     location.hash = "#/mine";
     if (navigator.onLine) syncNow();
@@ -132,5 +151,6 @@ export async function renderReport(root, editingMutationId = null) {
   );
   if (description.value) showSuggestions();
   else if (checklistCode) showChosen(checklistCode);
-  if (!editing) locate();
+  if (draft) toast("已恢复上次未保存的上报内容", "info");
+  if (!editing && !coordinates) locate();
 }

@@ -7,6 +7,8 @@ import { gallery, legalBasis, summary } from "./finding_detail.js";
 import { freshFinding, NOT_FOUND } from "./fresh.js";
 import { timelineSection } from "./timeline.js";
 
+// What a pass means (docs/verification.md): every check found nothing to flag.
+const PASSED_CHECKS = ["未再识别到整改前的隐患", "与整改前为同一场景", "不是已有照片的重复或裁剪副本", "拍摄时间不早于下发整改"];
 const VERDICTS = { pass: "AI 核验通过", flagged: "AI 核验存疑，请人工重点核对" };
 
 // Online: the server's queue (AI-flagged first, then unchecked, then passed). Offline: the pulled copy.
@@ -126,7 +128,7 @@ export async function renderReview(root, id) {
     ),
     latest ? h("p", { class: "note" }, `整改说明：${latest.data.note}`) : null,
     verification
-      ? h("section", { class: `verification verdict-${verification.verdict}` }, h("h2", {}, VERDICTS[verification.verdict] || verification.verdict), h("ul", {}, [...new Set((verification.reasons || []).map(chinese))].map((r) => h("li", {}, r))))
+      ? h("section", { class: `verification verdict-${verification.verdict}` }, h("h2", {}, VERDICTS[verification.verdict] || verification.verdict), h("ul", {}, (verification.reasons?.length ? [...new Set(verification.reasons.map(chinese))] : PASSED_CHECKS).map((r) => h("li", {}, r))))
       : h("p", { class: "hint" }, "AI 核验尚未完成"),
     legalBasis(finding),
     finding.data.status === "pending_verification"

@@ -2,6 +2,7 @@
 import { StorageFullError } from "../db.js";
 import { uuid } from "../api.js";
 import { enterpriseNames, latestMutations, live, rectificationsOf } from "../records.js";
+import { clearDraft, loadDraft, saveDraft } from "../form_draft.js";
 import { discard, enqueue, STATE_LABELS, syncNow } from "../sync.js";
 import { countdown, field, h, mount, statusBadge, submitOnce, toast } from "../ui.js";
 import { gallery, legalBasis, rectificationHistory, summary } from "./finding_detail.js";
@@ -96,9 +97,13 @@ export async function renderTicket(root, id) {
 }
 
 function rectificationForm(findingId, rejected) {
+  const form = `rectify:${findingId}`;
+  const draft = loadDraft(form);
   const note = h("textarea", { name: "note", rows: 4, maxlength: 4000, required: true, placeholder: "写明采取的整改措施、完成时间、责任人" });
-  note.value = rejected?.data.note || "";
-  const picker = photoPicker(rejected?.data.photos || []);
+  note.value = draft?.note ?? rejected?.data.note ?? "";
+  const keepDraft = () => saveDraft(form, { note: note.value, photos: picker.hashes() });
+  const picker = photoPicker(draft?.photos || rejected?.data.photos || [], keepDraft);
+  note.addEventListener("input", keepDraft);
   const message = h("p", { class: "error", role: "alert" });
 
   const recordId = rejected ? rejected.record_id : uuid();
@@ -112,6 +117,7 @@ function rectificationForm(findingId, rejected) {
       message.textContent = error instanceof StorageFullError ? error.message : `保存失败：${error.message}`;
       return;
     }
+    clearDraft(form);
     toast(navigator.onLine ? "整改已提交，正在同步" : "整改已保存在手机上，联网后自动同步", "ok");
     location.hash = "#/tickets";
     if (navigator.onLine) syncNow();

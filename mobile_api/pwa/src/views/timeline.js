@@ -3,6 +3,8 @@
 import { chinese } from "../api.js";
 import { formatTime, h, LEVEL_LABELS } from "../ui.js";
 
+// The detector's hazard codes as ai/models.yaml titles them.
+const HAZARD_TITLES = { no_helmet: "未戴安全帽", no_wear: "未穿工作服" };
 const quoted = (text) => (text ? `：${text}` : "");
 
 const STEPS = {
@@ -10,7 +12,8 @@ const STEPS = {
   "finding.edited": () => "隐患信息已修改",
   "finding.deleted": () => "隐患已删除",
   "finding.photos_complete": () => "隐患照片已全部上传",
-  "finding.ai_detected": (d) => `AI 识别照片：发现 ${d.detections ?? 0} 处`,
+  "finding.ai_detected": (d) =>
+    d.hazard_codes?.length ? `AI 识别照片：发现隐患（${d.hazard_codes.map((code) => HAZARD_TITLES[code] || code).join("、")}）` : "AI 识别照片：未发现隐患",
   "finding.matched": (d) => `匹配检查项 ${(d.checklist || []).slice(0, 1).join("") || "—"}${d.penalty_basis ? `，处罚依据 ${d.penalty_basis}` : ""}`,
   "finding.graded": (d) => `园区判定为${LEVEL_LABELS[d.level] || d.level}${quoted(d.comment)}`,
   "finding.escalated": (d) => `督办${quoted(d.note)}`,
