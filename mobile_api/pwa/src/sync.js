@@ -98,6 +98,9 @@ async function push() {
       await db.outbox.bulkUpdate(batch.map((item) => ({ key: item.mutation_id, changes: { state: "pending" } })));
       throw error;
     }
+    // What the server makes of new records (AI boxes, matched items, the draft) comes from jobs
+    // that finish seconds after the push: pull again soon rather than at the next minute's run.
+    if (response.results.some((result) => result.status === "applied")) followUpSoon();
     await db.transaction("rw", db.outbox, async () => {
       for (const result of response.results) {
         const state = result.status === "applied" || result.status === "duplicate" ? "synced" : result.status;
@@ -193,6 +196,14 @@ async function run() {
     emit("parksafe:sync", { running: false });
     emit("parksafe:changed");
   }
+}
+
+const FOLLOW_UP_MS = [5_000, 20_000];
+let followUps = [];
+
+function followUpSoon() {
+  followUps.forEach(clearTimeout);
+  followUps = FOLLOW_UP_MS.map((delay) => setTimeout(() => syncNow(), delay));
 }
 
 export function syncNow() {

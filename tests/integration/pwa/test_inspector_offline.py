@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -193,3 +194,21 @@ def test_the_photo_button_speaks_chinese_and_opens_the_camera(
         button.click()
     chooser.value.set_files(photo(3))
     expect(page.get_by_role("img", name="已选照片 1")).to_be_visible()
+
+
+def test_after_a_report_is_pushed_the_phone_pulls_again_soon_for_what_the_server_makes_of_it(
+    phone: Callable[[], BrowserContext], server: Server, photo: Callable[[int], Path]
+) -> None:
+    """AI boxes and matched items come from jobs that finish after the push: the phone asks again
+    within seconds instead of at the next minute's sync."""
+    page = open_app(phone(), server)
+    log_in(page, "inspector")
+    description = f"泵房地面油污未清理 {uuid.uuid4().hex[:6]}"
+    report(page, server.enterprise("E001")["name"], description, photo(15))
+    pulls: list[float] = []
+    page.on("request", lambda request: "/api/v1/sync/pull" in request.url and pulls.append(time.monotonic()))
+    page.get_by_role("button", name="保存").click()
+    expect(card(page, description).get_by_text("已同步")).to_be_visible(timeout=30_000)
+    synced = time.monotonic()
+    page.wait_for_timeout(9_000)
+    assert any(moment > synced + 3 for moment in pulls), pulls  # the follow-up pull, well before a minute

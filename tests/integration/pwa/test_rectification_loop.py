@@ -148,8 +148,13 @@ def test_a_rejection_reaches_the_enterprise_with_its_reason(
     rejected = server.wait_for(description, lambda f: f["status"] == "dispatched")
     assert datetime.fromisoformat(rejected["deadline"]) == second_deadline
 
-    staff.goto(f"{server.url}/#/ticket/{finding_id}")
+    staff.goto(f"{server.url}/#/tickets")
     staff.reload()
+    ticket = staff.get_by_role("listitem", name=f"整改任务：{description[:24]}")
+    expect(
+        ticket.get_by_text("整改被驳回，需重新整改")
+    ).to_be_visible()  # marked in the list, not only inside
+    ticket.get_by_role("button", name="查看详情").click()
     expect(staff.get_by_text("上次整改被驳回：照片角度不同")).to_be_visible()
     expect(staff.get_by_role("heading", name="整改 1 已驳回")).to_be_visible()  # the refused proof, marked
     expect(staff.get_by_label("整改说明")).to_be_visible()

@@ -48,6 +48,8 @@ export async function renderTickets(root) {
                 ticket.data.level === "major" ? h("span", { class: "badge major" }, "重大隐患") : null,
                 needsPlan(ticket) ? h("span", { class: "badge deadline" }, "须提交治理方案") : null,
                 ticket.data.status === "dispatched" ? h("span", { class: `badge ${overdue ? "overdue" : "deadline"}` }, countdown(ticket.data.deadline)) : null,
+                // Sent back by the supervisor: the reason is on the ticket (pulled timeline).
+                ticket.data.status === "dispatched" && lastRejection(ticket.data.timeline || []) !== null ? h("span", { class: "badge overdue" }, "整改被驳回，需重新整改") : null,
                 waiting.has(ticket.id) ? h("span", { class: "badge sync-pending" }, "整改待同步") : null,
                 refused.has(ticket.id) ? h("span", { class: "badge sync-rejected" }, "整改被拒绝") : null,
               ),
