@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from playwright.sync_api import BrowserContext, Locator, Page, Route, expect
+from playwright.sync_api import BrowserContext, Locator, Page, Request, Route, expect
 
 from tests.integration.pwa.conftest import log_in, open_app, shot, wait_for_service_worker
 from tests.integration.pwa.server import Server
@@ -206,7 +206,12 @@ def test_after_a_report_is_pushed_the_phone_pulls_again_soon_for_what_the_server
     description = f"泵房地面油污未清理 {uuid.uuid4().hex[:6]}"
     report(page, server.enterprise("E001")["name"], description, photo(15))
     pulls: list[float] = []
-    page.on("request", lambda request: "/api/v1/sync/pull" in request.url and pulls.append(time.monotonic()))
+
+    def note_pull(request: Request) -> None:
+        if "/api/v1/sync/pull" in request.url:
+            pulls.append(time.monotonic())
+
+    page.on("request", note_pull)
     page.get_by_role("button", name="保存").click()
     expect(card(page, description).get_by_text("已同步")).to_be_visible(timeout=30_000)
     synced = time.monotonic()
