@@ -49,7 +49,11 @@ def test_a_suggested_major_hazard_is_graded_planned_accepted_and_then_dispatched
     staff.get_by_role("button", name="提交治理方案").click()
     expect(staff.get_by_text("治理方案已提交，待园区审核")).to_be_visible()
 
+    # The list is redrawn when the sync ends: wait for it, or the plan is accepted on a card that is
+    # then swapped out for one whose panel loaded the plan before the acceptance.
+    drawn = card.element_handle()
     admin.get_by_role("button", name="立即同步").click()
+    admin.wait_for_function("card => !card.isConnected", arg=drawn)
     card = admin.get_by_role("listitem").filter(has_text=description)
     card.get_by_text("治理方案", exact=True).click()
     expect(card.get_by_text(PLAN["方法措施"])).to_be_visible()
