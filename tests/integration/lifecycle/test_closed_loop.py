@@ -19,6 +19,7 @@ from backend.settings import Settings
 from mobile_api.app import create_app
 from tests.conftest import ParkWorld
 from tests.devices import Device, finding_mutation, rectification_mutation
+from tests.integration.lifecycle.steps import reported_and_dispatched
 from tests.photos import camera_jpeg, sha256
 from tests.receiver import Receiver, running_receiver
 
@@ -170,19 +171,11 @@ def test_bad_dispatch_and_review_requests_change_nothing(
 
 
 def _pending_verification(client: TestClient[Litestar], world: ParkWorld, deadline: datetime) -> str:
-    inspector = Device(client, world.headers(client, Role.INSPECTOR))
+    url = reported_and_dispatched(client, world, deadline)
     staff = Device(client, world.headers(client, Role.ENTERPRISE_STAFF))
-    reported = finding_mutation(world.own.id, "消防通道被货物占用")
-    inspector.push_ok([reported])
-    url = f"/api/v1/findings/{reported['id']}"
-    admin = world.headers(client, Role.PARK_ADMIN)
-    assert (
-        client.post(f"{url}/dispatch", json={"deadline": deadline.isoformat()}, headers=admin).status_code
-        == 200
-    )
     fix = camera_jpeg(color=(200, 30, 30))
     staff.upload(sha256(fix), fix)
-    staff.push_ok([rectification_mutation(reported["id"], [sha256(fix)])])
+    staff.push_ok([rectification_mutation(url.rsplit("/", 1)[1], [sha256(fix)])])
     return url
 
 
@@ -231,20 +224,10 @@ def test_a_review_with_a_deadline_it_cannot_take_changes_nothing(
 def test_a_fix_whose_photos_never_arrived_cannot_be_approved_only_rejected(
     client: TestClient[Litestar], world: ParkWorld
 ) -> None:
-    inspector = Device(client, world.headers(client, Role.INSPECTOR))
+    url = reported_and_dispatched(client, world, datetime.now(UTC) + timedelta(days=1))
     staff = Device(client, world.headers(client, Role.ENTERPRISE_STAFF))
-    reported = finding_mutation(world.own.id, "消防通道被货物占用")
-    inspector.push_ok([reported])
-    url = f"/api/v1/findings/{reported['id']}"
-    deadline = (datetime.now(UTC) + timedelta(days=1)).isoformat()
-    assert (
-        client.post(
-            f"{url}/dispatch", json={"deadline": deadline}, headers=world.headers(client, Role.PARK_ADMIN)
-        ).status_code
-        == 200
-    )
     never_sent = sha256(camera_jpeg(color=(5, 6, 7)))
-    staff.push_ok([rectification_mutation(reported["id"], [never_sent])])
+    staff.push_ok([rectification_mutation(url.rsplit("/", 1)[1], [never_sent])])
     supervisor = world.headers(client, Role.SUPERVISOR)
 
     approved = client.post(

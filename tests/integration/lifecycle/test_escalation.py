@@ -25,6 +25,7 @@ from regulations.service import get_matcher
 from tests import factories
 from tests.conftest import ParkWorld
 from tests.devices import Device, finding_mutation, jpeg_photo, rectification_mutation, settle
+from tests.integration.lifecycle.steps import reported_and_dispatched
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 CHANNELS = "enterprise_staff=json://127.0.0.1:9/staff park_admin=json://127.0.0.1:9/leaders"
@@ -336,18 +337,12 @@ def _pending_verification(
     escalate_at: datetime,
 ) -> str:
     """A finding dispatched, let run past its deadline (one 督办), then rectified late."""
-    inspector = Device(client, world.headers(client, Role.INSPECTOR))
-    staff = Device(client, world.headers(client, Role.ENTERPRISE_STAFF))
-    reported = finding_mutation(world.own.id, "消防通道被货物占用")
-    inspector.push_ok([reported])
-    url = f"/api/v1/findings/{reported['id']}"
-    admin = world.headers(client, Role.PARK_ADMIN)
-    dispatch = client.post(f"{url}/dispatch", json={"deadline": deadline.isoformat()}, headers=admin)
-    assert dispatch.status_code == 200, dispatch.text
+    url = reported_and_dispatched(client, world, deadline)
     assert escalate(database_url, escalate_at).returncode == 0
+    staff = Device(client, world.headers(client, Role.ENTERPRISE_STAFF))
     sha, fix = jpeg_photo(7)
     assert staff.upload(sha, fix).status_code == 201
-    staff.push_ok([rectification_mutation(reported["id"], [sha])])
+    staff.push_ok([rectification_mutation(url.rsplit("/", 1)[1], [sha])])
     return url
 
 
