@@ -17,9 +17,14 @@ def park_date(moment: datetime) -> date:
     return moment.astimezone(BEIJING).date()
 
 
+def park_midnight(day: date) -> datetime:
+    """Midnight in the park at the start of the park day ``day``."""
+    return datetime.combine(day, time(0), BEIJING)
+
+
 def park_day_start(moment: datetime) -> datetime:
     """Midnight in the park at the start of ``moment``'s park day."""
-    return datetime.combine(park_date(moment), time(0), BEIJING)
+    return park_midnight(park_date(moment))
 
 
 def seen_again(earlier: datetime, later: datetime, window: timedelta) -> bool:

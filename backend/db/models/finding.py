@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Field
+from sqlmodel import Field, col
 
 from backend.db.models.base import SyncedModel
 from backend.db.types import JSONType, UTCDateTime, enum_type
@@ -79,4 +79,16 @@ class Finding(SyncedModel, table=True):
         awaiting its fix past the deadline; the run comes every few minutes, the reader is now."""
         return self.overdue or (
             self.status is FindingStatus.DISPATCHED and self.deadline is not None and now > self.deadline
+        )
+
+    @classmethod
+    def overdue_condition(cls, now: datetime) -> sa.ColumnElement[bool]:
+        """``overdue_at`` as SQL, for filtering lists by it."""
+        return sa.or_(
+            col(cls.overdue),
+            sa.and_(
+                col(cls.status) == FindingStatus.DISPATCHED,
+                col(cls.deadline).is_not(None),
+                col(cls.deadline) < now,
+            ),
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,7 +19,7 @@ from backend.domain.errors import DomainError, ErrorKind, InvalidInput, NotFound
 from backend.domain.findings.vocabulary import FindingStatus, Handling, HazardLevel
 from backend.domain.pagination import Page, PageRequest
 from backend.domain.photos.links import stored_hashes
-from rules.park_time import BEIJING
+from rules.park_time import park_midnight
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,10 +37,6 @@ class FindingFilter:
                 f"起始日期 {self.observed_from} 晚于截止日期 {self.observed_to} / observed_from is after observed_to",
                 {"observed_from": str(self.observed_from), "observed_to": str(self.observed_to)},
             )
-
-
-def _park_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(0), BEIJING)
 
 
 class NoPenaltyDraft(DomainError):
@@ -67,20 +63,13 @@ class FindingService:
         if filters.level is not None:
             conditions.append(col(Finding.level) == filters.level)
         if filters.overdue is not None:
-            late = sa.or_(
-                col(Finding.overdue),
-                sa.and_(
-                    col(Finding.status) == FindingStatus.DISPATCHED,
-                    col(Finding.deadline).is_not(None),
-                    col(Finding.deadline) < utcnow(),
-                ),
-            )
+            late = Finding.overdue_condition(utcnow())
             conditions.append(late if filters.overdue else sa.not_(late))
         if filters.observed_from is not None:
-            conditions.append(col(Finding.observed_at) >= _park_midnight(filters.observed_from))
+            conditions.append(col(Finding.observed_at) >= park_midnight(filters.observed_from))
         if filters.observed_to is not None:
             conditions.append(
-                col(Finding.observed_at) < _park_midnight(filters.observed_to + timedelta(days=1))
+                col(Finding.observed_at) < park_midnight(filters.observed_to + timedelta(days=1))
             )
         return sa.and_(*conditions)
 
