@@ -14,6 +14,7 @@ from backend.domain.accounts.principal import Principal
 from backend.domain.photos.access import out_of_reach
 from backend.domain.photos.links import stored_hashes
 from backend.domain.sync.mutations import Rejection
+from backend.domain.sync.validation import check_photos
 
 T = TypeVar("T")
 
@@ -124,9 +125,10 @@ class SyncContext:
         self.session.add(record)
         self.created[(type(record), record.id)] = record
 
-    def refuse_out_of_reach(self, photos: list[str]) -> None:
-        """Refuse naming a stored photo the caller could not see: the record would let them fetch it
-        (backend.domain.photos.access)."""
+    def check_photos(self, photos: list[str]) -> None:
+        """Refuse a malformed or repeated hash, and naming a stored photo the caller could not see:
+        the record would let them fetch it (backend.domain.photos.access)."""
+        check_photos(photos)
         foreign = out_of_reach(self.session, self.principal, photos)
         if foreign:
             raise Rejection(

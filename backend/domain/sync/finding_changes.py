@@ -26,7 +26,6 @@ from backend.domain.sync.validation import (
     FINDING_SERVER_FIELDS,
     FindingData,
     check_device_time,
-    check_photos,
     parse_data,
     parse_edit,
 )
@@ -65,8 +64,7 @@ def _check_inspection(ctx: SyncContext, inspection_id: uuid.UUID | None, enterpr
 
 def _validate(ctx: SyncContext, fields: dict[str, Any]) -> None:
     if "photos" in fields:
-        check_photos(fields["photos"])
-        ctx.refuse_out_of_reach(fields["photos"])
+        ctx.check_photos(fields["photos"])
     if "observed_at" in fields:
         check_device_time("observed_at", fields["observed_at"], ctx.now)
     if fields.get("cost_yuan") is not None:

@@ -16,7 +16,6 @@ from backend.domain.sync.mutations import Conflict, Mutation, Rejection, not_fou
 from backend.domain.sync.validation import (
     GENERIC_SERVER_FIELDS,
     RectificationData,
-    check_photos,
     parse_data,
     parse_edit,
 )
@@ -32,12 +31,11 @@ def _event_for(ctx: SyncContext, finding: Finding) -> LifecycleEvent:
 
 
 def _check_after_photos(ctx: SyncContext, photos: list[str]) -> None:
-    check_photos(photos)
+    ctx.check_photos(photos)
     if not photos:
         raise Rejection(
             "photos_required", "整改需附整改后照片 / a rectification needs at least one after-photo"
         )
-    ctx.refuse_out_of_reach(photos)
 
 
 def upsert_rectification(ctx: SyncContext, mutation: Mutation) -> Rectification:
