@@ -48,6 +48,21 @@ def test_every_phrasing_of_a_hazard_in_the_libraries_and_evaluation_sets_states_
         "动火作业票办理齐全，监护人在岗",
         "已整改：安全帽已佩戴",
         "法兰无泄漏",
+        # the required state, said of a thing: an inspector's notes of what was in order
+        "液氨充装使用万向管道充装系统",
+        "危化品仓库分区分类储存",
+        "安全阀前切断阀铅封开",
+        "安全阀已校验，铅封完好",
+        "电工持有特种作业操作证",
+        "叉车司机持证",
+        "静电接地完好，检测记录齐全",
+        "防火堤完好无裂缝",
+        "接地线连接牢固",
+        "消防栓无遮挡",
+        "员工都戴了安全帽",
+        "配电箱已上锁",
+        "可燃气体报警器正常",
+        "SIS投用正常无旁路",
     ],
 )
 def test_a_name_a_no_finding_note_or_compliance_states_no_defect_and_no_major_hazard(text: str) -> None:
@@ -68,6 +83,11 @@ def test_a_name_a_no_finding_note_or_compliance_states_no_defect_and_no_major_ha
         "动火作业票填写不规范，现场检查法兰无泄漏",
         "库房没有泄漏收集设施",  # 没有泄漏… denies the facility, not the leak
         "储罐区紧急切断阀未投用",
+        "安全出口已上锁",
+        "可燃气体报警器不正常",
+        "防火堤不完好，有裂缝",
+        "叉车司机持证过期",
+        "中控把联锁开关打到切除",
     ],
 )
 def test_short_or_quoted_defects_are_defects(text: str) -> None:
