@@ -151,6 +151,15 @@ def test_an_article_under_which_the_enterprise_disciplines_its_staff_is_no_penal
     assert after["measures"] == ["责令立即消除或者限期消除"]
 
 
+def test_a_notice_to_the_unit_does_not_accuse_it_of_its_workers_own_duty() -> None:
+    # 第五十七条 binds 从业人员; the unit's duty is 第四十五条 (监督、教育从业人员…佩戴、使用)
+    for code in ("XC-08-01", "XC-08-02"):
+        draft = draft_for(code, AFTER_NEW_LAW)
+        assert "《中华人民共和国安全生产法》第四十五条" in draft["violated"]
+        assert "《中华人民共和国安全生产法》第五十七条" not in draft["violated"]
+        assert "第五十七条" not in draft["rationale"]
+
+
 def test_the_article_fining_the_unit_is_preferred_to_one_fining_only_its_principal() -> None:
     draft = draft_for("JC-01-01", AFTER_NEW_LAW)  # lists 第九十四条 (the principal) first
     assert draft["penalty_basis"] == "《中华人民共和国安全生产法》第一百零一条第（五）项"
