@@ -106,6 +106,11 @@ def _yuan(amount: int | None) -> str:
     return "—" if amount is None else f"{amount:,}元"
 
 
+def _range(low: int | None, high: int | None) -> str:
+    """A fine's range as the law words it: 五万元以下 has no floor, so no "0元至"."""
+    return f"{_yuan(low)}以上{_yuan(high)}以下" if low else f"{_yuan(high)}以下"
+
+
 def _as_markup(facts: NoticeFacts, font: str) -> NoticeFacts:
     """Every text of the facts, the draft's included, escaped for Paragraph."""
     draft = {
@@ -205,7 +210,7 @@ def render_notice(facts: NoticeFacts) -> bytes:
             Paragraph(f"经查，你单位{facts.description}。以上事实违反了{violated}的规定。", body),
             Paragraph(
                 f"依据{basis}的规定，本机关拟对你单位作出罚款人民币{_yuan(fine)}的行政处罚"
-                f"（法定幅度：{_yuan(low) if low else '0元'}至{_yuan(high)}）。",
+                f"（法定幅度：{_range(low, high)}）。",
                 body,
             ),
             Paragraph(f"裁量说明：{draft.get('rationale', '')}", body),

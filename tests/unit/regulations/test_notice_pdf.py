@@ -72,6 +72,14 @@ def test_a_fine_the_park_authority_decides_is_announced(tmp_path: Path) -> None:
     assert text.count("示例化工园区应急管理局") == 2
 
 
+def test_the_fine_range_is_stated_as_the_law_words_it(tmp_path: Path) -> None:
+    no_floor = notice_text("XC-08-01", tmp_path, description="巡检工未戴安全帽")  # 第一百零二条: 五万元以下
+    assert "（法定幅度：50,000元以下）" in no_floor
+    assert "0元至" not in no_floor
+    floor = notice_text("JC-07-01", tmp_path)  # 第一百零三条: 五万元以上十万元以下
+    assert "（法定幅度：50,000元以上100,000元以下）" in floor
+
+
 def test_every_document_is_marked_a_draft_and_keeps_the_officials_note_to_itself(tmp_path: Path) -> None:
     """The enterprise can open the PDF: it must not read as a served notice or carry internal notes."""
     text = notice_text("JC-07-01", tmp_path)
