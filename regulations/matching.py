@@ -201,10 +201,13 @@ class Matcher:
         observed: date | None = None,
         hazard_codes: list[str] | None = None,
         chosen: str | None = None,
+        major_hazard_source: bool | None = None,
     ) -> MatchResult:
         """Items, citations and major-hazard criterion for a finding's description, the hazard
         codes the photo detector found, and ``chosen``, the item the inspector picked (first,
-        whatever its score; its major criterion, if any, is the finding's)."""
+        whatever its score; its major criterion, if any, is the finding's). ``major_hazard_source``:
+        whether the enterprise holds a 重大危险源 (None: unknown); items only such holders can have
+        are not offered to one that does not."""
         query = normalize(strip_preamble(text[:MAX_TEXT]))
         observed = observed or date.today()
         scores = self._item_scores(query) if query else {}
@@ -213,6 +216,12 @@ class Matcher:
             for item in self.checklist.by_hazard_code(code):
                 worded_score = worded.get(item.code, 0.0)
                 scores[item.code] = max(worded_score, AI_SEEN_SCORE + worded_score / 100)
+        if major_hazard_source is False:
+            scores = {
+                code: score
+                for code, score in scores.items()
+                if not self.checklist.items[code].major_hazard_sources_only
+            }
         ranked = sorted(scores.items(), key=lambda pair: -pair[1])
         picked = self.checklist.items.get(chosen) if chosen else None
         if picked is not None:

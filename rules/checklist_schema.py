@@ -48,6 +48,8 @@ class ChecklistItem(msgspec.Struct, forbid_unknown_fields=True):
     penalty: list[LawReference] = []
     major_criterion: Annotated[str, msgspec.Meta(pattern=r"^[一二三四五六七八九十]+$")] | None = None
     hazard_codes: list[Annotated[str, msgspec.Meta(pattern=r"^[a-z_]+$")]] = []  # AI detector labels
+    # Only an enterprise holding a 重大危险源 can have it (判定标准第五项: 一级、二级重大危险源罐区)
+    major_hazard_sources_only: bool = False
 
 
 class ChecklistFile(msgspec.Struct, forbid_unknown_fields=True):

@@ -15,7 +15,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from backend.db.bulk import BulkRows
-from backend.db.models import AuditEvent, Finding
+from backend.db.models import AuditEvent, Enterprise, Finding
 from backend.db.versioning import lock_changes
 from backend.domain.audit.service import AuditLog
 from backend.domain.findings.suggestions import CONFIDENT_ITEM, effective_checklist_code
@@ -146,8 +146,14 @@ def give_legal_basis(
     if finding is None or finding.deleted_at is not None:
         return None
     observed = park_date(finding.observed_at)
+    enterprise = session.get(Enterprise, finding.enterprise_id)
     result = matcher.match(
-        finding.description, 5, observed, detected_hazard_codes(finding), chosen=finding.checklist_code
+        finding.description,
+        5,
+        observed,
+        detected_hazard_codes(finding),
+        chosen=finding.checklist_code,
+        major_hazard_source=enterprise.major_hazard_source if enterprise is not None else None,
     )
     matches = _matches_document(result)
     draft = None
