@@ -49,10 +49,13 @@ let syncing = false;
 // Reports and rectifications waiting, and the photos still to upload, counted apart: an inspector
 // with two reports of one photo each has two things waiting, not four.
 // ``refused``: reports the server refused or found in conflict, waiting for the user to correct them.
+// Signed out, everything the phone holds counts: it waits for its author to sign in again.
 async function pending() {
-  const outbox = (await db.outbox.where("state").anyOf("pending", "syncing", "rejected", "conflict").toArray()).filter(mine);
+  const signedIn = Boolean(session()?.user);
+  const outbox = (await db.outbox.where("state").anyOf("pending", "syncing", "rejected", "conflict").toArray()).filter((item) => !signedIn || mine(item));
   const records = outbox.filter((item) => item.state === "pending" || item.state === "syncing").length;
-  return { records, refused: outbox.length - records, photos: (await photosIn("pending")).length };
+  const photos = signedIn ? (await photosIn("pending")).length : await db.photos.where("state").equals("pending").count();
+  return { records, refused: outbox.length - records, photos };
 }
 
 function waitingText({ records, photos }) {
@@ -68,7 +71,11 @@ async function renderStatus() {
   const waiting = await pending();
   const syncedAt = await getKV("synced_at");
   const parts = [navigator.onLine ? "在线" : "离线"];
-  parts.push(waitingText(waiting));
+  const user = session()?.user;
+  const anything = waiting.records || waiting.photos;
+  if (!user) parts.push(anything ? `本机有${waitingText(waiting)}，登录后继续同步` : "本机没有待同步的内容");
+  else parts.push(waitingText(waiting));
+  if (user && !token()) parts.push(navigator.onLine ? "登录已过期，请重新登录" : "登录已过期：可继续离线记录，联网后重新登录即可同步");
   if (waiting.refused) parts.push(`${waiting.refused} 条被拒绝，需修改后重新提交`);
   if (syncedAt) parts.push(`上次同步 ${formatTime(syncedAt)}`);
   if (lastSyncError()) parts.push(lastSyncError());
@@ -82,21 +89,27 @@ function renderChrome() {
   mount(
     header,
     h("div", { class: "brand" }, h("strong", {}, "园安"), user ? h("span", { class: "who" }, `${user.username}`) : null),
-    user && token()
+    user && working()
       ? h(
           "div",
           { class: "actions" },
-          h("button", { type: "button", id: "sync-button", onclick: onSyncClick, disabled: syncing, "aria-busy": String(syncing) }, "立即同步"),
+          token()
+            ? h("button", { type: "button", id: "sync-button", onclick: onSyncClick, disabled: syncing, "aria-busy": String(syncing) }, "立即同步")
+            : null,
           h("button", { type: "button", class: "quiet", onclick: onLogout }, "退出"),
         )
       : null,
     h("p", { id: "sync-status", role: "status", "aria-live": "polite" }),
   );
   const nav = document.getElementById("tabs");
-  const tabs = user && token() ? TABS[user.role] || [] : [];
+  const tabs = user && working() ? TABS[user.role] || [] : [];
   nav.replaceChildren(
     ...tabs.map(([href, label]) =>
-      h("button", { type: "button", class: location.hash.startsWith(href) ? "tab current" : "tab", onclick: () => (location.hash = href) }, label),
+      h(
+        "button",
+        { type: "button", class: location.hash.startsWith(href) ? "tab current" : "tab", "aria-current": location.hash.startsWith(href) ? "page" : null, onclick: () => (location.hash = href) },
+        label,
+      ),
     ),
   );
   nav.hidden = !tabs.length;
@@ -112,7 +125,8 @@ async function onSyncClick() {
 
 async function onLogout() {
   const waiting = await pending();
-  if ((waiting.records || waiting.photos) && !confirm(`${waitingText(waiting)}，退出后仍保留在本机，下次登录继续同步。确定退出？`)) return;
+  const offline = navigator.onLine ? "" : "现在离线，重新登录需要联网。";
+  if ((waiting.records || waiting.photos) && !confirm(`${waitingText(waiting)}，退出后仍保留在本机，下次登录继续同步。${offline}确定退出？`)) return;
   await logout();
   location.hash = "#/login";
   route();
@@ -128,7 +142,7 @@ export async function route({ refresh = false } = {}) {
   const current = ++generation;
   renderChrome();
   const user = session()?.user;
-  if (!user || !token()) {
+  if (!user || !working()) {
     // Never wipe a login form the user is typing into.
     if (!view().querySelector("[data-screen=login]")) view().replaceChildren(renderLogin({ onLoggedIn }));
     return false;
@@ -157,6 +171,12 @@ export async function route({ refresh = false } = {}) {
   }
   location.replace(HOME[user.role]);
   return false;
+}
+
+// A signed-in user works on; one whose login expired works on while offline (reports are kept and
+// sync once they log in again), and is asked to log in once the network is back.
+function working() {
+  return Boolean(token()) || !navigator.onLine;
 }
 
 // A field on the screen has focus (a picker may be open): no redraw under the user's thumb.
@@ -219,8 +239,16 @@ window.addEventListener("parksafe:sync", (event) => {
   }
   renderStatus();
 });
-window.addEventListener("online", renderStatus);
-window.addEventListener("offline", renderStatus);
+window.addEventListener("online", () => {
+  if (!session()?.user || token()) return renderStatus();
+  // Back in coverage with an expired login: log in (over a form being filled in, which stays).
+  if (view().querySelector("form") && !view().querySelector("[data-screen=login]")) logInOverForm();
+  else route();
+});
+window.addEventListener("offline", () => {
+  if (session()?.user && !token()) route();  // the login screen gives way to offline work
+  else renderStatus();
+});
 window.addEventListener("parksafe:auth-required", () => {
   toast("登录已过期，请重新登录；未同步的内容仍保留在本机", "warn");
   if (view().querySelector("form") && !view().querySelector("[data-screen=login]")) logInOverForm();

@@ -31,12 +31,35 @@ export function lastSyncError() {
 
 // The user gives up a report or rectification the server refused (or found in conflict): it leaves
 // the phone. Only those: anything still on its way might yet be applied.
+// What the phone may still change or withdraw: not yet sent, or sent and refused. One being pushed
+// (syncing) or accepted (synced) is the server's now.
+export const EDITABLE = ["pending", "rejected", "conflict"];
+
+export class AlreadySentError extends Error {
+  constructor() {
+    super("这条已开始同步，不能再修改；同步完成后可在“我的上报”中查看");
+  }
+}
+
 export async function discard(mutationId) {
-  await db.transaction("rw", db.outbox, async () => {
+  await db.transaction("rw", db.outbox, db.photos, async () => {
     const item = await db.outbox.get(mutationId);
-    if (item && (item.state === "rejected" || item.state === "conflict")) await db.outbox.delete(mutationId);
+    if (!item || !EDITABLE.includes(item.state)) return;
+    await db.outbox.delete(mutationId);
+    await forgetUnusedPhotos(item.data.photos || []);
   });
   emit("parksafe:changed");
+}
+
+// Photos of a withdrawn or replaced item that nothing else on the phone names are not uploaded:
+// the inspector took them back. (Inside the caller's transaction over outbox and photos.)
+async function forgetUnusedPhotos(hashes) {
+  if (!hashes.length) return;
+  const named = new Set((await db.outbox.toArray()).flatMap((item) => item.data?.photos || []));
+  for (const hash of hashes) {
+    const photo = await db.photos.get(hash);
+    if (photo && !named.has(hash) && (photo.state === "pending" || photo.state === "rejected")) await db.photos.delete(hash);
+  }
 }
 
 // Queues one mutation for the next push.
@@ -58,8 +81,11 @@ export async function enqueue(entity, recordId, data, { op = "upsert", baseVersi
     user_id: session()?.user.id ?? null,
   };
   await write([db.outbox, db.photos], async () => {
+    const replaced = replaces ? await db.outbox.get(replaces) : null;
+    if (replaced && !EDITABLE.includes(replaced.state)) throw new AlreadySentError();
     if (replaces) await db.outbox.delete(replaces);
     await db.outbox.put(item);
+    if (replaced) await forgetUnusedPhotos(replaced.data.photos || []);
     for (const hash of data.photos || []) {
       const photo = await db.photos.get(hash);
       if (photo && photo.state === "draft") await db.photos.update(hash, { state: "pending" });

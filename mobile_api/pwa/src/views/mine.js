@@ -50,6 +50,7 @@ function card({ id, mutation, server }, names) {
     server && !local ? detailButton(id) : null,
     mutation && mutation.state === "rejected" ? h("p", { class: "error" }, `被拒绝：${mutation.error}`) : null,
     mutation && mutation.state === "conflict" ? h("p", { class: "error" }, "冲突：服务器上的记录已被修改，请核对后重新提交") : null,
+    mutation && mutation.state === "pending" ? pendingActions(mutation) : null,
     mutation && (mutation.state === "rejected" || mutation.state === "conflict")
       ? h(
           "div",
@@ -74,6 +75,23 @@ function whatTheServerFound(finding) {
 // 隐患详情: the finding as the server holds it, with its 处理记录.
 export function detailButton(id) {
   return h("button", { type: "button", class: "quiet", onclick: () => (location.hash = `#/findings/${id}`) }, "查看详情");
+}
+
+// Not sent yet: a wrong enterprise or a typo noticed before the signal returns is fixed or withdrawn here.
+function pendingActions(mutation) {
+  const edit = Boolean(mutation.base_version);
+  return h(
+    "div",
+    { class: "row" },
+    h("button", { type: "button", onclick: () => (location.hash = `#/report/${mutation.mutation_id}`) }, "修改"),
+    h("button", { type: "button", class: "quiet", onclick: () => withdraw(mutation) }, edit ? "撤销这次修改" : "删除"),
+  );
+}
+
+async function withdraw(mutation) {
+  const what = mutation.base_version ? "这次修改将撤销，不再提交" : "这条上报将从手机上删除，不再提交";
+  if (!confirm(`${what}。确定？`)) return;
+  await discard(mutation.mutation_id);
 }
 
 async function giveUp(mutation) {

@@ -4,7 +4,7 @@ import { uuid } from "../api.js";
 import { enterprises, live } from "../records.js";
 import { suggest } from "../suggest.js";
 import { clearDraft, loadDraft, saveDraft } from "../form_draft.js";
-import { enqueue, syncNow } from "../sync.js";
+import { AlreadySentError, enqueue, syncNow } from "../sync.js";
 import { field, h, isoToLocalInput, localInputToISO, mount, submitOnce, toast } from "../ui.js";
 import { PRESET_KEY } from "./guide.js";
 import { photoPicker } from "./photo_picker.js";
@@ -124,7 +124,7 @@ export async function renderReport(root, editingMutationId = null) {
     try {
       await enqueue("finding", recordId, finding, { baseVersion, replaces: editing?.mutation_id });
     } catch (error) {
-      message.textContent = error instanceof StorageFullError ? error.message : `保存失败：${error.message}`;
+      message.textContent = error instanceof StorageFullError || error instanceof AlreadySentError ? error.message : `保存失败：${error.message}`;
       return;
     }
     if (!editing) clearDraft("report");
