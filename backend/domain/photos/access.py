@@ -45,6 +45,7 @@ def out_of_reach(session: Session, principal: Principal, hashes: Iterable[str]) 
                 .join(Finding, col(Finding.id) == col(FindingPhoto.finding_id))
                 .where(
                     col(FindingPhoto.photo_sha256).in_(sorted(others)),
+                    col(Finding.deleted_at).is_(None),
                     scope_condition(principal, col(Finding.park_id), col(Finding.enterprise_id)),
                 )
             ).all()

@@ -31,7 +31,8 @@ def annotate(original: bytes, results: list[dict[str, Any]]) -> bytes:
     width, height = upright.size
     scale = min(1.0, MAX_SIDE / max(width, height))
     if scale < 1.0:
-        upright = upright.resize((round(width * scale), round(height * scale)))
+        # at least a pixel across: a 3300×1 strip is a photo the detector answered for, too
+        upright = upright.resize((max(1, round(width * scale)), max(1, round(height * scale))))
     draw = ImageDraw.Draw(upright)
     line = max(3, round(max(upright.size) / 300))
     font = _font(max(14, round(max(upright.size) / 40)))

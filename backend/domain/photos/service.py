@@ -128,6 +128,7 @@ class PhotoService:
             .join(FindingPhoto, col(FindingPhoto.finding_id) == col(Finding.id))
             .where(
                 FindingPhoto.photo_sha256 == sha256,
+                col(Finding.deleted_at).is_(None),  # a deleted finding shows its photos to no one
                 scope_condition(principal, col(Finding.park_id), col(Finding.enterprise_id)),
             )
         )

@@ -13,7 +13,7 @@ from backend.domain.accounts.roles import Role
 from backend.domain.findings.vocabulary import FindingStatus
 from tests import factories
 from tests.conftest import ParkWorld
-from tests.devices import Device, edit_mutation, finding_mutation, rectification_mutation
+from tests.devices import Device, delete_mutation, edit_mutation, finding_mutation, rectification_mutation
 from tests.photos import camera_jpeg, sha256
 
 
@@ -71,3 +71,31 @@ def test_a_photo_not_uploaded_yet_or_already_on_a_finding_in_scope_may_be_named(
     later = sha256(camera_jpeg(size=(80, 60), color=(1, 2, 3)))
     [applied] = staff.push_ok([rectification_mutation(reported["id"], [sha256(before), later])])
     assert applied["status"] == "applied", applied
+
+
+def test_the_photos_of_a_deleted_finding_are_no_longer_served_to_its_enterprise(
+    client: TestClient[Litestar], world: ParkWorld, db: Session
+) -> None:
+    """A finding deleted because it named the wrong enterprise stops exposing its site photos there."""
+    inspector = Device(client, world.headers(client, Role.INSPECTOR))
+    photo = camera_jpeg(size=(80, 60), color=(30, 160, 90))
+    assert inspector.upload(sha256(photo), photo).status_code == 201
+    [reported] = inspector.push_ok(
+        [finding_mutation(world.own.id, "储罐区未戴安全帽（企业选错）", photos=[sha256(photo)])]
+    )
+    staff = Device(client, world.headers(client, Role.ENTERPRISE_STAFF))
+    assert client.get(f"/api/v1/photos/{sha256(photo)}", headers=staff.headers).status_code == 200
+
+    [deleted] = inspector.push_ok([delete_mutation("finding", reported["id"], reported["version"])])
+    assert deleted["status"] == "applied"
+    for size in ("", "?size=thumb", "?size=annotated"):
+        assert client.get(f"/api/v1/photos/{sha256(photo)}{size}", headers=staff.headers).status_code == 404
+    # Nor may staff attach it to their rectification now.
+    ticket = factories.finding(
+        db, world.own, status=FindingStatus.DISPATCHED, deadline=datetime.now(UTC) + timedelta(days=3)
+    )
+    db.commit()
+    [refused] = staff.push_ok([rectification_mutation(ticket.id, [sha256(photo)])])
+    assert refused["status"] == "rejected" and refused["error"]["code"] == "photo_not_found"
+    # Its uploader keeps it.
+    assert client.get(f"/api/v1/photos/{sha256(photo)}", headers=inspector.headers).status_code == 200

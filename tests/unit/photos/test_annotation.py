@@ -47,3 +47,9 @@ def test_a_label_of_a_box_at_the_right_edge_is_moved_left_to_stay_whole() -> Non
     label_rows = red[100:150]  # the label sits above the box
     columns = np.flatnonzero(label_rows.any(axis=0))
     assert columns.min() < 370 - 40  # the label reaches left of the box to fit "未戴安全帽 87%"
+
+
+def test_a_strip_far_wider_than_high_is_drawn_not_refused() -> None:
+    strip = Image.new("RGB", (3300, 1), (120, 120, 120))  # a stored upload: 1 px high once scaled
+    annotated = Image.open(io.BytesIO(annotate(png(strip), [])))
+    assert annotated.size == (1600, 1)
