@@ -20,7 +20,8 @@ TYPE_NAMES = {
 
 
 def _type(name: str) -> str:
-    return TYPE_NAMES.get(name, name)
+    """``int | null`` → 整数或空值."""
+    return "或".join(TYPE_NAMES.get(part.strip(), part.strip()) for part in name.split("|"))
 
 
 RULES: list[tuple[re.Pattern[str], str]] = [
@@ -33,7 +34,7 @@ RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"Expected `(\w+)` of length >= (\d+)"), "{0}长度至少为 {1}"),
     (re.compile(r"Expected `(\w+)` <= (\S+)"), "{0}不能大于 {1}"),
     (re.compile(r"Expected `(\w+)` >= (\S+)"), "{0}不能小于 {1}"),
-    (re.compile(r"Expected `(\w+)`, got `(\w+)`"), "应为{0}，实际为{1}"),
+    (re.compile(r"Expected `([\w |]+)`, got `(\w+)`"), "应为{0}，实际为{1}"),
 ]
 AT = re.compile(r"\s*- at `\$\.?([^`]*)`$")
 
@@ -45,7 +46,10 @@ def in_chinese(message: str) -> str:
     for pattern, template in RULES:
         found = pattern.search(bare)
         if found:
-            values = [_type(value) if value in TYPE_NAMES else value for value in found.groups()]
+            values = [
+                _type(value) if value.split("|")[0].strip() in TYPE_NAMES else value
+                for value in found.groups()
+            ]
             text = template.format(*values)
             return f"{text}（位置：{where.group(1)}）" if where and where.group(1) else text
     return message

@@ -17,6 +17,7 @@ from backend.domain.sync.mutations import Entity, Mutation, MutationResult, Op, 
 from backend.domain.sync.pull import DEFAULT_PAGE, MAX_PAGE, PullService
 from backend.domain.sync.push import PushService
 from backend.domain.sync.validation import error_path
+from backend.domain.validation_messages import in_chinese
 from mobile_api.control_characters import CHECKS_TEXT_ITSELF
 from mobile_api.schemas.sync import (
     MutationEnvelope,
@@ -28,22 +29,33 @@ from mobile_api.schemas.sync import (
 )
 
 
+def _invalid(exc: msgspec.ValidationError) -> dict[str, object]:
+    where = error_path(exc)
+    return {
+        "code": "invalid_mutation",
+        "message": f"变更格式不合法：{in_chinese(str(exc))} / invalid mutation: {exc}",
+        "detail": {"path": where} if where else None,
+    }
+
+
+def _envelope(raw: object) -> MutationEnvelope | MutationResultOut:
+    """The item read as a mutation, or its rejection: one without a UUID ``mutation_id`` cannot be
+    recorded as applied, so it is refused, echoing what it was sent with, and the batch goes on."""
+    try:
+        return msgspec.convert(raw, MutationEnvelope)
+    except msgspec.ValidationError as exc:
+        sent = raw.get("mutation_id") if isinstance(raw, dict) else None
+        return MutationResultOut(
+            sent if isinstance(sent, str) else None, Outcome.REJECTED.value, None, None, _invalid(exc), None
+        )
+
+
 def _checked(envelope: MutationEnvelope) -> MutationIn | MutationResult:
     """The mutation with its fields checked, or its rejection naming what is wrong and where."""
     try:
         return msgspec.convert(msgspec.structs.asdict(envelope), MutationIn)
     except msgspec.ValidationError as exc:
-        where = error_path(exc)
-        return MutationResult(
-            envelope.mutation_id,
-            Outcome.REJECTED,
-            None,
-            error={
-                "code": "invalid_mutation",
-                "message": f"变更格式不合法 / invalid mutation: {exc}",
-                "detail": {"path": where} if where else None,
-            },
-        )
+        return MutationResult(envelope.mutation_id, Outcome.REJECTED, None, error=_invalid(exc))
 
 
 def _unknown_kind(item: MutationIn) -> MutationResult | None:
@@ -89,7 +101,14 @@ class SyncController(Controller):
             )
         known: list[Mutation] = []
         early: dict[int, MutationResult] = {}
-        for index, envelope in enumerate(data.mutations):
+        unreadable: dict[int, MutationResultOut] = {}
+        sent_as: dict[int, str] = {}
+        for index, raw in enumerate(data.mutations):
+            envelope = _envelope(raw)
+            if isinstance(envelope, MutationResultOut):
+                unreadable[index] = envelope
+                continue
+            sent_as[index] = raw["mutation_id"]
             item = _checked(envelope)
             if isinstance(item, MutationResult):
                 early[index] = item
@@ -114,16 +133,19 @@ class SyncController(Controller):
                 data.device_id, PushBatch(data.device_id, data.batch_id, known)
             )
         )
-        results = [early[i] if i in early else next(applied) for i in range(len(data.mutations))]
+        results = [
+            unreadable[i]
+            if i in unreadable
+            else MutationResultOut.of(early[i] if i in early else next(applied), sent_as[i])
+            for i in range(len(data.mutations))
+        ]
         # Commit here, in the worker thread that holds the change-counter lock. Left to the
         # session dependency, the commit would wait for a free thread of the same pool in
         # which other pushes wait for this lock: with enough of them, a deadlock.
         db_session.commit()
         app_state = state.parksafe
         return Response(
-            PushResponse(
-                data.batch_id, [MutationResultOut.of(r) for r in results], str(current_version(db_session))
-            ),
+            PushResponse(data.batch_id, results, str(current_version(db_session))),
             background=BackgroundTask(app_state.outbox.nudge),
         )
 

@@ -37,11 +37,15 @@ class MutationEnvelope(msgspec.Struct, forbid_unknown_fields=False):
 class PushRequest(msgspec.Struct):
     device_id: Annotated[str, msgspec.Meta(min_length=1, max_length=128, pattern=r"^[^\x00-\x1f\x7f]+$")]
     batch_id: uuid.UUID
-    mutations: list[MutationEnvelope]
+    # Each read as a MutationEnvelope by the route: an item that is not one (no object, no UUID
+    # mutation_id) is rejected alone.
+    mutations: list[Any]
 
 
 class MutationResultOut(msgspec.Struct):
-    mutation_id: uuid.UUID
+    # As the device sent it (upper case, no dashes…), so that it finds its outbox item by it;
+    # null for an item that had none.
+    mutation_id: str | None
     status: str
     id: uuid.UUID | None
     version: int | None
@@ -49,9 +53,14 @@ class MutationResultOut(msgspec.Struct):
     server: dict[str, Any] | None
 
     @classmethod
-    def of(cls, result: MutationResult) -> MutationResultOut:
+    def of(cls, result: MutationResult, sent_as: str | None = None) -> MutationResultOut:
         return cls(
-            result.mutation_id, result.status.value, result.id, result.version, result.error, result.server
+            sent_as or str(result.mutation_id),
+            result.status.value,
+            result.id,
+            result.version,
+            result.error,
+            result.server,
         )
 
 

@@ -413,19 +413,51 @@ def test_an_unknown_choice_is_rejected_listing_the_choices(
     assert "on_the_spot（即查即改）" in error["message"]
 
 
-def test_a_batch_whose_mutation_ids_cannot_be_read_is_a_400_with_nothing_applied(
+def test_an_item_whose_mutation_id_cannot_be_read_is_rejected_alone_echoing_what_was_sent(
     client: TestClient[Litestar], world: ParkWorld, db: Session
 ) -> None:
-    """Without a readable mutation_id a result could not say which mutation it is about."""
+    """One corrupted outbox entry must not keep a phone's other findings from syncing: its result,
+    in its place, carries the id it was sent with."""
     phone = device(client, world)
-    broken = {**finding_mutation(world.own.id), "mutation_id": "not-a-uuid"}
-    response = phone.push([finding_mutation(world.own.id), broken])
-    assert response.status_code == 400, response.text
-    assert response.json()["error"]["code"] == "validation_error"
-    assert count(db, Finding) == 2
+    first, last = finding_mutation(world.own.id), finding_mutation(world.own.id)
+    broken = {**finding_mutation(world.own.id), "mutation_id": "m-001"}
+    results = phone.push_ok([first, broken, 42, None, last])
+    assert [r["status"] for r in results] == ["applied", "rejected", "rejected", "rejected", "applied"]
+    assert [r["mutation_id"] for r in results] == [
+        first["mutation_id"],
+        "m-001",
+        None,
+        None,
+        last["mutation_id"],
+    ]
+    assert results[1]["error"]["code"] == "invalid_mutation"
+    assert results[1]["error"]["detail"] == {"path": "mutation_id"}
+    assert "不是有效的 UUID" in results[1]["error"]["message"]
+    assert count(db, Finding) == 4  # the world's two, first and last
     results = phone.push_ok([{**finding_mutation(world.own.id), "data": {"description": "缺企业和时间"}}])
     assert results[0]["error"]["code"] == "missing_fields"
     assert results[0]["error"]["detail"] == {"fields": ["enterprise_id", "observed_at"]}
+
+
+def test_a_mutation_id_comes_back_as_the_device_wrote_it(
+    client: TestClient[Litestar], world: ParkWorld
+) -> None:
+    phone = device(client, world)
+    mutation = finding_mutation(world.own.id)
+    written = uuid.UUID(mutation["mutation_id"]).hex.upper()  # no dashes, upper case: still a UUID
+    [result] = phone.push_ok([{**mutation, "mutation_id": written}])
+    assert result["status"] == "applied"
+    assert result["mutation_id"] == written
+    [again] = phone.push_ok([{**mutation, "mutation_id": written}])
+    assert again["status"] == "duplicate" and again["mutation_id"] == written
+
+
+def test_a_wrongly_typed_field_is_named_in_chinese(client: TestClient[Litestar], world: ParkWorld) -> None:
+    phone = device(client, world)
+    [result] = phone.push_ok([{**finding_mutation(world.own.id), "base_version": "abc"}])
+    assert result["error"]["message"].startswith(
+        "变更格式不合法：应为整数或空值，实际为文本（位置：base_version）"
+    )
 
 
 def test_rectification_by_the_finding_enterprise_moves_it_to_pending_verification(
