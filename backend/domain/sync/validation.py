@@ -119,6 +119,22 @@ def _choices(schema: type[msgspec.Struct], path: str) -> list[tuple[str, str]]:
     return []
 
 
+def _same_value(sent: Any, stored: Any) -> bool:
+    """An echo is unchanged when equal, or when both are times of the same instant however written
+    (``…Z`` from GET, ``…+00:00`` from pull, a device's ``toISOString()``)."""
+    if sent == stored:
+        return True
+    if isinstance(sent, str) and isinstance(stored, str):
+        try:
+            sent_time, stored_time = datetime.fromisoformat(sent), datetime.fromisoformat(stored)
+        except ValueError:
+            return False
+        if (sent_time.tzinfo is None) != (stored_time.tzinfo is None):
+            return False
+        return sent_time == stored_time
+    return False
+
+
 def parse_data(
     data: dict[str, Any],
     schema: type[S],
@@ -135,7 +151,9 @@ def parse_data(
     """
     ignored = DERIVED_VIEWS | set(changed_since_base)
     owned = sorted(name for name in data if name in server_fields and name not in ignored)
-    changed_owned = [name for name in owned if server_values is None or data[name] != server_values.get(name)]
+    changed_owned = [
+        name for name in owned if server_values is None or not _same_value(data[name], server_values.get(name))
+    ]
     if changed_owned:
         raise Rejection(
             "server_owned_field",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 from litestar import Litestar
 from litestar.testing import TestClient
@@ -197,6 +197,39 @@ def test_server_owned_fields_cannot_be_set_but_may_be_echoed(
     assert [r["status"] for r in results] == ["rejected", "rejected", "applied"]
     assert results[0]["error"]["detail"] == {"fields": ["status"]}
     assert results[1]["error"]["code"] == "server_owned_field"
+
+
+def test_times_echoed_from_the_findings_api_are_the_same_times(
+    client: TestClient[Litestar], world: ParkWorld
+) -> None:
+    """GET writes ``…Z``, pull writes ``…+00:00``, a browser's toISOString() keeps milliseconds: the
+    same instant sent back is an echo, not an attempt to change it."""
+    phone = device(client, world)
+    report = finding_mutation(world.own.id, "泵房地面油污未清理")
+    phone.push_ok([report])
+    settle(client)
+    shown = client.get(f"/api/v1/findings/{report['id']}", headers=phone.headers).json()
+    created = datetime.fromisoformat(shown["created_at"])
+    for written in (
+        shown["created_at"],
+        created.isoformat(),
+        created.astimezone(timezone(timedelta(hours=8))).isoformat(),
+    ):
+        [result] = phone.push_ok(
+            [
+                edit_mutation(
+                    "finding", report["id"], shown["version"], created_at=written, measures="已安排清理"
+                )
+            ]
+        )
+        assert result["status"] == "applied", (written, result["error"])
+        settle(client)
+        shown = client.get(f"/api/v1/findings/{report['id']}", headers=phone.headers).json()
+    an_hour_later = (created + timedelta(hours=1)).isoformat()
+    [moved] = phone.push_ok(
+        [edit_mutation("finding", report["id"], shown["version"], created_at=an_hour_later)]
+    )
+    assert moved["status"] == "rejected" and moved["error"]["code"] == "server_owned_field"
 
 
 def test_a_finding_echoed_as_pulled_with_photos_still_missing_is_edited(
