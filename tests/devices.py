@@ -105,11 +105,11 @@ class Device:
     device_id: str = field(default_factory=lambda: f"phone-{uuid.uuid4().hex[:8]}")
     cursor: str | None = None
 
-    def push(self, mutations: list[dict[str, Any]], batch_id: str | None = None) -> Any:
+    def push(self, mutations: list[Any], batch_id: str | None = None) -> Any:
         body = {"device_id": self.device_id, "batch_id": batch_id or new_id(), "mutations": mutations}
         return self.client.post("/api/v1/sync/push", json=body, headers=self.headers)
 
-    def push_ok(self, mutations: list[dict[str, Any]], batch_id: str | None = None) -> list[dict[str, Any]]:
+    def push_ok(self, mutations: list[Any], batch_id: str | None = None) -> list[dict[str, Any]]:
         response = self.push(mutations, batch_id)
         assert response.status_code == 200, response.text
         results: list[dict[str, Any]] = response.json()["results"]
