@@ -22,7 +22,7 @@ from regulations.penalty_basis import (
     choose_basis,
     choose_tier,
 )
-from regulations.penalty_measures import measures_of
+from regulations.penalty_measures import measures_of, orders_correction
 from rules.checklist_schema import ChecklistItem
 from rules.discretion_schema import DiscretionRules
 from rules.loader import load_rules
@@ -63,6 +63,8 @@ def _position(rules: DiscretionRules, facts: Circumstances) -> tuple[float, str]
 
 
 REVIEW_NOTE = "本建议仅供执法人员参考，须经法制审核后决定。"
+# "行政机关实施行政处罚时，应当责令当事人改正或者限期改正违法行为" (第二十八条第一款)
+CORRECTION_ORDER = "《中华人民共和国行政处罚法》第二十八条"
 # Duties the law lays on 从业人员, not on the unit (安全生产法第五十七条: 正确佩戴和使用劳动防护用品).
 # The checklist cites them for the inspector; a notice to the unit does not accuse it of them.
 EMPLOYEE_DUTIES = frozenset({("安全生产法", "第五十七条"), ("安全生产法", "第五十八条"), ("安全生产法", "第五十九条")})
@@ -101,9 +103,13 @@ def draft_penalty(
     referral = _referral(authority)
     if tier is None or tier.max_yuan is None:
         later = "" if facts.overdue_or_refused else _fine_only_when_overdue(basis.tiers)
-        draft["rationale"] = (
-            f"{classed}依据{penalty_citation}，责令限期改正；{later or '该条款未规定对单位的罚款数额。'}{referral}"
+        # 消防法第六十三条 punishes the person and orders nothing: the order to fix rests on 行政处罚法第二十八条
+        order = (
+            f"依据{penalty_citation}，责令限期改正；"
+            if orders_correction(basis.sanctioning)
+            else f"{penalty_citation}未规定责令改正，依据{CORRECTION_ORDER}责令限期改正；"
         )
+        draft["rationale"] = f"{classed}{order}{later or '该条款未规定对单位的罚款数额。'}{referral}"
         return draft
     low, high = tier.min_yuan or 0, tier.max_yuan
     position, reason = _position(rules, facts)

@@ -42,6 +42,15 @@ def _measures(sentence: str, person: str | None) -> tuple[list[str], list[str]]:
     return orders, fines
 
 
+def orders_correction(paragraph: str) -> bool:
+    """Whether the 款 itself orders the fix (责令改正, 责令限期改正, 责令…消除)."""
+    sentences = _sentences(paragraph)
+    if not sentences:
+        return False
+    orders, _ = _measures(sentences[0], None)
+    return any("改正" in order or "消除" in order for order in orders)
+
+
 def measures_of(paragraph: str, aggravated: bool) -> list[str]:
     """The order to rectify, then what the 款 adds for these circumstances, in its words."""
     sentences = _sentences(paragraph)

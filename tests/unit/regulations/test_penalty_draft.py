@@ -160,6 +160,18 @@ def test_a_notice_to_the_unit_does_not_accuse_it_of_its_workers_own_duty() -> No
         assert "第五十七条" not in draft["rationale"]
 
 
+def test_an_order_to_fix_is_not_put_in_the_mouth_of_an_article_that_gives_none() -> None:
+    # 消防法第六十三条: "处警告或者五百元以下罚款；情节严重的，处五日以下拘留", no 责令改正
+    smoking = draft_for("XC-08-03", AFTER_NEW_LAW)
+    assert "依据《中华人民共和国消防法》第六十三条第（二）项，责令限期改正" not in smoking["rationale"]
+    assert "依据《中华人民共和国行政处罚法》第二十八条责令限期改正" in smoking["rationale"]
+    # 安全生产法第九十四条 orders the fix itself
+    assert (
+        "依据《中华人民共和国安全生产法》第九十四条，责令限期改正"
+        in draft_for("JC-01-02", AFTER_NEW_LAW)["rationale"]
+    )
+
+
 def test_the_article_fining_the_unit_is_preferred_to_one_fining_only_its_principal() -> None:
     draft = draft_for("JC-01-01", AFTER_NEW_LAW)  # lists 第九十四条 (the principal) first
     assert draft["penalty_basis"] == "《中华人民共和国安全生产法》第一百零一条第（五）项"
