@@ -55,14 +55,15 @@ async function pending() {
   const outbox = (await db.outbox.where("state").anyOf("pending", "syncing", "rejected", "conflict").toArray()).filter((item) => !signedIn || mine(item));
   const records = outbox.filter((item) => item.state === "pending" || item.state === "syncing").length;
   const photos = signedIn ? (await photosIn("pending")).length : await db.photos.where("state").equals("pending").count();
-  return { records, refused: outbox.length - records, photos };
+  const refusedPhotos = signedIn ? (await photosIn("rejected")).length : 0;
+  return { records, refused: outbox.length - records, photos, refusedPhotos };
 }
 
-function waitingText({ records, photos }) {
+function waitingText({ records, photos, refusedPhotos = 0 }) {
   if (records && photos) return `${records} 条记录、${photos} 张照片待同步`;
   if (records) return `${records} 条记录待同步`;
   if (photos) return `${photos} 张照片待上传`;
-  return "全部已同步";
+  return refusedPhotos ? "记录已同步" : "全部已同步";
 }
 
 async function renderStatus() {
@@ -77,6 +78,7 @@ async function renderStatus() {
   else parts.push(waitingText(waiting));
   if (user && !token()) parts.push(navigator.onLine ? "登录已过期，请重新登录" : "登录已过期：可继续离线记录，联网后重新登录即可同步");
   if (waiting.refused) parts.push(`${waiting.refused} 条被拒绝，需修改后重新提交`);
+  if (waiting.refusedPhotos) parts.push(`${waiting.refusedPhotos} 张照片被服务器拒收，见“我的上报”`);
   if (syncedAt) parts.push(`上次同步 ${formatTime(syncedAt)}`);
   if (lastSyncError()) parts.push(lastSyncError());
   line.textContent = parts.join(" · ");

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import BrowserContext, Locator, Page, expect
+from playwright.sync_api import BrowserContext, Locator, Page, Route, expect
 
 from tests.integration.pwa.conftest import log_in, open_app, wait_for_service_worker
 from tests.integration.pwa.server import Server
@@ -121,4 +121,34 @@ def test_after_logging_out_the_phone_still_says_what_waits_for_its_author(
     expect(page.get_by_label("用户名")).to_be_visible()
     assert "现在离线，重新登录需要联网" in messages[0]
     expect(sync_status(page)).to_contain_text("本机有1 条记录、1 张照片待同步，登录后继续同步")
+    expect(sync_status(page)).not_to_contain_text("全部已同步")
+
+
+def test_a_photo_the_server_refuses_is_not_shown_as_on_its_way(
+    phone: Callable[[], BrowserContext], server: Server, photo: Callable[[int], Path]
+) -> None:
+    context = phone()
+    page = open_app(context, server)
+    log_in(page, "inspector")
+
+    # A photo the phone can read but the server cannot decode (stands in for a damaged file).
+    def refuse_upload(route: Route) -> None:
+        if route.request.method != "PUT":
+            route.continue_()
+            return
+        route.fulfill(
+            status=422,
+            content_type="application/json",
+            body='{"error": {"code": "undecodable_image", "message": "无法解码的图片 / cannot decode image", "detail": null}}',
+        )
+
+    page.route("**/api/v1/photos/*", refuse_upload)
+    description = f"罐区防火堤内有杂草 {uuid.uuid4().hex[:6]}"
+    report(page, server.enterprise("E001")["name"], description, photo(25))
+    page.get_by_role("button", name="保存").click()
+    expect(card(page, description).get_by_text("已同步")).to_be_visible(timeout=30_000)
+    expect(card(page, description).get_by_text("1 张照片被拒收")).to_be_visible()
+    expect(card(page, description).get_by_text("照片被服务器拒收：无法解码的图片")).to_be_visible()
+    expect(card(page, description).get_by_text("待上传")).to_have_count(0)
+    expect(sync_status(page)).to_contain_text("1 张照片被服务器拒收")
     expect(sync_status(page)).not_to_contain_text("全部已同步")

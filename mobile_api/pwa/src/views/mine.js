@@ -12,7 +12,8 @@ export async function renderMine(root) {
   const mutations = await latestMutations("finding");
   const pulled = new Map((await live("finding")).filter((f) => f.data.reported_by === me).map((f) => [f.id, f]));
   const ids = new Set([...mutations.keys(), ...pulled.keys()]);
-  const rows = [...ids].map((id) => ({ id, mutation: mutations.get(id), server: pulled.get(id) }));
+  const refusedPhotos = new Map((await photosIn("rejected")).map((photo) => [photo.sha256, photo.error]));
+  const rows = [...ids].map((id) => ({ id, mutation: mutations.get(id), server: pulled.get(id), refusedPhotos }));
   rows.sort((a, b) => sortKey(b).localeCompare(sortKey(a)));
 
   mount(root,
@@ -27,7 +28,7 @@ function sortKey(row) {
   return row.mutation?.client_time || row.server?.data.observed_at || "";
 }
 
-function card({ id, mutation, server }, names) {
+function card({ id, mutation, server, refusedPhotos }, names) {
   // The phone's own copy is newer until it is synced; afterwards the server's copy is the truth.
   const local = mutation && mutation.state !== "synced";
   const data = local || !server ? mutation.data : server.data;
@@ -44,8 +45,9 @@ function card({ id, mutation, server }, names) {
       h("span", { class: `badge sync-${state}` }, STATE_LABELS[state] || state),
       server ? statusBadge(server.data.status) : null,
       server && server.data.level === "major" ? h("span", { class: "badge major" }, "重大隐患") : null,
-      server && server.data.missing_photos?.length ? h("span", { class: "badge warn" }, `${server.data.missing_photos.length} 张照片待上传`) : null,
+      ...missingPhotoBadges(server, refusedPhotos),
     ),
+    ...refusalNotes(server, refusedPhotos),
     server && !local ? whatTheServerFound(server) : null,
     server && !local ? detailButton(id) : null,
     mutation && mutation.state === "rejected" ? h("p", { class: "error" }, `被拒绝：${mutation.error}`) : null,
@@ -60,6 +62,22 @@ function card({ id, mutation, server }, names) {
         )
       : null,
   );
+}
+
+// A missing photo the server refused will never arrive: said apart from those still on their way.
+function missingPhotoBadges(server, refusedPhotos) {
+  const missing = server?.data.missing_photos || [];
+  const refused = missing.filter((sha) => refusedPhotos.has(sha)).length;
+  const waiting = missing.length - refused;
+  return [
+    waiting ? h("span", { class: "badge warn" }, `${waiting} 张照片待上传`) : null,
+    refused ? h("span", { class: "badge error" }, `${refused} 张照片被拒收`) : null,
+  ];
+}
+
+function refusalNotes(server, refusedPhotos) {
+  const reasons = (server?.data.missing_photos || []).filter((sha) => refusedPhotos.has(sha)).map((sha) => refusedPhotos.get(sha));
+  return reasons.length ? [h("p", { class: "error" }, `照片被服务器拒收：${[...new Set(reasons)].join("；")}`)] : [];
 }
 
 // What the server made of a synced report: the AI's hazard count and best checklist match at a
