@@ -5,7 +5,7 @@ import { db, getKV, requestPersistentStorage } from "./db.js";
 import { photosIn } from "./photos.js";
 import { mine } from "./records.js";
 import { loadSession, logout, session, token } from "./session.js";
-import { lastSyncError, startAutoSync, syncNow } from "./sync.js";
+import { lastSyncError, startAutoSync, syncNow, syncProgress } from "./sync.js";
 import { formatTime, h, mount, toast } from "./ui.js";
 import { renderDashboard } from "./views/dashboard.js";
 import { renderFinding } from "./views/finding.js";
@@ -80,7 +80,9 @@ async function renderStatus() {
   if (waiting.refused) parts.push(`${waiting.refused} 条被拒绝，需修改后重新提交`);
   if (waiting.refusedPhotos) parts.push(`${waiting.refusedPhotos} 张照片被服务器拒收，见“我的上报”`);
   if (syncedAt) parts.push(`上次同步 ${formatTime(syncedAt)}`);
-  if (lastSyncError()) parts.push(lastSyncError());
+  // A run in progress says what it does; the last run's error stands only until the next one starts.
+  if (syncProgress()) parts.push(syncProgress());
+  else if (lastSyncError()) parts.push(lastSyncError());
   line.textContent = parts.join(" · ");
 }
 

@@ -73,9 +73,10 @@ function uploadTimeout(bytes) {
 
 // HEAD first, PUT what is missing. An upload cut off halfway stored nothing (the server hashes before
 // it keeps), so the next run just sends it again; the hash makes a second arrival a no-op.
-export async function uploadPending() {
+export async function uploadPending(onProgress = () => {}) {
   const pending = await photosIn("pending");
-  for (const photo of pending) {
+  for (const [index, photo] of pending.entries()) {
+    onProgress(index + 1, pending.length);
     const head = await request(`/api/v1/photos/${photo.sha256}`, { method: "HEAD" });
     if (head.status === 401) throw new ApiError(401, "unauthorized", "登录已过期");
     if (head.status !== 200) {

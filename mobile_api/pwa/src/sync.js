@@ -25,6 +25,18 @@ function emit(name, detail) {
   window.dispatchEvent(new CustomEvent(name, { detail }));
 }
 
+// What a run in progress is doing, for the status line; null when none runs.
+let progress = null;
+
+export function syncProgress() {
+  return progress;
+}
+
+function report(step) {
+  progress = step;
+  emit("parksafe:sync", { running: true });
+}
+
 export function lastSyncError() {
   return lastError;
 }
@@ -199,7 +211,8 @@ async function pull() {
 // What the status line says after a failed run; every failure is retried by the next run.
 function syncFailure(error) {
   if (error instanceof TimeoutError) return "网络无响应，稍后自动重试";
-  if (error instanceof OfflineError) return "网络中断，稍后自动重试";
+  // The phone says it is online, yet nothing answered: its network or the server may be down.
+  if (error instanceof OfflineError) return "无法连接服务器，稍后自动重试";
   if (error instanceof ApiError && error.status === 401) return "登录已过期，请重新登录";
   return `同步失败：${error.message}`;
 }
@@ -207,10 +220,12 @@ function syncFailure(error) {
 async function run() {
   if (!token()) return { ok: false, reason: "login" };
   if (!navigator.onLine) return { ok: false, reason: "offline" };
-  emit("parksafe:sync", { running: true });
+  report("正在同步");
   try {
-    await uploadPending();
+    await uploadPending((done, total) => report(`正在同步：上传照片 ${done}/${total}`));
+    report("正在同步：提交记录");
     await push();
+    report("正在同步：获取更新");
     await pull();
     lastError = null;
     await setKV("synced_at", new Date().toISOString());
@@ -219,6 +234,7 @@ async function run() {
     lastError = syncFailure(error);
     return { ok: false, reason: lastError };
   } finally {
+    progress = null;
     emit("parksafe:sync", { running: false });
     emit("parksafe:changed");
   }

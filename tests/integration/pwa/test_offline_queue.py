@@ -152,3 +152,46 @@ def test_a_photo_the_server_refuses_is_not_shown_as_on_its_way(
     expect(card(page, description).get_by_text("待上传")).to_have_count(0)
     expect(sync_status(page)).to_contain_text("1 张照片被服务器拒收")
     expect(sync_status(page)).not_to_contain_text("全部已同步")
+
+
+def test_a_sync_in_progress_says_so_and_drops_the_last_runs_error(
+    phone: Callable[[], BrowserContext], server: Server, photo: Callable[[int], Path]
+) -> None:
+    context, page = offline_inspector(phone, server)
+    description = f"装卸区静电夹未夹 {uuid.uuid4().hex[:6]}"
+    save_report(page, server, description, photo(26))
+
+    def unavailable(route: Route) -> None:
+        if route.request.method == "PUT":
+            route.fulfill(
+                status=503,
+                content_type="application/json",
+                body='{"error": {"code": "unavailable", "message": "服务器暂时出错", "detail": null}}',
+            )
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/photos/*", unavailable)
+    context.set_offline(False)
+    expect(sync_status(page)).to_contain_text("同步失败")
+    page.unroute("**/api/v1/photos/*")
+
+    held: list[Route] = []  # the upload waits until the status line has been read
+
+    def hold(route: Route) -> None:
+        if route.request.method == "PUT":
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/photos/*", hold)
+    page.get_by_role("button", name="立即同步").click()
+    expect(sync_status(page)).to_contain_text("正在同步：上传照片 1/1")
+    expect(sync_status(page)).not_to_contain_text("同步失败")
+    while not held:  # the line is written before the upload starts
+        page.wait_for_timeout(100)
+    for route in held:
+        route.continue_()
+    page.unroute("**/api/v1/photos/*")
+    expect(card(page, description).get_by_text("已同步")).to_be_visible(timeout=30_000)
+    expect(sync_status(page)).to_contain_text("全部已同步")
