@@ -84,10 +84,21 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
         message = f"请求参数不合法：{_describe(exc, in_chinese)} / invalid request: {_describe(exc)}"
         if _is_missing_body(exc):
             message = "缺少请求体（JSON） / request body is required"
+    elif status == 413 and detail is None and (limit := _body_limit(request)):
+        message = f"请求体过大：最多 {limit:,} 字节 / request body over {limit:,} bytes"
+        detail = {"max_bytes": limit}
     elif exc.detail and exc.detail != HTTPStatus(status).phrase:
         message = f"{default_message}: {exc.detail}"
     headers = dict(exc.headers) if exc.headers else None
     return envelope(status, code, message, detail, headers)
+
+
+def _body_limit(request: Request[Any, Any, Any]) -> int | None:
+    """The body limit of the route refused (Litestar's ``request_max_body_size``)."""
+    handler = request.scope.get("route_handler")
+    resolve = getattr(handler, "resolve_request_max_body_size", None)
+    limit = resolve() if callable(resolve) else None
+    return limit if isinstance(limit, int) else None
 
 
 def handle_database_unavailable(

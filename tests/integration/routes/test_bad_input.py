@@ -108,6 +108,8 @@ def test_body_over_the_size_limit_is_413_and_records_nothing(
     before = row_counts(session_factory)
     oversize = client.post(LOGIN, content=(exactly_the_limit + " ").encode(), headers=JSON)
     assert_envelope(oversize, 413, code="payload_too_large")
+    assert oversize.json()["error"]["detail"] == {"max_bytes": settings.max_json_body_bytes}
+    assert f"最多 {settings.max_json_body_bytes:,} 字节" in oversize.json()["error"]["message"]
     assert row_counts(session_factory) == before
     at_the_limit = client.post(LOGIN, content=exactly_the_limit.encode(), headers=JSON)
     assert_envelope(at_the_limit, 401, code="invalid_credentials")
