@@ -67,7 +67,9 @@ REVIEW_NOTE = "本建议仅供执法人员参考，须经法制审核后决定�
 CORRECTION_ORDER = "《中华人民共和国行政处罚法》第二十八条"
 # Duties the law lays on 从业人员, not on the unit (安全生产法第五十七条: 正确佩戴和使用劳动防护用品).
 # The checklist cites them for the inspector; a notice to the unit does not accuse it of them.
-EMPLOYEE_DUTIES = frozenset({("安全生产法", "第五十七条"), ("安全生产法", "第五十八条"), ("安全生产法", "第五十九条")})
+EMPLOYEE_DUTIES = frozenset(
+    {("安全生产法", "第五十七条"), ("安全生产法", "第五十八条"), ("安全生产法", "第五十九条")}
+)
 
 
 def draft_penalty(
@@ -83,7 +85,9 @@ def draft_penalty(
     duties = applicable(item.duty, library, facts.observed)
     # The 判定标准 says which hazards are major; it is not a duty an enterprise breaks.
     violated = [
-        library.cite_reference(d) for d in duties if d.law != CRITERIA and (d.law, d.article) not in EMPLOYEE_DUTIES
+        library.cite_reference(d)
+        for d in duties
+        if d.law != CRITERIA and (d.law, d.article) not in EMPLOYEE_DUTIES
     ]
     major = "、".join(library.cite_reference(d) for d in duties if d.law == CRITERIA)
     classed = f"该隐患属于{major}规定的重大事故隐患。" if major and not facts.graded_general else ""

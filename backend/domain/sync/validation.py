@@ -152,7 +152,9 @@ def parse_data(
     ignored = DERIVED_VIEWS | set(changed_since_base)
     owned = sorted(name for name in data if name in server_fields and name not in ignored)
     changed_owned = [
-        name for name in owned if server_values is None or not _same_value(data[name], server_values.get(name))
+        name
+        for name in owned
+        if server_values is None or not _same_value(data[name], server_values.get(name))
     ]
     if changed_owned:
         raise Rejection(
