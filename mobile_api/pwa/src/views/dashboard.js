@@ -6,7 +6,7 @@ import { syncNow } from "../sync.js";
 import { evidencePanel } from "./finding_detail.js";
 import { grading, planReview } from "./governance.js";
 import { countdown, download, field, formatTime, h, isoToLocalInput, localInputToISO, STATUS_LABELS, statusBadge, toast, mount } from "../ui.js";
-import { detailButton } from "./mine.js";
+import { describedBy, detailButton } from "./mine.js";
 
 const DEFAULT_DAYS = 7;
 const EXPORT_TIMEOUT_MS = 120_000;
@@ -108,7 +108,7 @@ async function dispatchList() {
       return h(
         "li",
         { class: "card", "aria-label": `待下发：${finding.data.description.slice(0, 24)}`, "data-id": finding.id },
-        h("p", { class: "description" }, finding.data.description),
+        h("p", { class: "description", id: describedBy(finding.id) }, finding.data.description),
         h("p", { class: "meta" }, `${names.get(finding.data.enterprise_id) || ""} · ${formatTime(finding.data.observed_at)}`),
         evidencePanel(finding, "照片、AI 识别与依据"), // what the admin dispatches on
         finding.data.level === "major" ? h("p", { class: "badge major" }, "重大隐患：须先审定治理方案") : null,
@@ -116,7 +116,7 @@ async function dispatchList() {
         grading(finding, syncNow),
         field("整改期限", deadline),
         message,
-        h("button", { type: "button", class: "primary", onclick: dispatch }, "下发整改"),
+        h("button", { type: "button", class: "primary", "aria-describedby": describedBy(finding.id), onclick: dispatch }, "下发整改"),
         detailButton(finding.id),
       );
     }),
@@ -138,7 +138,7 @@ async function followUpList() {
       return h(
         "li",
         { class: `card${overdue ? " overdue" : ""}`, "aria-label": `整改跟踪：${finding.data.description.slice(0, 24)}` },
-        h("p", { class: "description" }, finding.data.description),
+        h("p", { class: "description", id: describedBy(finding.id) }, finding.data.description),
         h("p", { class: "meta" }, names.get(finding.data.enterprise_id) || ""),
         h(
           "p",

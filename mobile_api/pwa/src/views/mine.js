@@ -37,7 +37,7 @@ function card({ id, mutation, server, refusedPhotos }, names) {
   return h(
     "li",
     { class: `card sync-${state}`, "aria-label": `隐患：${title}`, "data-id": id },
-    h("p", { class: "description" }, data.description),
+    h("p", { class: "description", id: describedBy(id) }, data.description),
     h("p", { class: "meta" }, `${names.get(data.enterprise_id) || "未知企业"} · ${formatTime(data.observed_at)}`),
     h(
       "p",
@@ -92,7 +92,13 @@ function whatTheServerFound(finding) {
 
 // 隐患详情: the finding as the server holds it, with its 处理记录.
 export function detailButton(id) {
-  return h("button", { type: "button", class: "quiet", onclick: () => (location.hash = `#/findings/${id}`) }, "查看详情");
+  return h("button", { type: "button", class: "quiet", "aria-describedby": describedBy(id), onclick: () => (location.hash = `#/findings/${id}`) }, "查看详情");
+}
+
+// A card's buttons keep their short names (查看详情, 下发整改) and are described by the card's
+// description, so a screen reader tells one card's button from the next.
+export function describedBy(id) {
+  return `description-${id}`;
 }
 
 // Not sent yet: a wrong enterprise or a typo noticed before the signal returns is fixed or withdrawn here.
