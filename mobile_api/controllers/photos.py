@@ -11,6 +11,7 @@ from litestar.response import Stream
 
 from backend.db.engine import transaction
 from backend.domain.accounts.principal import Principal
+from backend.domain.photos.access import out_of_reach
 from backend.domain.photos.annotation import annotate
 from backend.domain.photos.intake import (
     check_declared_size,
@@ -66,12 +67,18 @@ class PhotoController(Controller):
         )
 
     @head("/{sha256:str}", operation_id="head_photo", sync_to_thread=True)
-    def head_photo(self, sha256: FromPath[str], state: State) -> Response[None]:
+    def head_photo(
+        self, sha256: FromPath[str], request: Request[Principal, Any, Any], state: State
+    ) -> Response[None]:
         """200 when the photo is stored (the client may skip its upload), 404 when not."""
         app: AppState = state.parksafe
         check_hash_format(sha256)
         with app.session_factory() as session:
             photo = PhotoService(session, app.object_store).get(sha256)
+            # A photo the caller may not use reads as not stored: their phone uploads it, which
+            # proves they hold its bytes; and its existence does not leak.
+            if photo is not None and out_of_reach(session, request.user, [sha256]):
+                photo = None
         if photo is None:
             return Response(None, status_code=404)
         return Response(None, headers={"content-type": photo.content_type, "x-photo-bytes": str(photo.bytes)})

@@ -16,6 +16,7 @@ from backend.db.models.notification import Notification
 from backend.db.models.notification_attempt import NotificationAttempt
 from backend.db.models.park import Park
 from backend.db.models.photo import Photo
+from backend.db.models.photo_holder import PhotoHolder
 from backend.db.models.rectification import Rectification
 from backend.db.models.regulation_article import RegulationArticle
 from backend.db.models.scope_exit import ScopeExit
@@ -40,6 +41,7 @@ __all__ = [
     "NotificationAttempt",
     "Park",
     "Photo",
+    "PhotoHolder",
     "Rectification",
     "RegulationArticle",
     "ScopeExit",

@@ -8,10 +8,12 @@ from typing import Any
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from backend.db.models import Finding, FindingPhoto, Photo, Rectification
+from backend.db.models import Finding, FindingPhoto, Photo, PhotoHolder, Rectification
+from backend.db.types import utcnow
 from backend.db.versioning import lock_changes
 from backend.domain.accounts.principal import Principal, scope_condition
 from backend.domain.errors import NotFound
+from backend.domain.photos.access import is_holder
 from backend.domain.photos.intake import InspectedImage, ReceivedUpload
 from backend.domain.photos.links import (
     findings_using,
@@ -59,6 +61,7 @@ class PhotoService:
         lock_changes(self._session)
         existing = self._session.get(Photo, upload.sha256)
         if existing is not None:
+            self._record_holder(existing, principal)
             return StoredPhoto(existing, created=False)
         photo = Photo(
             sha256=upload.sha256,
@@ -79,6 +82,15 @@ class PhotoService:
         self._link_waiting_findings(upload.sha256)
         self._session.flush()
         return StoredPhoto(photo, created=True)
+
+    def _record_holder(self, photo: Photo, principal: Principal) -> None:
+        """Who sends the bytes of a stored photo holds them: they may use it as its uploader does."""
+        if photo.uploaded_by in (None, principal.user_id) or is_holder(
+            self._session, principal, photo.sha256
+        ):
+            return
+        self._session.add(PhotoHolder(photo_sha256=photo.sha256, user_id=principal.user_id, since=utcnow()))
+        self._session.flush()
 
     def _link_waiting_findings(self, sha256: str) -> None:
         purposes = set(
@@ -105,7 +117,7 @@ class PhotoService:
         photo = self._session.get(Photo, sha256)
         if photo is None:
             raise NotFound("photo", sha256)
-        if photo.uploaded_by == principal.user_id:
+        if photo.uploaded_by == principal.user_id or is_holder(self._session, principal, sha256):
             return photo
         if self._session.exec(self._findings_using(principal, sha256).limit(1)).first() is None:
             raise NotFound("photo", sha256)

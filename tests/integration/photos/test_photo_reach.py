@@ -99,3 +99,29 @@ def test_the_photos_of_a_deleted_finding_are_no_longer_served_to_its_enterprise(
     assert refused["status"] == "rejected" and refused["error"]["code"] == "photo_not_found"
     # Its uploader keeps it.
     assert client.get(f"/api/v1/photos/{sha256(photo)}", headers=inspector.headers).status_code == 200
+
+
+def test_whoever_sends_a_stored_photos_bytes_may_use_it_and_others_are_not_told_it_exists(
+    client: TestClient[Litestar], world: ParkWorld, db: Session
+) -> None:
+    """The same file sent from two phones (a photo forwarded in a work chat): the second sender
+    holds its bytes, so the 200 'already stored' means they can use it."""
+    inspector = Device(client, world.headers(client, Role.INSPECTOR))
+    shared = camera_jpeg(size=(80, 60), color=(140, 20, 160))
+    assert inspector.upload(sha256(shared), shared).status_code == 201
+    staff = Device(client, world.headers(client, Role.ENTERPRISE_STAFF))
+    url = f"/api/v1/photos/{sha256(shared)}"
+    # Not theirs yet: it reads as not stored, so their phone uploads it instead of skipping it.
+    assert client.head(url, headers=staff.headers).status_code == 404
+    assert client.get(url, headers=staff.headers).status_code == 404
+
+    assert staff.upload(sha256(shared), shared).status_code == 200
+    assert client.head(url, headers=staff.headers).status_code == 200
+    assert client.get(url, headers=staff.headers).status_code == 200
+    ticket = factories.finding(
+        db, world.own, status=FindingStatus.DISPATCHED, deadline=datetime.now(UTC) + timedelta(days=3)
+    )
+    db.commit()
+    [result] = staff.push_ok([rectification_mutation(ticket.id, [sha256(shared)])])
+    assert result["status"] == "applied", result["error"]
+    assert client.head(url, headers=inspector.headers).status_code == 200  # the first sender keeps it

@@ -79,7 +79,9 @@ def test_a_queued_report_can_be_corrected_or_withdrawn_before_it_is_sent(
     # Sent is the server's: no more 修改 or 删除 on the phone's copy.
     expect(card(page, corrected).get_by_role("button", name="修改")).to_have_count(0)
     # Each card's 查看详情 is described by its report, so a screen reader tells them apart.
-    expect(card(page, corrected).get_by_role("button", name="查看详情")).to_have_accessible_description(corrected)
+    expect(card(page, corrected).get_by_role("button", name="查看详情")).to_have_accessible_description(
+        corrected
+    )
 
 
 def test_a_login_that_runs_out_offline_does_not_stop_the_inspector_working(
