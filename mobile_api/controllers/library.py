@@ -32,7 +32,13 @@ async def match(data: JSONBody[MatchRequest]) -> MatchResponse:
         raise InvalidInput("描述不能为空 / text is empty", {"field": "text"})
 
     def run() -> MatchResponse:
-        result = get_matcher().match(data.text, data.limit, date.today(), data.hazard_codes)
+        result = get_matcher().match(
+            data.text,
+            data.limit,
+            date.today(),
+            data.hazard_codes,
+            major_hazard_source=data.major_hazard_source,
+        )
         return MatchResponse(
             [ChecklistMatchOut(m.code, m.title, m.score) for m in result.checklist],
             [

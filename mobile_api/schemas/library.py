@@ -12,6 +12,9 @@ class MatchRequest(msgspec.Struct, forbid_unknown_fields=False):
     text: Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
     limit: Annotated[int, msgspec.Meta(ge=1, le=20)] = 5
     hazard_codes: list[Annotated[str, msgspec.Meta(max_length=32)]] = []
+    # Whether the finding's enterprise holds a 重大危险源 (the PWA knows it from the enterprise
+    # chosen); unknown by default. Items only such holders can have are not offered to others.
+    major_hazard_source: bool | None = None
 
 
 class ChecklistMatchOut(msgspec.Struct):

@@ -39,11 +39,13 @@ window.addEventListener("parksafe:sync", (event) => {
   if (!event.detail.running) offlineIndex = null;
 });
 
-export async function suggest(text, limit = 5) {
+// ``majorHazardSource``: whether the chosen enterprise holds a 重大危险源 (undefined: none chosen).
+export async function suggest(text, { limit = 5, majorHazardSource } = {}) {
   if (text.trim().length < 2) return { checklist: [], major_hazard: null, offline: !navigator.onLine };
   if (navigator.onLine) {
     try {
-      const result = await postJSON("/api/v1/match", { text, limit }, { timeout: SCREEN_TIMEOUT_MS });
+      const body = { text, limit, ...(typeof majorHazardSource === "boolean" ? { major_hazard_source: majorHazardSource } : {}) };
+      const result = await postJSON("/api/v1/match", body, { timeout: SCREEN_TIMEOUT_MS });
       return { checklist: result.checklist, major_hazard: result.major_hazard, offline: false };
     } catch {
       // fall through to the cached checklist

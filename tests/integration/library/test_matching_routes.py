@@ -45,6 +45,22 @@ def test_match_answers_per_contract_with_a_major_hazard(
     assert major["criterion"].split("、")[0] in major["citation"]
 
 
+def test_the_form_may_say_whether_the_enterprise_holds_a_major_hazard_source(
+    client: TestClient[Litestar], world: ParkWorld
+) -> None:
+    """判定标准第五项 is about 一级、二级重大危险源 tank farms: offered only where there may be one."""
+    headers = world.headers(client, Role.INSPECTOR)
+
+    def criterion(**flag: bool) -> str | None:
+        body = {"text": "罐区紧急切断阀处于手动旁路", "limit": 3, **flag}
+        major = client.post("/api/v1/match", json=body, headers=headers).json()["major_hazard"]
+        return None if major is None else str(major["citation"])
+
+    assert "第五项" in (criterion() or "")  # unknown enterprise: the suggestion stands
+    assert "第五项" in (criterion(major_hazard_source=True) or "")
+    assert "第五项" not in (criterion(major_hazard_source=False) or "")
+
+
 def test_an_everyday_finding_is_not_called_a_major_hazard(
     client: TestClient[Litestar], world: ParkWorld
 ) -> None:

@@ -52,6 +52,7 @@ export async function renderReport(root, editingMutationId = null) {
   }
   for (const control of [enterprise, description, place, observed]) control.addEventListener("input", keepDraft);
   enterprise.addEventListener("change", keepDraft);
+  enterprise.addEventListener("change", () => description.value && showSuggestions()); // 第五项 depends on it
 
   let typingTimer = null;
   description.addEventListener("input", () => {
@@ -60,7 +61,8 @@ export async function renderReport(root, editingMutationId = null) {
   });
 
   async function showSuggestions() {
-    const result = await suggest(description.value);
+    const chosen = companies.find((company) => company.id === enterprise.value);
+    const result = await suggest(description.value, { majorHazardSource: chosen?.data.major_hazard_source });
     const items = result.checklist.map((item) => [item.code, item.title]);
     // An item chosen earlier (in 检查指引, or before the text changed) stays on screen, checked,
     // until another is picked: it is sent with the report, so it must never be invisible.
