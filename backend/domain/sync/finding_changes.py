@@ -82,11 +82,17 @@ def _validate(ctx: SyncContext, fields: dict[str, Any]) -> None:
 
 
 def upsert_finding(ctx: SyncContext, mutation: Mutation) -> Finding:
-    if not ctx.principal.role.is_park_role:
-        raise Rejection("forbidden", "企业用户不能上报园区检查隐患 / enterprise staff cannot report findings")
     existing = ctx.get(Finding, mutation.id)
     if existing is not None and not ctx.principal.can_see(existing.park_id, existing.enterprise_id):
         raise not_found_rejection("finding")
+    if not ctx.principal.role.is_park_role:
+        if existing is not None:
+            raise Rejection(
+                "forbidden",
+                "企业用户不能修改园区检查隐患，整改情况请提交整改记录 / enterprise staff cannot edit findings; "
+                "submit a rectification",
+            )
+        raise Rejection("forbidden", "企业用户不能上报园区检查隐患 / enterprise staff cannot report findings")
     if existing is None:
         return _create(ctx, mutation)
     return _edit(ctx, mutation, existing)

@@ -164,6 +164,22 @@ def test_enterprise_staff_cannot_report_or_comment_outside_their_enterprise(
     assert results[1]["error"]["code"] == "not_found"
 
 
+def test_staff_editing_their_enterprises_finding_are_told_to_submit_a_rectification(
+    client: TestClient[Litestar], world: ParkWorld
+) -> None:
+    staff = device(client, world, Role.ENTERPRISE_STAFF)
+    own, other = world.own_finding, world.other_finding
+    [edit, foreign] = staff.push_ok(
+        [
+            edit_mutation("finding", own.id, own.version, measures="已整改"),
+            edit_mutation("finding", other.id, other.version, measures="已整改"),
+        ]
+    )
+    assert edit["error"]["code"] == "forbidden"
+    assert edit["error"]["message"].startswith("企业用户不能修改园区检查隐患，整改情况请提交整改记录")
+    assert foreign["error"]["code"] == "not_found"  # another enterprise's finding: as if none
+
+
 def test_server_owned_fields_cannot_be_set_but_may_be_echoed(
     client: TestClient[Litestar], world: ParkWorld
 ) -> None:
