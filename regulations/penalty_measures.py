@@ -42,13 +42,14 @@ def _measures(sentence: str, person: str | None) -> tuple[list[str], list[str]]:
     return orders, fines
 
 
+def _orders_fix(orders: list[str]) -> bool:
+    return any("改正" in order or "消除" in order for order in orders)
+
+
 def orders_correction(paragraph: str) -> bool:
     """Whether the 款 itself orders the fix (责令改正, 责令限期改正, 责令…消除)."""
     sentences = _sentences(paragraph)
-    if not sentences:
-        return False
-    orders, _ = _measures(sentences[0], None)
-    return any("改正" in order or "消除" in order for order in orders)
+    return bool(sentences) and _orders_fix(_measures(sentences[0], None)[0])
 
 
 def measures_of(paragraph: str, aggravated: bool) -> list[str]:
@@ -65,6 +66,6 @@ def measures_of(paragraph: str, aggravated: bool) -> list[str]:
             more_orders, more_fines = _measures(heavier, person)
             orders += more_orders
             fines = more_fines or fines
-    if not any("改正" in order or "消除" in order for order in orders):
+    if not _orders_fix(orders):
         orders.insert(0, "责令限期改正")
     return list(dict.fromkeys([*orders, *fines]))

@@ -53,9 +53,9 @@ class MutationResultOut(msgspec.Struct):
     server: dict[str, Any] | None
 
     @classmethod
-    def of(cls, result: MutationResult, sent_as: str | None = None) -> MutationResultOut:
+    def of(cls, result: MutationResult, sent_as: str) -> MutationResultOut:
         return cls(
-            sent_as or str(result.mutation_id),
+            sent_as,
             result.status.value,
             result.id,
             result.version,

@@ -41,10 +41,8 @@ export function lastSyncError() {
   return lastError;
 }
 
-// The user gives up a report or rectification the server refused (or found in conflict): it leaves
-// the phone. Only those: anything still on its way might yet be applied.
 // What the phone may still change or withdraw: not yet sent, or sent and refused. One being pushed
-// (syncing) or accepted (synced) is the server's now.
+// (syncing) or accepted (synced) is the server's now: it might yet be applied.
 export const EDITABLE = ["pending", "rejected", "conflict"];
 
 export class AlreadySentError extends Error {
@@ -53,6 +51,7 @@ export class AlreadySentError extends Error {
   }
 }
 
+// The user withdraws an item not yet sent, or gives up one the server refused: it leaves the phone.
 export async function discard(mutationId) {
   await db.transaction("rw", db.outbox, db.photos, async () => {
     const item = await db.outbox.get(mutationId);

@@ -9,12 +9,22 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from sqlmodel import Session
 
+from backend.db.models import Finding
 from backend.domain.accounts.roles import Role
 from backend.domain.findings.vocabulary import FindingStatus
 from tests import factories
 from tests.conftest import ParkWorld
 from tests.devices import Device, delete_mutation, edit_mutation, finding_mutation, rectification_mutation
 from tests.photos import camera_jpeg, sha256
+
+
+def dispatched_ticket(db: Session, world: ParkWorld) -> Finding:
+    """A finding of staff's own enterprise, dispatched to them for rectification."""
+    ticket = factories.finding(
+        db, world.own, status=FindingStatus.DISPATCHED, deadline=datetime.now(UTC) + timedelta(days=3)
+    )
+    db.commit()
+    return ticket
 
 
 def test_staff_cannot_reach_another_enterprises_photo_by_naming_it_in_their_rectification(
@@ -25,10 +35,7 @@ def test_staff_cannot_reach_another_enterprises_photo_by_naming_it_in_their_rect
     assert inspector.upload(sha256(theirs), theirs).status_code == 201
     inspector.push_ok([finding_mutation(world.other.id, "乙企业罐区未戴安全帽", photos=[sha256(theirs)])])
 
-    mine = factories.finding(
-        db, world.own, status=FindingStatus.DISPATCHED, deadline=datetime.now(UTC) + timedelta(days=3)
-    )
-    db.commit()
+    mine = dispatched_ticket(db, world)
     staff = Device(client, world.headers(client, Role.ENTERPRISE_STAFF))
     [refused] = staff.push_ok([rectification_mutation(mine.id, [sha256(theirs)])])
     assert refused["status"] == "rejected"
@@ -91,10 +98,7 @@ def test_the_photos_of_a_deleted_finding_are_no_longer_served_to_its_enterprise(
     for size in ("", "?size=thumb", "?size=annotated"):
         assert client.get(f"/api/v1/photos/{sha256(photo)}{size}", headers=staff.headers).status_code == 404
     # Nor may staff attach it to their rectification now.
-    ticket = factories.finding(
-        db, world.own, status=FindingStatus.DISPATCHED, deadline=datetime.now(UTC) + timedelta(days=3)
-    )
-    db.commit()
+    ticket = dispatched_ticket(db, world)
     [refused] = staff.push_ok([rectification_mutation(ticket.id, [sha256(photo)])])
     assert refused["status"] == "rejected" and refused["error"]["code"] == "photo_not_found"
     # Its uploader keeps it.
@@ -118,10 +122,7 @@ def test_whoever_sends_a_stored_photos_bytes_may_use_it_and_others_are_not_told_
     assert staff.upload(sha256(shared), shared).status_code == 200
     assert client.head(url, headers=staff.headers).status_code == 200
     assert client.get(url, headers=staff.headers).status_code == 200
-    ticket = factories.finding(
-        db, world.own, status=FindingStatus.DISPATCHED, deadline=datetime.now(UTC) + timedelta(days=3)
-    )
-    db.commit()
+    ticket = dispatched_ticket(db, world)
     [result] = staff.push_ok([rectification_mutation(ticket.id, [sha256(shared)])])
     assert result["status"] == "applied", result["error"]
     assert client.head(url, headers=inspector.headers).status_code == 200  # the first sender keeps it

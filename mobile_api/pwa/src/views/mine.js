@@ -33,6 +33,7 @@ function card({ id, mutation, server, refusedPhotos }, names) {
   const local = mutation && mutation.state !== "synced";
   const data = local || !server ? mutation.data : server.data;
   const state = mutation ? mutation.state : "synced";
+  const refused = (server?.data.missing_photos || []).filter((sha) => refusedPhotos.has(sha));
   const title = data.description.length > 24 ? `${data.description.slice(0, 24)}…` : data.description;
   return h(
     "li",
@@ -45,9 +46,9 @@ function card({ id, mutation, server, refusedPhotos }, names) {
       h("span", { class: `badge sync-${state}` }, STATE_LABELS[state] || state),
       server ? statusBadge(server.data.status) : null,
       server && server.data.level === "major" ? h("span", { class: "badge major" }, "重大隐患") : null,
-      ...missingPhotoBadges(server, refusedPhotos),
+      ...missingPhotoBadges(server, refused),
     ),
-    ...refusalNotes(server, refusedPhotos),
+    refusalNote(refused, refusedPhotos),
     server && !local ? whatTheServerFound(server) : null,
     server && !local ? detailButton(id) : null,
     mutation && mutation.state === "rejected" ? h("p", { class: "error" }, `被拒绝：${mutation.error}`) : null,
@@ -65,19 +66,17 @@ function card({ id, mutation, server, refusedPhotos }, names) {
 }
 
 // A missing photo the server refused will never arrive: said apart from those still on their way.
-function missingPhotoBadges(server, refusedPhotos) {
-  const missing = server?.data.missing_photos || [];
-  const refused = missing.filter((sha) => refusedPhotos.has(sha)).length;
-  const waiting = missing.length - refused;
+function missingPhotoBadges(server, refused) {
+  const waiting = (server?.data.missing_photos?.length || 0) - refused.length;
   return [
     waiting ? h("span", { class: "badge warn" }, `${waiting} 张照片待上传`) : null,
-    refused ? h("span", { class: "badge error" }, `${refused} 张照片被拒收`) : null,
+    refused.length ? h("span", { class: "badge error" }, `${refused.length} 张照片被拒收`) : null,
   ];
 }
 
-function refusalNotes(server, refusedPhotos) {
-  const reasons = (server?.data.missing_photos || []).filter((sha) => refusedPhotos.has(sha)).map((sha) => refusedPhotos.get(sha));
-  return reasons.length ? [h("p", { class: "error" }, `照片被服务器拒收：${[...new Set(reasons)].join("；")}`)] : [];
+function refusalNote(refused, reasons) {
+  if (!refused.length) return null;
+  return h("p", { class: "error" }, `照片被服务器拒收：${[...new Set(refused.map((sha) => reasons.get(sha)))].join("；")}`);
 }
 
 // What the server made of a synced report: the AI's hazard count and best checklist match at a
@@ -108,12 +107,12 @@ function pendingActions(mutation) {
     "div",
     { class: "row" },
     h("button", { type: "button", onclick: () => (location.hash = `#/report/${mutation.mutation_id}`) }, "修改"),
-    h("button", { type: "button", class: "quiet", onclick: () => withdraw(mutation) }, edit ? "撤销这次修改" : "删除"),
+    h("button", { type: "button", class: "quiet", onclick: () => withdraw(mutation, edit) }, edit ? "撤销这次修改" : "删除"),
   );
 }
 
-async function withdraw(mutation) {
-  const what = mutation.base_version ? "这次修改将撤销，不再提交" : "这条上报将从手机上删除，不再提交";
+async function withdraw(mutation, edit) {
+  const what = edit ? "这次修改将撤销，不再提交" : "这条上报将从手机上删除，不再提交";
   if (!confirm(`${what}。确定？`)) return;
   await discard(mutation.mutation_id);
 }
