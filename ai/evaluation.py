@@ -33,12 +33,19 @@ def _count_val_images(data_yaml: Path) -> int:
     spec = yaml.safe_load(data_yaml.read_text(encoding="utf-8"))
     root = Path(spec.get("path") or ".")
     root = root if root.is_absolute() else data_yaml.parent / root
-    return sum(
-        1 for path in (root / spec["val"]).glob("*") if path.suffix.lower() in {".jpg", ".jpeg", ".png"}
-    )
+    val = root / spec["val"]
+    if val.is_file():  # a list of image paths, one per line
+        return sum(1 for line in val.read_text(encoding="utf-8").splitlines() if line.strip())
+    return sum(1 for path in val.glob("*") if path.suffix.lower() in {".jpg", ".jpeg", ".png"})
 
 
 def evaluate_model(data_yaml: Path, work_dir: Path, model_name: str | None = None) -> EvalReport:
+    """Raises ``LookupError`` for an unknown model, ``ValueError`` for a dataset without val images."""
+    images = _count_val_images(data_yaml)
+    if not images:
+        raise ValueError(
+            f"数据集的验证集没有图片，无法评估 / the dataset's val split holds no images: {data_yaml}"
+        )
     YOLO = import_yolo(work_dir)
 
     entry = find_model(model_name)
@@ -59,7 +66,7 @@ def evaluate_model(data_yaml: Path, work_dir: Path, model_name: str | None = Non
     per_class = {names[int(c)]: float(metrics.box.ap50[i]) for i, c in enumerate(metrics.box.ap_class_index)}
     return EvalReport(
         entry.name,
-        _count_val_images(data_yaml),
+        images,
         float(metrics.box.map50),
         float(metrics.box.map),
         per_class,

@@ -40,8 +40,17 @@ class ExportSummary:
         )
 
 
+def _rank(sha256: str) -> int:
+    return int(sha256[:8], 16) % VAL_EVERY
+
+
 def split_of(sha256: str) -> str:
-    return "val" if int(sha256[:8], 16) % VAL_EVERY == 0 else "train"
+    return "val" if _rank(sha256) == 0 else "train"
+
+
+def _move_to_val(out: Path, sha256: str) -> None:
+    for kind, suffix in (("images", ".jpg"), ("labels", ".txt")):
+        (out / kind / "train" / f"{sha256}{suffix}").rename(out / kind / "val" / f"{sha256}{suffix}")
 
 
 def _yolo_line(box: LabelledBox, class_id: int, width: int, height: int) -> str:
@@ -58,8 +67,11 @@ def write_dataset(out: Path, classes: Sequence[str], photos: Iterable[LabelledPh
     for split in ("train", "val"):
         (out / "images" / split).mkdir(parents=True, exist_ok=True)
         (out / "labels" / split).mkdir(parents=True, exist_ok=True)
+    train: list[str] = []
     for photo in photos:
         split = split_of(photo.sha256)
+        if split == "train":
+            train.append(photo.sha256)
         with Image.open(io.BytesIO(photo.image)) as image:
             upright = ImageOps.exif_transpose(image).convert("RGB")
         upright.save(out / "images" / split / f"{photo.sha256}.jpg", "JPEG", quality=95)
@@ -72,6 +84,12 @@ def write_dataset(out: Path, classes: Sequence[str], photos: Iterable[LabelledPh
         (out / "labels" / split / f"{photo.sha256}.txt").write_text("".join(f"{line}\n" for line in lines))
         result.photos[split] += 1
         result.boxes += len(lines)
+    if not result.photos["val"] and len(train) >= 2:
+        # A small export: the hash rule put nothing in val, which training and evaluation need.
+        # The photo nearest to the rule goes, so re-exports of the same photos still agree.
+        _move_to_val(out, min(train, key=lambda sha: (_rank(sha), sha)))
+        result.photos["train"] -= 1
+        result.photos["val"] += 1
     data = {
         "path": ".",
         "train": "images/train",

@@ -116,7 +116,7 @@ def ai_eval(data_yaml: Path, model_name: str | None) -> None:
 
     try:
         report = evaluate_model(data_yaml, Settings().resolved_data_dir / "evaluation", model_name)
-    except LookupError as exc:
+    except (LookupError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(report.summary())
 

@@ -19,7 +19,11 @@ from backend.domain.photos.detection_service import detect_on_finding
 from backend.domain.photos.links import PHOTOS_COMPLETE_JOB, VERIFY_JOB
 from backend.domain.photos.service import THUMBNAIL_JOB, original_key, thumbnail_key
 from backend.domain.photos.thumbnails import ensure_thumbnail, thumbnail_source
-from backend.domain.photos.verification_service import index_photo_hash, verify_rectification
+from backend.domain.photos.verification_service import (
+    index_photo_hash,
+    request_pending_verifications,
+    verify_rectification,
+)
 from backend.jobs.base import JobContext, registry
 
 log = logging.getLogger(__name__)
@@ -106,3 +110,6 @@ def photos_complete(context: JobContext, *, finding_id: str) -> None:
         context.settings.resolved_data_dir,
         uuid.UUID(finding_id),
     )
+    with transaction(context.session_factory) as session:
+        # A rectification that arrived first waited for these photos to be compared with.
+        request_pending_verifications(session, uuid.UUID(finding_id))

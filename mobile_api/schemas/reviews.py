@@ -80,6 +80,7 @@ class ReviewOut(msgspec.Struct):
     deadline: datetime | None
     submitted_at: datetime
     verdict: str | None
+    waiting_for: str | None  # why there is no verdict yet (photos still to arrive), in Chinese
     reasons: list[str]
     scores: dict[str, Any]
     rectification: RectificationSummary | None
@@ -102,6 +103,7 @@ class ReviewOut(msgspec.Struct):
             deadline=finding.deadline,
             submitted_at=item.submitted_at,
             verdict=item.verdict,
+            waiting_for=item.waiting_for,
             reasons=list(verification.get("reasons", [])),
             scores=dict(verification.get("scores", {})),
             rectification=RectificationSummary(

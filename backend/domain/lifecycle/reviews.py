@@ -9,12 +9,14 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from ai.detection import ai_available
 from backend.db.models import DetectionCorrection, Enterprise, Finding, Rectification
 from backend.domain.accounts.principal import Principal
 from backend.domain.accounts.roles import Role
 from backend.domain.errors import Forbidden
 from backend.domain.findings.vocabulary import FindingStatus
 from backend.domain.pagination import Page, PageRequest
+from backend.domain.photos.links import stored_hashes
 
 REVIEWERS = frozenset({Role.SUPERVISOR, Role.PARK_ADMIN})
 # flagged by the AI, then not yet checked, then passed: the riskiest rectifications first
@@ -27,6 +29,24 @@ class ReviewItem:
     enterprise_name: str
     rectification: Rectification | None
     corrections: list[DetectionCorrection]
+    stored: frozenset[str]  # which of its before- and after-photos have arrived
+
+    @property
+    def waiting_for(self) -> str | None:
+        """Why there is no AI verdict yet, in the supervisor's words; None once there is one."""
+        if self.verdict is not None:
+            return None
+        after = [
+            sha for sha in (self.rectification.photos if self.rectification else []) if sha not in self.stored
+        ]
+        before = [sha for sha in self.finding.photos if sha not in self.stored]
+        if after:
+            return f"等待企业上传整改照片（{len(after)} 张未到），到齐后进行 AI 核验"
+        if before:
+            return f"等待检查人员上传整改前照片（{len(before)} 张未到），到齐后进行 AI 核验"
+        if not ai_available():
+            return "未安装 AI 组件，无 AI 核验：请人工比对整改前后照片"
+        return "AI 核验进行中"
 
     @property
     def verdict(self) -> str | None:
@@ -75,8 +95,12 @@ class ReviewQueue:
                 select(Enterprise).where(col(Enterprise.id).in_({f.enterprise_id for f in findings}))
             ).all()
         }
+        wanted = {sha for f in findings for sha in f.photos} | {
+            sha for r in latest.values() for sha in r.photos
+        }
+        stored = frozenset(stored_hashes(self._session, wanted))
         items = [
-            ReviewItem(f, names.get(f.enterprise_id, ""), latest.get(f.id), corrections[f.id])
+            ReviewItem(f, names.get(f.enterprise_id, ""), latest.get(f.id), corrections[f.id], stored)
             for f in findings
         ]
         items.sort(

@@ -27,6 +27,11 @@ def stored_hashes(session: Session, hashes: Iterable[str]) -> set[str]:
     return set(session.exec(select(Photo.sha256).where(col(Photo.sha256).in_(wanted))).all())
 
 
+def photo_set(photos: Iterable[str]) -> str:
+    """A short name for a set of photos, in any order (for once-per-set job keys)."""
+    return hashlib.sha256(",".join(sorted(photos)).encode()).hexdigest()[:16]
+
+
 def request_verification(session: Session, rectification_id: uuid.UUID, occasion: str) -> None:
     request_job(
         session,
@@ -77,11 +82,10 @@ def note_complete_if_ready(
     set) for downstream jobs. Adds nothing to the session itself (see ``mark_complete_if_ready``)."""
     if not finding.photos or any(sha not in stored for sha in finding.photos):
         return False
-    photo_set = hashlib.sha256(",".join(sorted(finding.photos)).encode()).hexdigest()[:16]
     requested = request_job(
         session,
         PHOTOS_COMPLETE_JOB,
-        key=f"photos-complete:{finding.id}:{photo_set}",
+        key=f"photos-complete:{finding.id}:{photo_set(finding.photos)}",
         fresh=fresh,
         bulk=bulk,
         finding_id=str(finding.id),

@@ -13,7 +13,7 @@ from backend.db.types import utcnow
 from backend.db.versioning import lock_changes
 from backend.domain.accounts.principal import Principal, scope_condition
 from backend.domain.errors import NotFound
-from backend.domain.photos.access import is_holder
+from backend.domain.photos.access import is_holder, out_of_reach
 from backend.domain.photos.intake import InspectedImage, ReceivedUpload
 from backend.domain.photos.links import (
     findings_using,
@@ -39,6 +39,8 @@ def thumbnail_key(sha256: str) -> str:
 @dataclass(frozen=True, slots=True)
 class StoredPhoto:
     photo: Photo
+    # New to the caller: stored now, or stored before by someone whose photos the caller may
+    # not see (told 'already stored', they would learn that it exists; HEAD says 404 to them).
     created: bool
 
 
@@ -61,8 +63,9 @@ class PhotoService:
         lock_changes(self._session)
         existing = self._session.get(Photo, upload.sha256)
         if existing is not None:
+            new_to_caller = bool(out_of_reach(self._session, principal, [upload.sha256]))
             self._record_holder(existing, principal)
-            return StoredPhoto(existing, created=False)
+            return StoredPhoto(existing, created=new_to_caller)
         photo = Photo(
             sha256=upload.sha256,
             content_type=image.content_type,

@@ -14,6 +14,7 @@ from backend.db.engine import transaction
 from backend.db.models import Finding, FindingPhoto, Photo, Rectification
 from backend.domain.audit.service import AuditLog
 from backend.domain.findings.legal_basis import detected_hazard_codes
+from backend.domain.photos.links import photo_set, request_verification
 from backend.domain.photos.service import original_key
 from backend.storage import ObjectStore
 
@@ -25,14 +26,17 @@ def _open(store: ObjectStore, sha256: str) -> Image.Image:
 
 
 def _photos_in_use(
-    session: Session, finding_id: uuid.UUID, rectification_id: uuid.UUID
+    session: Session, finding: Finding, rectification_id: uuid.UUID
 ) -> tuple[dict[str, str], dict[str, str]]:
     """The photos already used as evidence or proof (sha256 → pHash), and what a reason calls
     each. Only photos in use: a burst shot uploaded but never sent, or a photo uploaded after
     this one, is nobody's earlier proof. This rectification's own photos are left out unless
-    used elsewhere too, where they are found (the same file sent as proof for two findings)."""
+    used elsewhere too, where they are found (the same file sent as proof for two findings).
+
+    The enterprise reads the reasons too: another enterprise's finding is not named to it."""
     from ai.verification import BEFORE_PHOTO
 
+    finding_id = finding.id
     hashes: dict[str, str] = {}
     sources: dict[str, str] = {}
     linked = session.exec(
@@ -40,14 +44,18 @@ def _photos_in_use(
         .join(Photo, col(Photo.sha256) == col(FindingPhoto.photo_sha256))
         .where(col(Photo.phash).is_not(None))
     ).all()
+    own = set(session.exec(select(Finding.id).where(Finding.enterprise_id == finding.enterprise_id)).all())
     for sha, used_by, purpose, phash in linked:
         if used_by == finding_id and purpose == "rectification":
             continue  # the finding's latest rectification: this one
         if phash and (sha not in sources or used_by == finding_id):
             hashes[sha] = phash
-            sources[sha] = (
-                BEFORE_PHOTO if used_by == finding_id else f"隐患 {str(used_by)[:8].upper()} 的照片"
-            )
+            if used_by == finding_id:
+                sources[sha] = BEFORE_PHOTO
+            elif used_by in own:
+                sources[sha] = f"隐患 {str(used_by)[:8].upper()} 的照片"
+            else:
+                sources[sha] = "另一企业隐患的照片"
     # The finding's earlier rectifications: the latest one's links replaced theirs.
     earlier_proof = session.exec(
         select(Rectification.photos).where(
@@ -66,10 +74,19 @@ def _photos_in_use(
     return hashes, sources
 
 
+def before_photos_ready(finding: Finding, stored: set[str], detected: bool) -> bool:
+    """Whether the finding's photos can be compared with: all stored and, where the detectors
+    run, each analysed. Verified earlier, a fix would be judged against no photo at all and
+    pass, which is what a rectification sent before the inspector's upload would exploit."""
+    analysed = {result.get("photo") for result in finding.ai}
+    return all(sha in stored and (not detected or sha in analysed) for sha in finding.photos)
+
+
 def verify_rectification(
     session_factory: sessionmaker[Session], store: ObjectStore, data_dir: Path, rectification_id: uuid.UUID
 ) -> str | None:
-    """Verify and store the result; None while after-photos are still missing (or nothing to do)."""
+    """Verify and store the result; None while before- or after-photos are still missing (or
+    the before-photos' detection has not run), or with nothing to do."""
     from ai.detection import ai_available, get_detectors
     from ai.images import UprightPhoto
     from ai.registry import hazard_titles
@@ -83,11 +100,15 @@ def verify_rectification(
         assert finding is not None
         stored = {
             p.sha256: p
-            for p in session.exec(select(Photo).where(col(Photo.sha256).in_(rectification.photos))).all()
+            for p in session.exec(
+                select(Photo).where(col(Photo.sha256).in_([*rectification.photos, *finding.photos]))
+            ).all()
         }
-        if len(stored) < len(rectification.photos):
+        if any(sha not in stored for sha in rectification.photos):
             return None
-        earlier, sources = _photos_in_use(session, finding.id, rectification.id)
+        if not before_photos_ready(finding, set(stored), ai_available()):
+            return None  # asked again when they are (see the finding.photos_complete job)
+        earlier, sources = _photos_in_use(session, finding, rectification.id)
         before_shas = [sha for sha in finding.photos if store.exists(original_key(sha))]
         before_codes = set(detected_hazard_codes(finding))
         dispatched_at = finding.dispatched_at
@@ -142,6 +163,22 @@ def verify_rectification(
             },
         )
     return str(outcome["verdict"])
+
+
+def request_pending_verifications(session: Session, finding_id: uuid.UUID) -> None:
+    """Ask again for the verification of the finding's unverified rectifications, now that
+    its photos are all stored and analysed."""
+    finding = session.get(Finding, finding_id)
+    if finding is None:
+        return
+    for rectification in session.exec(
+        select(Rectification).where(
+            Rectification.finding_id == finding_id, col(Rectification.deleted_at).is_(None)
+        )
+    ).all():
+        # Tested here: an unset JSON column holds JSON null, not SQL NULL.
+        if rectification.verification is None:
+            request_verification(session, rectification.id, f"before:{photo_set(finding.photos)}")
 
 
 def index_photo_hash(session: Session, photo: Photo, upright: Image.Image) -> None:

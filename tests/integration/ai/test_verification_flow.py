@@ -17,8 +17,8 @@ from backend.domain.accounts.roles import Role
 from backend.domain.findings.vocabulary import FindingStatus
 from tests import factories
 from tests.conftest import ParkWorld
-from tests.devices import Device, rectification_mutation, settle
-from tests.integration.ai.conftest import FOUR_ENGINEERS_IN_SHIRTS, wait_for
+from tests.devices import Device, edit_mutation, rectification_mutation, settle
+from tests.integration.ai.conftest import FOUR_ENGINEERS_IN_SHIRTS, WORKERS_WITHOUT_HELMETS, wait_for
 from tests.photos import camera_jpeg, sha256
 
 pytest.importorskip("ultralytics", reason="the 'ai' extra is not installed")
@@ -105,3 +105,81 @@ def test_one_proof_photo_sent_for_two_findings_is_flagged_and_an_unsent_burst_sh
 
     assert not any("reused photo" in reason for reason in reasons_for(first.id))
     assert f"整改后照片与隐患 {str(first.id)[:8].upper()} 的照片相同 / reused photo" in reasons_for(second.id)
+
+
+def test_a_rectification_sent_before_the_inspectors_photo_arrives_is_verified_against_it_when_it_does(
+    client: TestClient[Litestar], world: ParkWorld, db: Session
+) -> None:
+    """The inspector's phone may upload the hazard photo days after the record. Judged against
+    no photo, a re-sent copy of it passed; the verdict waits for it instead, and says so."""
+    if not WORKERS_WITHOUT_HELMETS.exists():
+        pytest.skip("dataset not found")
+    before = WORKERS_WITHOUT_HELMETS.read_bytes()
+    inspector = Device(client, world.headers(client, Role.INSPECTOR))
+    inspector.push_ok(
+        [edit_mutation("finding", world.own_finding.id, world.own_finding.version, photos=[sha256(before)])]
+    )
+    stored = db.get(Finding, world.own_finding.id)
+    assert stored is not None
+    stored.status = FindingStatus.DISPATCHED
+    db.commit()
+    staff = Device(client, world.headers(client, Role.ENTERPRISE_STAFF))
+    again = before + b"\x00\x00"  # the same picture, other bytes
+    assert staff.upload(sha256(again), again).status_code == 201
+    staff.push_ok([rectification_mutation(world.own_finding.id, [sha256(again)])])
+    settle(client)
+    supervisor = world.headers(client, Role.SUPERVISOR)
+    [queued] = client.get("/api/v1/reviews", headers=supervisor).json()["items"]
+    assert queued["verdict"] is None
+    assert queued["waiting_for"] == "等待检查人员上传整改前照片（1 张未到），到齐后进行 AI 核验"
+
+    assert inspector.upload(sha256(before), before).status_code == 201
+    item = wait_for(
+        client,
+        lambda: (i := client.get("/api/v1/reviews", headers=supervisor).json()["items"][0])["verdict"] and i,
+    )
+    assert item["verdict"] == "flagged"
+    assert "整改后照片与整改前照片相同 / reused photo" in item["reasons"]
+    assert item["waiting_for"] is None
+
+
+def test_a_proof_photo_taken_from_another_enterprises_finding_is_flagged_without_naming_that_finding(
+    client: TestClient[Litestar], world: ParkWorld, db: Session
+) -> None:
+    """Enterprise staff read the verdict too; that finding is out of their scope (contract: 404)."""
+    if not FOUR_ENGINEERS_IN_SHIRTS.exists():
+        pytest.skip("dataset not found")
+    photo = FOUR_ENGINEERS_IN_SHIRTS.read_bytes()
+    inspector = Device(client, world.headers(client, Role.INSPECTOR))
+    assert inspector.upload(sha256(photo), photo).status_code == 201
+    inspector.push_ok(
+        [
+            edit_mutation(
+                "finding", world.other_finding.id, world.other_finding.version, photos=[sha256(photo)]
+            )
+        ]
+    )
+    settle(client)
+    stored = db.get(Finding, world.own_finding.id)
+    assert stored is not None
+    stored.status = FindingStatus.DISPATCHED
+    db.commit()
+    staff = Device(client, world.headers(client, Role.ENTERPRISE_STAFF))
+    staff.upload(sha256(photo), photo)
+    staff.push_ok([rectification_mutation(world.own_finding.id, [sha256(photo)])])
+    step = wait_for(
+        client,
+        lambda: next(
+            (
+                s
+                for s in client.get(f"/api/v1/findings/{world.own_finding.id}", headers=staff.headers).json()[
+                    "timeline"
+                ]
+                if s["action"] == "rectification.verified"
+            ),
+            None,
+        ),
+    )
+    assert step["detail"]["verdict"] == "flagged"
+    assert "整改后照片与另一企业隐患的照片相同 / reused photo" in step["detail"]["reasons"]
+    assert str(world.other_finding.id)[:8].upper() not in str(step["detail"])
