@@ -194,17 +194,28 @@ def audit() -> None:
 @audit.command("verify")
 @friendly_errors
 def audit_verify() -> None:
-    """Check the hash chain; exit 1 naming the first event that was edited, deleted or reordered."""
+    """Check the hash chain, then that every finding holds what its trail last recorded; exit 1
+    naming the first event edited, deleted or reordered, or each finding changed behind the trail."""
+    from backend.domain.audit.record_check import check_findings
     from backend.domain.audit.service import verify_chain
 
     with unit_of_work(Settings()) as session:
         checked, broken = verify_chain(session)
+        findings, mismatches = check_findings(session) if broken is None else (0, [])
     if broken is not None:
+        recorded = f"\n  该事件：{broken.event}" if broken.event else ""
         raise click.ClickException(
-            f"审计链在第 {broken.event_id} 号事件处断裂 / audit chain broken at event {broken.event_id}: {broken.reason} "
-            f"({checked} events verified before it)"
+            f"审计链在第 {broken.event_id} 号事件处断裂 / audit chain broken at event {broken.event_id}: "
+            f"{broken.reason}（此前 {checked} 条事件完好 / {checked} events verified before it）{recorded}"
         )
     click.echo(f"审计链完整：已校验 {checked} 条事件 / audit chain intact: {checked} events verified")
+    if mismatches:
+        lines = "\n".join(f"  {mismatch.describe()}" for mismatch in mismatches)
+        raise click.ClickException(
+            f"{len(mismatches)} 处隐患记录与审计记录不符（绕过系统改动了数据库？） / {len(mismatches)} finding "
+            f"fields differ from the audit trail:\n{lines}"
+        )
+    click.echo(f"隐患记录与审计记录一致：已核对 {findings} 条隐患 / {findings} findings match their trail")
 
 
 cli.add_command(ai)

@@ -144,7 +144,8 @@ class AuditLog:
 @dataclass(frozen=True, slots=True)
 class ChainBreak:
     event_id: int
-    reason: str
+    reason: str  # Chinese, then English
+    event: str = ""  # what the event at the break records (time, action, record), where one is there
 
 
 def _issued(session: Session) -> int:
@@ -162,10 +163,26 @@ def _missing_tail(session: Session, last_id: int) -> ChainBreak | None:
     chain itself; the counter knows how many there were."""
     issued = _issued(session)
     if issued > last_id:
-        return ChainBreak(last_id + 1, f"events {last_id + 1}–{issued} are missing (the newest rows deleted)")
+        return ChainBreak(
+            last_id + 1,
+            f"{_span(last_id + 1, issued)}缺失（最新的记录被删除） / events {last_id + 1}–{issued} are missing "
+            "(the newest rows deleted)",
+        )
     if issued < last_id:
-        return ChainBreak(last_id, f"the event counter ({issued}) is behind the last event (counter reset?)")
+        return ChainBreak(
+            last_id,
+            f"事件计数器（{issued}）落后于最后一条事件（计数器被重置？） / the event counter ({issued}) is behind "
+            "the last event (counter reset?)",
+        )
     return None
+
+
+def _span(first: int, last: int) -> str:
+    return f"第 {first} 号事件" if first == last else f"第 {first}–{last} 号事件"
+
+
+def _described(event: AuditEvent) -> str:
+    return f"{event.at.isoformat(timespec='seconds')} {event.action} {event.entity} {event.entity_id}"
 
 
 def verify_chain(session: Session, batch_size: int = 1000) -> tuple[int, ChainBreak | None]:
@@ -185,9 +202,17 @@ def verify_chain(session: Session, batch_size: int = 1000) -> tuple[int, ChainBr
         for event in events:
             assert event.id is not None
             if event.prev_hash != previous_hash:
-                return checked, ChainBreak(
-                    event.id, "prev_hash does not match the previous event (row deleted or reordered?)"
-                )
+                if event.id > last_id + 1:  # ids are handed out one by one: the rows between are gone
+                    reason = (
+                        f"{_span(last_id + 1, event.id - 1)}缺失（记录被删除） / events {last_id + 1}–"
+                        f"{event.id - 1} are missing (rows deleted)"
+                    )
+                else:
+                    reason = (
+                        "与前一条事件的哈希不衔接（记录被删除、重排或改动） / prev_hash does not match the "
+                        "previous event (row deleted or reordered?)"
+                    )
+                return checked, ChainBreak(event.id, reason, _described(event))
             expected = event_hash(
                 event.prev_hash,
                 event.id,
@@ -200,7 +225,11 @@ def verify_chain(session: Session, batch_size: int = 1000) -> tuple[int, ChainBr
                 canonical(event.after),
             )
             if expected != event.hash:
-                return checked, ChainBreak(event.id, "content does not match its hash (row edited)")
+                return checked, ChainBreak(
+                    event.id,
+                    "内容与其哈希不符（该记录被改动） / content does not match its hash (row edited)",
+                    _described(event),
+                )
             previous_hash = event.hash
             last_id = event.id
             checked += 1

@@ -1,4 +1,5 @@
-"""``parksafe audit verify`` detects an edited or deleted audit row and names it."""
+"""``parksafe audit verify`` detects an edited or deleted audit row and names it, and a finding
+changed in the database behind the trail's back."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from sqlmodel import Session
 
 from backend.domain.accounts.roles import Role
 from backend.domain.audit.service import AuditLog
+from backend.domain.sync.documents import finding_document
+from tests import factories
 from tests.conftest import ParkWorld
 
 
@@ -26,8 +29,18 @@ def verify(database_url: str) -> subprocess.CompletedProcess[str]:
 
 
 def write_events(db: Session, world: ParkWorld, count: int) -> None:
+    """The world's findings as reported through the app, then ``count`` edits of the first."""
     log = AuditLog(db)
-    for n in range(count):
+    for finding in (world.own_finding, world.other_finding):
+        log.record(
+            world.users[Role.INSPECTOR].id,
+            "finding.reported",
+            "finding",
+            finding.id,
+            None,
+            finding_document(finding),
+        )
+    for n in range(count - 2):
         log.record(
             world.users[Role.INSPECTOR].id,
             "finding.edited",
@@ -65,6 +78,38 @@ def test_deleted_row_is_detected_at_the_next_event(db: Session, world: ParkWorld
     result = verify(database_url)
     assert result.returncode == 1
     assert f"event {ids[2]}" in result.stderr
+    assert f"第 {ids[1]} 号事件缺失" in result.stderr  # the auditor is told which one is gone
+
+
+def test_a_finding_closed_in_the_database_behind_the_trail_is_named(
+    db: Session, world: ParkWorld, database_url: str
+) -> None:
+    """The chain protects the events; an overdue finding quietly set to closed leaves it intact."""
+    write_events(db, world, 5)
+    assert verify(database_url).returncode == 0
+    closed = db.execute(
+        sa.text("UPDATE finding SET status = 'closed' WHERE id = :id"), {"id": world.other_finding.id.hex}
+    )
+    assert closed.rowcount == 1  # type: ignore[attr-defined]
+    db.commit()
+    result = verify(database_url)
+    assert result.returncode == 1, result.stdout
+    assert "审计链完整" in result.stdout
+    short = str(world.other_finding.id)[:8].upper()
+    assert f"隐患 {short}" in result.stderr and "的状态为 closed，审计记录为 reported" in result.stderr
+    assert "finding.reported" in result.stderr  # the last step the trail has for it
+    assert str(world.own_finding.id) not in result.stderr
+
+
+def test_a_finding_written_without_any_trail_is_named(
+    db: Session, world: ParkWorld, database_url: str
+) -> None:
+    write_events(db, world, 5)
+    stray = factories.finding(db, world.own)  # straight into the table, as a hand-written INSERT
+    db.commit()
+    result = verify(database_url)
+    assert result.returncode == 1
+    assert f"隐患 {str(stray.id)[:8].upper()}" in result.stderr and "没有任何审计记录" in result.stderr
 
 
 def test_deleting_the_newest_events_or_all_of_them_is_detected(

@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from backend.db.models import Notification
 from backend.domain.accounts.roles import Role
+from backend.domain.audit.record_check import check_findings
 from backend.domain.audit.service import verify_chain
 from backend.settings import Settings
 from mobile_api.app import create_app
@@ -118,6 +119,8 @@ def test_a_hazard_goes_round_the_whole_loop_with_notifications_and_audit(
     assert all(step["actor_id"] for step in lifecycle_steps)
     checked, broken = verify_chain(db)
     assert broken is None and checked >= 6
+    _, mismatches = check_findings(db)  # the world's own findings were written without a trail
+    assert [m for m in mismatches if str(m.finding_id) == reported["id"]] == []
     wait_for(lambda: db.exec(select(Notification).where(Notification.status == "queued")).first() is None)
 
 
