@@ -136,14 +136,17 @@ def escalate(now_text: str | None) -> None:
     from backend.domain.escalation.service import EscalationService, load_escalation_rules
 
     now = datetime.now(UTC)
-    if now_text:
+    if now_text is not None:
         try:
-            now = datetime.fromisoformat(now_text)
+            now = datetime.fromisoformat(now_text.strip())
         except ValueError as exc:
-            raise click.BadParameter(f"not an RFC 3339 time: {now_text!r}", param_hint="--now") from exc
+            raise click.BadParameter(
+                f"不是 RFC 3339 时间 / not an RFC 3339 time: {now_text!r}（例如 2026-12-01T09:00:00+08:00）",
+                param_hint="--now",
+            ) from exc
         if now.tzinfo is None:
             raise click.BadParameter(
-                "the time needs a zone, e.g. 2026-12-01T09:00:00+08:00", param_hint="--now"
+                "时间须带时区 / the time needs a zone, e.g. 2026-12-01T09:00:00+08:00", param_hint="--now"
             )
         # Escalations are stored and notified for good: a time far ahead would escalate every
         # open finding as overdue. Back-fills look back; a day ahead leaves room for clock skew.
@@ -152,6 +155,15 @@ def escalate(now_text: str | None) -> None:
                 "不能晚于当前时间超过 1 天 / more than a day in the future", param_hint="--now"
             )
     settings = Settings()
+    if not settings.notify_url_list:
+        # Each occasion is acted on once: run where no channel is set (a cron job missing the
+        # server's environment), its reminders and 督办 notices reach no chat, and never will.
+        click.echo(
+            "警告：未配置通知渠道（PARKSAFE_NOTIFY_URLS），本次督办的通知不会发往短信/企业微信/钉钉；"
+            "请在与服务器相同的环境中运行 / warning: no notification channels configured "
+            "(PARKSAFE_NOTIFY_URLS): this run's reminders reach no chat; run it with the server's settings",
+            err=True,
+        )
     rules = load_escalation_rules(settings.escalation_rules_path)
     with unit_of_work(settings) as session:
         report = EscalationService(session, settings, rules).run(now)

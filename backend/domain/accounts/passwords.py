@@ -8,6 +8,46 @@ from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
 MIN_PASSWORD_LENGTH = 8
+# Among the first guesses of anyone trying a login (lists of leaked passwords, Chinese ones
+# included); matched ignoring case.
+COMMON_PASSWORDS = frozenset(
+    {
+        "password",
+        "password1",
+        "password123",
+        "passw0rd",
+        "12345678",
+        "123456789",
+        "1234567890",
+        "87654321",
+        "11111111",
+        "88888888",
+        "66666666",
+        "00000000",
+        "qwerty123",
+        "qwertyui",
+        "1qaz2wsx",
+        "1q2w3e4r",
+        "abc12345",
+        "abcd1234",
+        "a1234567",
+        "admin123",
+        "admin888",
+        "woaini1314",
+        "iloveyou",
+    }
+)
+
+
+def character_classes(password: str) -> int:
+    """How many of letters, digits and other characters the password uses."""
+    return sum(
+        (
+            any(char.isalpha() for char in password),
+            any(char.isdigit() for char in password),
+            any(not char.isalnum() for char in password),
+        )
+    )
 
 
 @lru_cache(maxsize=1)

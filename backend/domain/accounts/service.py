@@ -6,13 +6,16 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from backend.db.models import Enterprise, Park, User
 from backend.db.types import utcnow
 from backend.domain.accounts.login_throttle import LoginThrottle
 from backend.domain.accounts.passwords import (
+    COMMON_PASSWORDS,
     MIN_PASSWORD_LENGTH,
+    character_classes,
     hash_password,
     verify_against_dummy,
     verify_password,
@@ -51,16 +54,19 @@ class AccountService:
         throttle = LoginThrottle(
             self._session, self._settings.login_max_failures, self._settings.login_failure_window_seconds
         )
-        throttle.check(username, client, now)
+        # One name however it is capitalised (phone keyboards capitalise the first letter): the
+        # failures of "Admin" and "admin" count together.
+        attempts = username.lower()
+        throttle.check(attempts, client, now)
         user = self._by_username(username)
         if user is None:
             verify_against_dummy(password)
         if user is None or not user.is_active or not verify_password(password, user.password_hash):
-            throttle.record_failure(username, client, now)
+            throttle.record_failure(attempts, client, now)
             # The failure must count even though the request ends in an error.
             self._session.commit()
             raise InvalidCredentials
-        throttle.clear(username, client)
+        throttle.clear(attempts, client)
         token = issue_token(
             user.id,
             self._settings.signing_key,
@@ -96,8 +102,11 @@ class AccountService:
                 "用户名不能为空，也不能含空格或控制字符 / username must be non-empty, without spaces or control characters"
             )
         _check_password(password)
-        if self._by_username(username) is not None:
-            raise AlreadyExists(f"用户名已存在 / username taken: {username}")
+        taken = self._same_name(username)
+        if taken:
+            raise AlreadyExists(
+                f"用户名已存在（不区分大小写）：{taken[0].username} / username taken: {username}"
+            )
         enterprise: Enterprise | None = None
         if role is Role.ENTERPRISE_STAFF:
             if not enterprise_code:
@@ -152,8 +161,19 @@ class AccountService:
         AuditLog(self._session).record(None, action, "user", user.id, before, after)  # an operator's command
         return user
 
+    def _same_name(self, username: str) -> list[User]:
+        return list(
+            self._session.exec(select(User).where(sa.func.lower(User.username) == username.lower())).all()
+        )
+
     def _by_username(self, username: str) -> User | None:
-        return self._session.exec(select(User).where(User.username == username)).first()
+        """The user of this name as typed, else the one user whose name differs only in case
+        (none where two do: accounts made before names were kept unique that way)."""
+        exact = self._session.exec(select(User).where(User.username == username)).first()
+        if exact is not None:
+            return exact
+        same = self._same_name(username)
+        return same[0] if len(same) == 1 else None
 
     def _user(self, username: str) -> User:
         user = self._by_username(username)
@@ -174,3 +194,11 @@ class AccountService:
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(f"密码至少 {MIN_PASSWORD_LENGTH} 位 / password too short")
+    if not password.strip():
+        raise InvalidInput("密码不能全是空格 / the password is blank")
+    if password.lower() in COMMON_PASSWORDS:
+        raise InvalidInput("密码过于常见，容易被猜中 / the password is too common")
+    if character_classes(password) < 2:
+        raise InvalidInput(
+            "密码须包含字母、数字、符号中的至少两类 / use at least two of letters, digits and symbols"
+        )

@@ -55,9 +55,11 @@ def test_help_documents_every_command(fresh_env: dict[str, str]) -> None:
     [
         (["frobnicate"], "No such command"),
         (["serve", "--port", "not-a-port"], "Invalid value for '--port'"),
-        (["users", "create", "--username", "u", "--password", "longpassword", "--role", "janitor"], "--role"),
+        (["users", "create", "--username", "u", "--password", "Long-pass-9", "--role", "janitor"], "--role"),
         (["users", "create", "--username", "u"], "Missing option"),
         (["escalate", "--now", "9999-12-31T23:59:59+00:00"], "more than a day in the future"),
+        (["escalate", "--now", ""], "不是 RFC 3339 时间"),
+        (["escalate", "--now", "2026-12-01T09:00:00"], "时间须带时区"),
     ],
 )
 def test_wrong_arguments_print_a_readable_message_without_traceback(
@@ -96,7 +98,7 @@ def test_users_create_validates_role_and_enterprise(fresh_env: dict[str, str]) -
     run(["db", "upgrade"], fresh_env)
     run(["seed", "--demo"], fresh_env)
     missing_enterprise = run(
-        ["users", "create", "--username", "u1", "--password", "longpassword", "--role", "enterprise_staff"],
+        ["users", "create", "--username", "u1", "--password", "Long-pass-9", "--role", "enterprise_staff"],
         fresh_env,
     )
     assert missing_enterprise.returncode == 1
@@ -108,7 +110,7 @@ def test_users_create_validates_role_and_enterprise(fresh_env: dict[str, str]) -
             "--username",
             "u1",
             "--password",
-            "longpassword",
+            "Long-pass-9",
             "--role",
             "enterprise_staff",
             "--enterprise",
@@ -120,7 +122,7 @@ def test_users_create_validates_role_and_enterprise(fresh_env: dict[str, str]) -
     assert "NOPE" in unknown_enterprise.stderr
     for unusable in ("", " admin2", "张 三"):  # no one could ever log in with these
         refused = run(
-            ["users", "create", "--username", unusable, "--password", "longpassword", "--role", "inspector"],
+            ["users", "create", "--username", unusable, "--password", "Long-pass-9", "--role", "inspector"],
             fresh_env,
         )
         assert refused.returncode == 1 and "用户名" in refused.stderr, unusable
@@ -131,7 +133,7 @@ def test_users_create_validates_role_and_enterprise(fresh_env: dict[str, str]) -
             "--username",
             "u1",
             "--password",
-            "longpassword",
+            "Long-pass-9",
             "--role",
             "enterprise_staff",
             "--enterprise",
@@ -141,8 +143,20 @@ def test_users_create_validates_role_and_enterprise(fresh_env: dict[str, str]) -
     )
     assert created.returncode == 0, created.stderr
     duplicate = run(
-        ["users", "create", "--username", "u1", "--password", "longpassword", "--role", "inspector"],
+        ["users", "create", "--username", "u1", "--password", "Long-pass-9", "--role", "inspector"],
         fresh_env,
     )
     assert duplicate.returncode == 1
     assert "u1" in duplicate.stderr
+
+
+def test_escalating_where_no_notification_channel_is_set_warns_that_no_one_will_be_told(
+    fresh_env: dict[str, str],
+) -> None:
+    """Each reminder is sent once: a cron job missing the server's settings would spend them unseen."""
+    run(["db", "upgrade"], fresh_env)
+    result = run(["escalate"], {**fresh_env, "PARKSAFE_NOTIFY_URLS": ""})
+    assert result.returncode == 0, result.stderr
+    assert "未配置通知渠道" in result.stderr
+    configured = run(["escalate"], {**fresh_env, "PARKSAFE_NOTIFY_URLS": "json://127.0.0.1:9/notify"})
+    assert configured.returncode == 0 and "未配置通知渠道" not in configured.stderr

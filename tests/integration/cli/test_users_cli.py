@@ -79,3 +79,34 @@ def test_user_commands_name_what_is_wrong_without_a_traceback(fresh_env: dict[st
         assert result.returncode == 1, args
         assert expected in result.stderr, result.stderr
         assert "Traceback" not in result.stderr
+
+
+def test_guessable_passwords_and_a_name_differing_only_in_case_are_refused(
+    fresh_env: dict[str, str], tmp_path: Path
+) -> None:
+    run(["db", "upgrade"], fresh_env)
+    run(["seed", "--demo"], fresh_env)
+    create = ["users", "create", "--role", "inspector", "--username"]
+    for args, expected in [
+        ([*create, "li", "--password", "        "], "不能全是空格"),
+        ([*create, "li", "--password", "Password"], "过于常见"),
+        ([*create, "li", "--password", "12345678"], "过于常见"),
+        ([*create, "li", "--password", "onlyletters"], "至少两类"),
+        ([*create, "li", "--password", "2026110199"], "至少两类"),
+        ([*create, "ADMIN", "--password", "Admin@2027"], "用户名已存在（不区分大小写）：admin"),
+    ]:
+        result = run(args, fresh_env)
+        assert result.returncode == 1, args
+        assert expected in result.stderr, result.stderr
+        assert "Traceback" not in result.stderr
+
+    assert run([*create, "li", "--password", "Li-2026-ok"], fresh_env).returncode == 0
+    settings = Settings(
+        data_dir=Path(fresh_env["PARKSAFE_DATA_DIR"]),
+        database_url=fresh_env["PARKSAFE_DATABASE_URL"],
+        _env_file=None,
+    )
+    with TestClient(create_app(settings)) as client:
+        # The phone's keyboard capitalised the first letter.
+        assert _login(client, "Li", "Li-2026-ok") is not None
+        assert _login(client, "Li", "Li-2026-no") is None
