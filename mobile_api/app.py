@@ -8,8 +8,9 @@ import mimetypes
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
-from litestar import Controller, Litestar, Router
+from litestar import Controller, Litestar, Request, Router
 from litestar.config.response_cache import ResponseCacheConfig
 from litestar.datastructures import CacheControlHeader, State
 from litestar.handlers import HTTPRouteHandler
@@ -45,6 +46,7 @@ from mobile_api.controllers.sync import SyncController
 from mobile_api.dependencies import dependencies
 from mobile_api.errors import exception_handlers
 from mobile_api.logging_setup import configure_logging
+from mobile_api.query_parameters import refuse_unknown_query_parameters
 from mobile_api.request_id import RequestIdMiddleware, add_request_id_header
 from mobile_api.state import AppState
 from rules.escalation_schema import EscalationRules
@@ -101,6 +103,12 @@ async def _run_escalation_rules(state: AppState, rules: EscalationRules) -> None
             logging.getLogger(__name__).exception("resending stalled notifications failed; will retry")
 
 
+async def check_api_request(request: Request[Any, Any, Any]) -> None:
+    """Before each API handler: no query parameter it does not take, no control characters."""
+    refuse_unknown_query_parameters(request)
+    await refuse_control_characters(request)
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings()
     configure_logging(settings)
@@ -142,7 +150,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         path="/api/v1",
         route_handlers=API_HANDLERS,
         middleware=[BearerTokenMiddleware],
-        before_request=refuse_control_characters,
+        before_request=check_api_request,
         security=[{"BearerToken": []}],
     )
     return Litestar(

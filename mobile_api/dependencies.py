@@ -16,7 +16,6 @@ from sqlmodel import Session
 from backend.domain.accounts.principal import Principal
 from backend.domain.accounts.service import AccountService
 from backend.domain.enterprises.service import EnterpriseService
-from backend.domain.errors import UnknownParameter
 from backend.domain.findings.service import FindingFilter, FindingService
 from backend.domain.findings.vocabulary import FindingStatus, HazardLevel
 from backend.domain.lifecycle.service import LifecycleService
@@ -63,24 +62,7 @@ def provide_finding_service(db_session: NamedDependency[Session]) -> FindingServ
     return FindingService(db_session)
 
 
-# The query parameters of the handlers that take ``finding_filter`` (list, export, statistics).
-FINDING_QUERY = frozenset(
-    {
-        "status",
-        "enterprise_id",
-        "level",
-        "observed_from",
-        "observed_to",
-        "overdue",
-        "limit",
-        "offset",
-        "format",
-    }
-)
-
-
 def provide_finding_filter(
-    request: Request[Any, Any, Any],
     status: FromQuery[FindingStatus | None] = None,
     enterprise_id: FromQuery[uuid.UUID | None] = None,
     level: FromQuery[HazardLevel | None] = None,
@@ -89,14 +71,8 @@ def provide_finding_filter(
     overdue: FromQuery[bool | None] = None,
 ) -> FindingFilter:
     """The filters of the finding list, the ledger and the statistics; dates are park calendar
-    days (YYYY-MM-DD, China Standard Time), both included; ``overdue`` as the finding reads now."""
-    unknown = sorted(set(request.query_params) - FINDING_QUERY)
-    if unknown:
-        # A guessed filter (from=, to=, sort=) would otherwise answer with everything, unfiltered.
-        raise UnknownParameter(
-            f"不支持的查询参数：{'、'.join(unknown)} / unknown query parameter: {', '.join(unknown)}",
-            {"unknown": unknown, "accepted": sorted(FINDING_QUERY)},
-        )
+    days (YYYY-MM-DD, China Standard Time), both included; ``overdue`` as the finding reads now.
+    A parameter the endpoint does not take is refused (``mobile_api/query_parameters.py``)."""
     return FindingFilter(status, enterprise_id, level, observed_from, observed_to, overdue)
 
 

@@ -7,6 +7,7 @@ import io
 from datetime import UTC, datetime, timedelta
 from urllib.parse import unquote
 
+import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 from sqlmodel import Session
@@ -133,3 +134,41 @@ def test_a_filter_the_server_does_not_know_is_refused_not_ignored(
         assert error["code"] == "unknown_parameter"
         assert "不支持的查询参数：from、to" in error["message"]
         assert "observed_from" in error["detail"]["accepted"]
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "unknown"),
+    [
+        ("/api/v1/findings", {"format": "csv"}, "format"),  # the ledger's, not the list's
+        ("/api/v1/findings/export", {"limit": "1"}, "limit"),  # the ledger has every row
+        ("/api/v1/stats", {"limit": "0"}, "limit"),
+        ("/api/v1/notifications", {"enterprise_id": "not-a-uuid"}, "enterprise_id"),
+        ("/api/v1/enterprises", {"status": "bogus"}, "status"),
+        ("/api/v1/regulations", {"page": "2"}, "page"),
+        ("/api/v1/reviews", {"sort": "oldest"}, "sort"),
+        ("/api/v1/sync/pull", {"offset": "-1"}, "offset"),
+    ],
+)
+def test_every_endpoint_refuses_a_parameter_it_does_not_take(
+    client: TestClient[Litestar], world: ParkWorld, path: str, params: dict[str, str], unknown: str
+) -> None:
+    """Ignored, it would look like an answer: the whole list, unfiltered, for a filter guessed."""
+    response = client.get(path, params=params, headers=world.headers(client, Role.PARK_ADMIN))
+    assert response.status_code == 400, response.text
+    error = response.json()["error"]
+    assert error["code"] == "unknown_parameter" and error["detail"]["unknown"] == [unknown]
+
+
+def test_the_parameters_an_endpoint_takes_are_still_taken(
+    client: TestClient[Litestar], world: ParkWorld
+) -> None:
+    headers = world.headers(client, Role.PARK_ADMIN)
+    for path, params in [
+        ("/api/v1/findings", {"limit": "5", "offset": "0", "status": "reported", "overdue": "false"}),
+        ("/api/v1/findings/export", {"format": "csv", "observed_from": "2026-11-01"}),
+        ("/api/v1/stats", {"enterprise_id": str(world.own.id)}),
+        ("/api/v1/sync/pull", {"limit": "10"}),
+        ("/api/v1/reviews", {"limit": "200"}),
+        ("/api/v1/enterprises", {"limit": "1", "offset": "1"}),
+    ]:
+        assert client.get(path, params=params, headers=headers).status_code == 200, path
