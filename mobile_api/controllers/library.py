@@ -11,9 +11,10 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from sqlmodel import Session
 
 from backend.domain.library.service import RegulationService
-from mobile_api.schemas.common import LimitParam, ListResponse, OffsetParam, page_request
+from mobile_api.schemas.common import LimitParam, OffsetParam, page_request
 from mobile_api.schemas.library import (
     ArticleOut,
+    ArticleSearchOut,
     ChecklistMatchOut,
     MajorHazardOut,
     MatchRequest,
@@ -53,6 +54,10 @@ async def match(data: JSONBody[MatchRequest]) -> MatchResponse:
     return await anyio.to_thread.run_sync(run)
 
 
+def related_articles(text: str) -> list[str]:
+    return [match.citation for match in get_matcher().match(text, 20, date.today()).regulations]
+
+
 class RegulationController(Controller):
     path = "/regulations"
     tags = ["library"]
@@ -65,10 +70,15 @@ class RegulationController(Controller):
         law: FromQuery[str | None] = None,
         limit: LimitParam = 50,
         offset: OffsetParam = 0,
-    ) -> ListResponse[ArticleOut]:
-        """Search the law library's articles (verbatim texts with their sources)."""
-        page = RegulationService(db_session).search(q, law, page_request(limit, offset))
-        return ListResponse([ArticleOut.of(a) for a in page.items], page.total, page.limit, page.offset)
+    ) -> ArticleSearchOut:
+        """Search the law library's articles (verbatim texts with their sources): every word of `q`
+        (`消防法 第28条`, `危化品条例 第二十条`); where no article holds them all, the articles that
+        bear on `q` read as a hazard description (`堵塞消防通道`), best first."""
+        found = RegulationService(db_session).search(q, law, page_request(limit, offset), related_articles)
+        page = found.page
+        return ArticleSearchOut(
+            [ArticleOut.of(a) for a in page.items], page.total, page.limit, page.offset, found.related
+        )
 
     @get("/{article_id:uuid}", operation_id="get_regulation_article", sync_to_thread=True)
     def read(self, article_id: FromPath[uuid.UUID], db_session: NamedDependency[Session]) -> ArticleOut:

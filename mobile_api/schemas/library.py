@@ -6,6 +6,7 @@ from typing import Annotated, Any
 import msgspec
 
 from backend.db.models import RegulationArticle
+from mobile_api.schemas.common import ListResponse
 
 
 class MatchRequest(msgspec.Struct, forbid_unknown_fields=False):
@@ -70,3 +71,10 @@ class ArticleOut(msgspec.Struct):
             article.document_status,
             article.source,
         )
+
+
+class ArticleSearchOut(ListResponse[ArticleOut]):
+    """A list (contract) of articles; ``related``: no article holds every word of the query, so
+    these are the articles that bear on it read as a hazard description, best first."""
+
+    related: bool = False

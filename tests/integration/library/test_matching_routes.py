@@ -116,9 +116,42 @@ def test_regulations_are_searchable_and_readable(
     one = client.get(f"/api/v1/regulations/{article['id']}", headers=headers).json()
     assert one["text"].startswith("生产经营单位未采取措施消除事故隐患的")
     for wildcard in ("第%条", "安全_产"):  # searched as typed, not as SQL LIKE patterns
-        assert client.get("/api/v1/regulations", params={"q": wildcard}, headers=headers).json()["total"] == 0
+        literal = client.get("/api/v1/regulations", params={"q": wildcard}, headers=headers).json()
+        assert literal["total"] == 0 or literal["related"], literal
     percent = client.get("/api/v1/regulations", params={"q": "%"}, headers=headers).json()["items"]
     assert percent and all("%" in a["text"] or "%" in a["citation"] for a in percent)  # 25%LEL and the like
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("消防法 第二十八条", "《中华人民共和国消防法》第二十八条"),  # the short name and the article
+        ("消防法 第28条", "《中华人民共和国消防法》第二十八条"),  # the number as typed on a phone
+        ("中华人民共和国安全生产法 102", "《中华人民共和国安全生产法》第一百零二条"),
+        ("危化品条例 第八十条", "《危险化学品安全管理条例》第八十条"),  # the library's short name
+    ],
+)
+def test_an_article_is_found_by_law_name_and_number_as_operators_type_them(
+    client: TestClient[Litestar], world: ParkWorld, db: Session, q: str, expected: str
+) -> None:
+    seed_regulations(db, load_library())
+    db.commit()
+    found = client.get("/api/v1/regulations", params={"q": q}, headers=world.headers(client, Role.INSPECTOR))
+    body = found.json()
+    assert [a["citation"] for a in body["items"]][:1] == [expected], body["items"][:3]
+    assert body["related"] is False
+
+
+def test_a_description_no_article_holds_word_for_word_finds_the_articles_bearing_on_it(
+    client: TestClient[Litestar], world: ParkWorld, db: Session
+) -> None:
+    seed_regulations(db, load_library())
+    db.commit()
+    found = client.get(
+        "/api/v1/regulations", params={"q": "堵塞消防通道"}, headers=world.headers(client, Role.INSPECTOR)
+    ).json()
+    assert found["related"] is True
+    assert "《中华人民共和国消防法》第二十八条" in [a["citation"] for a in found["items"][:5]]
 
 
 def test_checklist_items_reach_devices_through_pull(
