@@ -5,6 +5,7 @@ Errors a user can cause print one readable line and exit non-zero, never a trace
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -35,11 +36,17 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
     import uvicorn
 
     settings = Settings()
+    host, port = host or settings.host, port or settings.port
+    if "public_base_url" not in settings.model_fields_set:
+        # Links in notifications lead to this server, not to the default port it is not on
+        # (a deployment behind a proxy or domain sets PARKSAFE_PUBLIC_BASE_URL).
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+        os.environ["PARKSAFE_PUBLIC_BASE_URL"] = f"http://{shown}:{port}"
     uvicorn.run(
         "mobile_api.asgi:create_app",
         factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
+        host=host,
+        port=port,
         workers=workers,
         proxy_headers=True,
         log_level=settings.log_level.lower(),

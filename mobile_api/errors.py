@@ -88,9 +88,14 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
         message = f"请求体过大：最多 {limit:,} 字节 / request body over {limit:,} bytes"
         detail = {"max_bytes": limit}
     elif exc.detail and exc.detail != HTTPStatus(status).phrase:
-        message = f"{default_message}: {exc.detail}"
+        # Our own messages are already bilingual: said once, not after the generic one.
+        message = exc.detail if _has_chinese(exc.detail) else f"{default_message}: {exc.detail}"
     headers = dict(exc.headers) if exc.headers else None
     return envelope(status, code, message, detail, headers)
+
+
+def _has_chinese(text: str) -> bool:
+    return any("\u4e00" <= char <= "\u9fff" for char in text)
 
 
 def _body_limit(request: Request[Any, Any, Any]) -> int | None:

@@ -129,7 +129,7 @@ class GovernancePlanService:
         notify(
             self._session,
             self._settings,
-            "major",
+            "plan_submitted",
             finding,
             [Role.PARK_ADMIN],
             occasion=f"plan-{plan.submitted_at.isoformat() if plan.submitted_at else ''}",
@@ -170,7 +170,7 @@ class GovernancePlanService:
         notify(
             self._session,
             self._settings,
-            "major",
+            "plan_accepted" if accepted else "plan_returned",
             finding,
             [Role.ENTERPRISE_STAFF],
             occasion=f"plan-{plan.status}-{plan.reviewed_at.isoformat() if plan.reviewed_at else ''}",

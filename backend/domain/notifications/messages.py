@@ -36,6 +36,9 @@ def compose(kind: str, finding: Finding, enterprise: Enterprise, base_url: str, 
         "rejected": f"【整改验收未通过】{enterprise.name}",
         "approved": f"【整改已验收】{enterprise.name}",
         "major": f"【重大隐患】{enterprise.name}",
+        "plan_submitted": f"【治理方案待审核】{enterprise.name}",
+        "plan_accepted": f"【治理方案已通过】{enterprise.name}",
+        "plan_returned": f"【治理方案被退回】{enterprise.name}",
     }
     lines = [
         f"企业：{enterprise.name}",

@@ -129,7 +129,7 @@ def test_the_park_grades_a_reported_finding_major_and_its_dispatch_then_waits_fo
 def _notes_to(db: Session, world: ParkWorld, role: Role) -> list[str]:
     db.expire_all()
     rows = db.exec(select(Notification).where(col(Notification.recipient_id) == world.users[role].id)).all()
-    return [row.body for row in rows]
+    return [f"{row.title}\n{row.body}" for row in rows]
 
 
 def test_the_enterprise_hears_when_its_plan_is_returned_and_when_it_is_accepted(
@@ -145,10 +145,17 @@ def test_the_enterprise_hears_when_its_plan_is_returned_and_when_it_is_accepted(
     admin, staff = world.headers(client, Role.PARK_ADMIN), world.headers(client, Role.ENTERPRISE_STAFF)
     assert client.post(url, json=PLAN, headers=staff).status_code == 200
     client.post(f"{url}/review", json={"decision": "return", "comment": "经费来源不明确"}, headers=admin)
-    assert any("退回原因：经费来源不明确" in body for body in _notes_to(db, world, Role.ENTERPRISE_STAFF))
+    # Titled for what happened, not as the 重大隐患 grading notice: told apart in a group chat.
+    assert any(
+        note.startswith("【治理方案被退回】") and "退回原因：经费来源不明确" in note
+        for note in _notes_to(db, world, Role.ENTERPRISE_STAFF)
+    )
     assert client.post(url, json=PLAN, headers=staff).status_code == 200
     client.post(f"{url}/review", json={"decision": "accept"}, headers=admin)
-    assert any("治理方案已通过园区审核" in body for body in _notes_to(db, world, Role.ENTERPRISE_STAFF))
+    assert any(
+        note.startswith("【治理方案已通过】") and "治理方案已通过园区审核" in note
+        for note in _notes_to(db, world, Role.ENTERPRISE_STAFF)
+    )
 
 
 def test_a_finding_its_enterprise_has_answered_cannot_be_moved_to_another(

@@ -286,3 +286,9 @@ def test_what_is_wrong_is_said_in_chinese_first_with_the_english_beside_it(
     assert result["error"]["message"].startswith(
         "数据不合法：列表长度不能超过 20（位置：photos） / invalid data:"
     )
+
+
+def test_a_role_refused_an_endpoint_is_told_so_once(client: TestClient[Litestar], world: ParkWorld) -> None:
+    refused = client.get("/api/v1/notifications", headers=world.headers(client, Role.INSPECTOR))
+    error = assert_envelope(refused, 403, code="forbidden")
+    assert error["message"] == "当前角色无权执行此操作 / role not allowed"
