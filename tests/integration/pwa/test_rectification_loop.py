@@ -218,3 +218,18 @@ def test_a_fix_sent_after_a_colleagues_is_refused_and_can_be_removed_from_the_ti
     expect(late.get_by_text("整改被拒绝")).to_have_count(0)
     expect(late.get_by_role("status").filter(has_text="被拒绝")).to_have_count(0)
     assert server.findings(description)[0]["status"] == "pending_verification"
+
+
+def test_the_supervisor_is_told_what_the_ai_check_waits_for(
+    phone: Callable[[], BrowserContext], server: Server, photo: Callable[[int], Path]
+) -> None:
+    """The inspector's phone has not uploaded the hazard photo yet: no verdict, and the card says why."""
+    description = f"配电箱门未关闭 {uuid.uuid4().hex[:6]}"
+    finding_id = server.report(description, photo(4), upload=False)
+    server.dispatch(finding_id)
+    rectify_in_the_app(phone(), server, finding_id, description, "已关闭配电箱门并上锁", photo(5))
+
+    supervisor = open_app(phone(), server)
+    log_in(supervisor, "supervisor")
+    queued = supervisor.get_by_role("listitem").filter(has_text=description)
+    expect(queued.get_by_text("等待检查人员上传整改前照片（1 张未到），到齐后进行 AI 核验")).to_be_visible()

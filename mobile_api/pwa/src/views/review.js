@@ -22,6 +22,7 @@ async function queue() {
         enterprise: item.enterprise_name,
         submitted_at: item.submitted_at,
         verdict: item.verdict,
+        waiting_for: item.waiting_for,
       }));
     } catch {
       // fall back to the pulled records
@@ -60,7 +61,7 @@ export async function renderReviews(root) {
               { class: `card${item.verdict === "flagged" ? " overdue" : ""}`, "aria-label": `待验收：${item.description.slice(0, 24)}` },
               h("p", { class: "description" }, item.description),
               h("p", { class: "meta" }, `${item.enterprise} · 提交于 ${formatTime(item.submitted_at)}`),
-              item.verdict ? h("p", { class: `badge verdict-${item.verdict}` }, VERDICTS[item.verdict] || item.verdict) : h("p", { class: "badge" }, "AI 核验中"),
+              item.verdict ? h("p", { class: `badge verdict-${item.verdict}` }, VERDICTS[item.verdict] || item.verdict) : h("p", { class: "badge" }, item.waiting_for || "AI 核验中"),
               h("button", { type: "button", onclick: () => (location.hash = `#/review/${item.id}`) }, "审核"),
             ),
           ),
