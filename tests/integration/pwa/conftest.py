@@ -135,3 +135,21 @@ def log_in(page: Page, username: str) -> None:
 def wait_for_service_worker(page: Page) -> None:
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     page.wait_for_function("navigator.serviceWorker.controller !== null")
+
+
+_EDIT_SESSION = """(fields) => new Promise((resolve, reject) => {
+    const open = indexedDB.open("parksafe");
+    open.onsuccess = () => {
+        const tx = open.result.transaction("kv", "readwrite");
+        const store = tx.objectStore("kv");
+        const read = store.get("session");
+        read.onsuccess = () => store.put({key: "session", value: {...read.result.value, ...fields}});
+        tx.oncomplete = () => resolve(true);
+        tx.onerror = () => reject(tx.error);
+    };
+})"""
+
+
+def edit_session(page: Page, **fields: str) -> None:
+    """Change the login the phone keeps (IndexedDB), e.g. ``expires_at`` or ``token``."""
+    page.evaluate(_EDIT_SESSION, fields)

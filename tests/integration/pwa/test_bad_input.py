@@ -9,7 +9,7 @@ from pathlib import Path
 
 from playwright.sync_api import BrowserContext, Route, expect
 
-from tests.integration.pwa.conftest import log_in, open_app, shot, wait_for_service_worker
+from tests.integration.pwa.conftest import edit_session, log_in, open_app, shot, wait_for_service_worker
 from tests.integration.pwa.server import Server
 from tests.integration.pwa.test_inspector_offline import card, report
 
@@ -93,19 +93,7 @@ def test_an_expired_login_mid_sync_asks_again_and_keeps_the_outbox(
     expect(card(page, description).get_by_text("待同步")).to_be_visible()
 
     # The token the phone kept is no longer accepted by the server (expired or revoked).
-    page.evaluate(
-        """() => new Promise((resolve, reject) => {
-            const open = indexedDB.open("parksafe");
-            open.onsuccess = () => {
-                const tx = open.result.transaction("kv", "readwrite");
-                const store = tx.objectStore("kv");
-                const read = store.get("session");
-                read.onsuccess = () => store.put({key: "session", value: {...read.result.value, token: "expired"}});
-                tx.oncomplete = () => resolve(true);
-                tx.onerror = () => reject(tx.error);
-            };
-        })"""
-    )
+    edit_session(page, token="expired")
     page.reload()
     context.set_offline(False)
     expect(page.get_by_text("登录已过期，请重新登录。未同步的内容仍保留在本机")).to_be_visible()

@@ -10,26 +10,14 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import BrowserContext, Locator, Page, Route, expect
 
-from tests.integration.pwa.conftest import log_in, open_app, wait_for_service_worker
+from tests.integration.pwa.conftest import edit_session, log_in, open_app, wait_for_service_worker
 from tests.integration.pwa.server import Server
 from tests.integration.pwa.test_inspector_offline import card, report
 
 pytestmark = pytest.mark.slow
 
+
 # The login the phone kept ran out hours ago (a shift that starts the morning after logging in).
-EXPIRE_LOGIN = """() => new Promise((resolve, reject) => {
-    const open = indexedDB.open("parksafe");
-    open.onsuccess = () => {
-        const tx = open.result.transaction("kv", "readwrite");
-        const store = tx.objectStore("kv");
-        const read = store.get("session");
-        read.onsuccess = () => store.put({key: "session", value: {...read.result.value, expires_at: "2020-01-01T00:00:00Z"}});
-        tx.oncomplete = () => resolve(true);
-        tx.onerror = () => reject(tx.error);
-    };
-})"""
-
-
 def sync_status(page: Page) -> Locator:
     return page.locator("#sync-status")
 
@@ -90,7 +78,7 @@ def test_a_login_that_runs_out_offline_does_not_stop_the_inspector_working(
     context, page = offline_inspector(phone, server)
     first = f"装置区巡检工未戴安全帽 {uuid.uuid4().hex[:6]}"
     save_report(page, server, first, photo(22))
-    page.evaluate(EXPIRE_LOGIN)
+    edit_session(page, expires_at="2020-01-01T00:00:00Z")
     page.reload()  # still offline
 
     expect(card(page, first).get_by_text("待同步")).to_be_visible()
