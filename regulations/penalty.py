@@ -72,6 +72,13 @@ EMPLOYEE_DUTIES = frozenset(
 )
 
 
+def _offender(tiers: tuple[PenaltyTier, ...], unit_tier: PenaltyTier | None) -> str | None:
+    """Who the 款's fines fall on where it fines only persons it does not name (违法行为人)."""
+    if unit_tier is None and tiers and all(tier.target == "person" for tier in tiers):
+        return "违法行为人"
+    return None
+
+
 def draft_penalty(
     item: ChecklistItem, library: Library, facts: Circumstances, rules: DiscretionRules | None = None
 ) -> dict[str, Any] | None:
@@ -98,7 +105,7 @@ def draft_penalty(
         "penalty_basis": penalty_citation,
         "fine_range_yuan": None,
         "suggested_fine_yuan": None,
-        "measures": measures_of(basis.sanctioning, facts.overdue_or_refused),
+        "measures": measures_of(basis.sanctioning, facts.overdue_or_refused, _offender(basis.tiers, tier)),
         "authority": authority,
         # For the officials, not for the enterprise's notice: kept out of ``rationale``, which the
         # 行政处罚告知书 quotes as its 裁量说明.

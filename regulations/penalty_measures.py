@@ -42,6 +42,17 @@ def _measures(sentence: str, person: str | None) -> tuple[list[str], list[str]]:
     return orders, fines
 
 
+_SERIOUS = "情节严重的，"
+
+
+def _on_offender(sentence: str, offender: str) -> str:
+    """情节严重的，处五日以下拘留 → 情节严重的，对违法行为人处五日以下拘留（拘留由公安机关决定）."""
+    sanction = sentence.removeprefix(_SERIOUS)
+    # 行政拘留 is decided by the police under 治安管理处罚法 (消防法第七十条 keeps it from the others).
+    police = "（拘留由公安机关决定）" if "拘留" in sanction else ""
+    return f"{_SERIOUS}对{offender}{sanction}{police}"
+
+
 def _orders_fix(orders: list[str]) -> bool:
     return any("改正" in order or "消除" in order for order in orders)
 
@@ -52,14 +63,19 @@ def orders_correction(paragraph: str) -> bool:
     return bool(sentences) and _orders_fix(_measures(sentences[0], None)[0])
 
 
-def measures_of(paragraph: str, aggravated: bool) -> list[str]:
-    """The order to rectify, then what the 款 adds for these circumstances, in its words."""
+def measures_of(paragraph: str, aggravated: bool, offender: str | None = None) -> list[str]:
+    """The order to rectify, then what the 款 adds for these circumstances, in its words.
+
+    ``offender``: who a fine the 款 names no one for falls on, where that is not the unit
+    (消防法第六十三条 fines whoever smoked: 违法行为人); then what 情节严重 adds for them is kept too."""
     sentences = _sentences(paragraph)
     if not sentences:
         return ["责令限期改正"]
     subject = _PERSON_SUBJECT.match(sentences[0])
-    person = subject.group(1) if subject else None
+    person = subject.group(1) if subject else offender
     orders, fines = _measures(sentences[0], person)
+    if offender is not None:
+        fines += [_on_offender(s, offender) for s in sentences[1:] if s.startswith(_SERIOUS)]
     if aggravated:
         heavier = next((s for s in sentences[1:] if AGGRAVATED.search(s.split("，")[0])), None)
         if heavier is not None:

@@ -172,6 +172,17 @@ def test_an_order_to_fix_is_not_put_in_the_mouth_of_an_article_that_gives_none()
     )
 
 
+def test_an_article_punishing_whoever_did_it_lists_their_sanction_among_the_measures() -> None:
+    """消防法第六十三条 fines the smoker, not the enterprise; 拘留 is the police's to decide."""
+    smoking = draft_for("XC-08-03", AFTER_NEW_LAW)
+    assert smoking["fine_range_yuan"] is None  # nothing on the unit
+    assert smoking["measures"] == [
+        "责令限期改正",
+        "对违法行为人处警告或者五百元以下罚款",
+        "情节严重的，对违法行为人处五日以下拘留（拘留由公安机关决定）",
+    ]
+
+
 def test_the_article_fining_the_unit_is_preferred_to_one_fining_only_its_principal() -> None:
     draft = draft_for("JC-01-01", AFTER_NEW_LAW)  # lists 第九十四条 (the principal) first
     assert draft["penalty_basis"] == "《中华人民共和国安全生产法》第一百零一条第（五）项"
