@@ -25,3 +25,19 @@ export function saveDraft(form, value) {
 export function clearDraft(form) {
   localStorage.removeItem(key(form));
 }
+
+// A choice the next form starts from (the enterprise of the last report: an inspector reports
+// several hazards at one site), per user like the drafts.
+const choiceKey = (name) => `parksafe:last:${session()?.user.id || "anonymous"}:${name}`;
+
+export function rememberChoice(name, value) {
+  try {
+    localStorage.setItem(choiceKey(name), value);
+  } catch {
+    // storage full or blocked: the next form starts empty
+  }
+}
+
+export function rememberedChoice(name) {
+  return localStorage.getItem(choiceKey(name)) || "";
+}

@@ -12,7 +12,8 @@ function bigrams(text) {
 
 let offlineIndex = null;
 
-async function offlineMatches(text, limit) {
+// The pulled checklist's items that share enough two-character pieces with ``text``, best first.
+export async function roughMatches(text, limit) {
   if (!offlineIndex) {
     offlineIndex = (await live("checklist_item")).map((item) => ({
       code: item.data.code,
@@ -51,5 +52,5 @@ export async function suggest(text, { limit = 5, majorHazardSource } = {}) {
       // fall through to the cached checklist
     }
   }
-  return { checklist: await offlineMatches(text, limit), major_hazard: null, offline: true };
+  return { checklist: await roughMatches(text, limit), major_hazard: null, offline: true };
 }

@@ -71,3 +71,42 @@ def test_enterprise_staff_read_the_guide_without_a_report_button(
     helmet = page.get_by_role("listitem", name="检查项 XC-08-01：作业人员未按规定佩戴安全帽")
     expect(helmet.get_by_text("检查方法：")).to_be_visible()
     expect(helmet.get_by_role("button", name="按此项上报")).to_have_count(0)
+
+
+def test_searching_the_guide_finds_items_worded_otherwise_and_codes_in_any_case(
+    phone: Callable[[], BrowserContext], server: Server
+) -> None:
+    """An inspector types 可燃气体报警; the item says 可燃和有毒有害气体…检测报警装置."""
+    page = open_app(phone(), server)
+    log_in(page, "inspector")
+    page.get_by_role("button", name="检查指引").click()
+    page.get_by_label("搜索检查项").fill("可燃气体报警")
+    expect(page.get_by_role("heading", name="相关检查项")).to_be_visible()
+    expect(page.get_by_role("listitem").filter(has_text="XC-05-03")).to_have_count(1)
+    page.get_by_label("搜索检查项").fill("xc-08-01")
+    expect(page.get_by_role("listitem", name="检查项 XC-08-01：作业人员未按规定佩戴安全帽")).to_be_visible()
+
+
+def test_a_report_rewritten_away_from_the_guides_item_can_drop_it_and_the_next_report_keeps_the_site(
+    phone: Callable[[], BrowserContext], server: Server, photo: Callable[[int], Path]
+) -> None:
+    page = open_app(phone(), server)
+    log_in(page, "inspector")
+    page.get_by_role("button", name="检查指引").click()
+    page.get_by_label("搜索检查项").fill("安全帽")
+    helmet = page.get_by_role("listitem", name="检查项 XC-08-01：作业人员未按规定佩戴安全帽")
+    helmet.get_by_role("button", name="按此项上报").click()
+    site = server.enterprise("E001")["name"]
+    page.get_by_label("所属企业").select_option(label=site)
+    description = f"动火作业现场没人监护 {uuid.uuid4().hex[:6]}"
+    page.get_by_label("隐患描述").fill(description)
+    suggestions = page.get_by_role("group", name="对应检查项")
+    expect(suggestions).to_contain_text("已选的 XC-08-01 不在当前描述的匹配结果中，请确认或改选")
+    suggestions.get_by_role("radio", name="不选，由系统按描述匹配").check()
+    page.get_by_label("拍照").set_input_files(photo(11))
+    page.get_by_role("button", name="保存").click()
+    stored = server.wait_for(description, lambda f: f["matches"] is not None and bool(f["matches"]))
+    assert stored["checklist_code"] != "XC-08-01"
+
+    page.get_by_role("button", name="上报隐患").click()
+    expect(page.get_by_label("所属企业")).to_have_value(server.enterprise("E001")["id"])

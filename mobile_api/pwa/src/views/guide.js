@@ -4,15 +4,18 @@
 // to check their own plant, but findings are the park's to report: they get no report button.
 import { live } from "../records.js";
 import { session } from "../session.js";
+import { roughMatches } from "../suggest.js";
 import { field, h, mount } from "../ui.js";
 
 export const PRESET_KEY = "parksafe.checklist";
 const SHOWN = 60;
 
 function matches(item, words) {
-  const text = [item.data.code, item.data.title, item.data.method, ...(item.data.phrasings || [])].join(" ");
+  const text = [item.data.code, item.data.title, item.data.method, ...(item.data.phrasings || [])].join(" ").toLowerCase();
   return words.every((word) => text.includes(word));
 }
+
+const RELATED = 20;
 
 function card(item) {
   const data = item.data;
@@ -44,16 +47,23 @@ export async function renderGuide(root) {
   const search = h("input", { type: "search", name: "q", placeholder: "如：安全帽、动火、受限空间", autocomplete: "off" });
   const results = h("div", { class: "guide" });
 
-  function show() {
-    const words = search.value.trim().split(/\s+/).filter(Boolean);
+  let shown = 0; // the latest search's number: an earlier one answering late draws nothing
+  async function show() {
+    const query = search.value.trim();
+    const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+    const searching = ++shown;
     if (words.length) {
-      // Items whose title names every word first, then those that only mention it.
-      const inTitle = (item) => (words.every((word) => item.data.title.includes(word)) ? 0 : 1);
+      // Items whose title names every word first, then those that only mention it; then items
+      // worded otherwise (可燃气体报警 → 可燃和有毒气体检测报警装置), by shared two-character pieces.
+      const inTitle = (item) => (words.every((word) => item.data.title.toLowerCase().includes(word)) ? 0 : 1);
       const found = items.filter((item) => matches(item, words)).sort((a, b) => inTitle(a) - inTitle(b));
-      results.replaceChildren(
-        h("p", { class: "hint", role: "status" }, `找到 ${found.length} 项`),
-        h("ul", { class: "cards" }, found.slice(0, SHOWN).map(card)),
-      );
+      const listed = new Set(found.map((item) => item.data.code));
+      const byCode = new Map(items.map((item) => [item.data.code, item]));
+      const related = (await roughMatches(query, RELATED)).map((match) => byCode.get(match.code)).filter((item) => item && !listed.has(item.data.code));
+      if (searching !== shown) return;
+      const status = related.length ? `找到 ${found.length} 项，另有相关 ${related.length} 项` : `找到 ${found.length} 项`;
+      const more = related.length ? [h("h2", {}, "相关检查项"), h("ul", { class: "cards" }, related.map(card))] : [];
+      results.replaceChildren(h("p", { class: "hint", role: "status" }, status), h("ul", { class: "cards" }, found.slice(0, SHOWN).map(card)), ...more);
       return;
     }
     const categories = new Map();

@@ -3,7 +3,7 @@ import { db, StorageFullError } from "../db.js";
 import { uuid } from "../api.js";
 import { enterprises, live } from "../records.js";
 import { suggest } from "../suggest.js";
-import { clearDraft, loadDraft, saveDraft } from "../form_draft.js";
+import { clearDraft, loadDraft, rememberChoice, rememberedChoice, saveDraft } from "../form_draft.js";
 import { AlreadySentError, enqueue, syncNow } from "../sync.js";
 import { field, h, isoToLocalInput, localInputToISO, mount, submitOnce, toast } from "../ui.js";
 import { PRESET_KEY } from "./guide.js";
@@ -15,6 +15,7 @@ export async function renderReport(root, editingMutationId = null) {
   const draft = editing ? null : loadDraft("report");
   const data = editing ? editing.data : draft || {};
   const companies = await enterprises();
+  const startAt = editing || draft ? "" : rememberedChoice("enterprise"); // the site of the last report
   // One id per form: even a second save of the same form can only ever edit this one finding.
   const recordId = editing ? editing.record_id : uuid();
 
@@ -22,7 +23,7 @@ export async function renderReport(root, editingMutationId = null) {
     "select",
     { name: "enterprise_id", required: true },
     h("option", { value: "" }, companies.length ? "请选择企业" : "暂无企业数据，请联网同步"),
-    companies.map((company) => h("option", { value: company.id, selected: company.id === data.enterprise_id }, `${company.data.name}`)),
+    companies.map((company) => h("option", { value: company.id, selected: company.id === (data.enterprise_id || startAt) }, `${company.data.name}`)),
   );
   const picker = photoPicker(data.photos || [], keepDraft);
   const description = h("textarea", { name: "description", rows: 4, maxlength: 2000, required: true, placeholder: "例如：储罐区防火堤内有杂草，可燃物未清理" });
@@ -66,20 +67,24 @@ export async function renderReport(root, editingMutationId = null) {
     const items = result.checklist.map((item) => [item.code, item.title]);
     // An item chosen earlier (in 检查指引, or before the text changed) stays on screen, checked,
     // until another is picked: it is sent with the report, so it must never be invisible.
+    let stale = null;
     if (checklistCode && !items.some(([code]) => code === checklistCode)) {
       const chosen = await checklistTitle(checklistCode);
       if (chosen) items.unshift([checklistCode, chosen]);
+      // Chosen for an earlier text (or in 检查指引): say so, or a rewritten report goes out under it.
+      if (chosen && description.value.trim().length >= 4) stale = h("p", { class: "hint warn" }, `已选的 ${checklistCode} 不在当前描述的匹配结果中，请确认或改选`);
     }
     const options = items.map(([code, title]) => suggestion(code, title, code === checklistCode));
+    if (options.length) options.push(suggestion("", "不选，由系统按描述匹配", !checklistCode));
     const major = result.major_hazard ? h("p", { class: "major" }, `可能构成重大隐患：${result.major_hazard.criterion}`) : null;
     const source = result.offline ? h("p", { class: "hint" }, "离线：按本机检查表粗略匹配") : null;
-    suggestions.replaceChildren(...[h("legend", {}, "对应检查项"), ...options, major, source].filter(Boolean));
+    suggestions.replaceChildren(...[h("legend", {}, "对应检查项"), stale, ...options, major, source].filter(Boolean));
     suggestions.hidden = !options.length && !major;
   }
 
   function suggestion(code, title, checked) {
-    const radio = h("input", { type: "radio", name: "checklist_code", value: code, checked, onchange: () => { checklistCode = code; keepDraft(); } });
-    return h("label", { class: "suggestion" }, radio, h("span", {}, `${code} ${title}`));
+    const radio = h("input", { type: "radio", name: "checklist_code", value: code, checked, onchange: () => { checklistCode = code || null; keepDraft(); } });
+    return h("label", { class: "suggestion" }, radio, h("span", {}, code ? `${code} ${title}` : title));
   }
 
   async function checklistTitle(code) {
@@ -130,6 +135,7 @@ export async function renderReport(root, editingMutationId = null) {
       return;
     }
     if (!editing) clearDraft("report");
+    rememberChoice("enterprise", finding.enterprise_id);
     toast(navigator.onLine ? "已保存，正在同步" : "已保存在手机上，联网后自动同步", "ok");
     location.hash = "#/mine";
     if (navigator.onLine) syncNow();
