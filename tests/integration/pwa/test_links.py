@@ -8,7 +8,7 @@ from pathlib import Path
 
 from playwright.sync_api import BrowserContext, expect
 
-from tests.integration.pwa.conftest import log_in, open_app
+from tests.integration.pwa.conftest import log_in, open_app, wait_for_service_worker
 from tests.integration.pwa.server import Server
 
 
@@ -71,3 +71,24 @@ def test_the_finding_shows_what_happened_to_it_in_words_with_each_decisions_reas
     assert [i for i, text in enumerate(steps) if "上报" in text] < [
         i for i, text in enumerate(steps) if "下发" in text
     ]
+
+
+def test_the_history_read_online_is_there_offline_and_says_each_match_once(
+    phone: Callable[[], BrowserContext], server: Server, photo: Callable[[int], Path]
+) -> None:
+    description = f"装卸区静电接地线断开 {uuid.uuid4().hex[:6]}"
+    finding_id = server.report(description, photo(24))
+    server.wait_for(description, lambda f: bool(f["matches"]) and bool(f["ai"]))
+    context = phone()
+    admin = open_app(context, server, f"#/findings/{finding_id}")
+    log_in(admin, "admin")
+    history = admin.get_by_role("region", name="处理记录")
+    expect(history.get_by_text("检查员上报隐患")).to_be_visible()
+    lines = history.get_by_role("listitem").all_inner_texts()
+    matched = [line.split(" ", 2)[-1] for line in lines if "匹配检查项" in line]
+    assert len(matched) == len(set(matched)), lines
+
+    wait_for_service_worker(admin)
+    context.set_offline(True)  # on site, out of coverage: the record of what happened is still there
+    admin.reload()
+    expect(admin.get_by_role("region", name="处理记录").get_by_text("检查员上报隐患")).to_be_visible()

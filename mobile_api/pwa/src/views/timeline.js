@@ -38,9 +38,17 @@ export function describeStep(step) {
 }
 
 export function timelineSection(steps = []) {
+  let lastMatch = null;
   const rows = steps
     .map((step) => ({ step, text: describeStep(step) }))
-    .filter((row) => row.text);
+    .filter((row) => {
+      if (!row.text) return false;
+      if (row.step.action !== "finding.matched") return true;
+      // A re-match after the AI check that ends where the first did says nothing new.
+      const repeated = row.text === lastMatch;
+      lastMatch = row.text;
+      return !repeated;
+    });
   return h(
     "section",
     { class: "timeline", "aria-label": "处理记录" },
