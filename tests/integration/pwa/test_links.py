@@ -89,6 +89,9 @@ def test_the_history_read_online_is_there_offline_and_says_each_match_once(
     assert len(matched) == len(set(matched)), lines
 
     wait_for_service_worker(admin)
+    expect(admin.locator("#sync-status")).to_contain_text("全部已同步")
+    admin.reload()  # read again online after the sync: the copy the phone keeps is this GET's
+    expect(history.get_by_text("检查员上报隐患")).to_be_visible()
     context.set_offline(True)  # on site, out of coverage: the record of what happened is still there
     admin.reload()
     expect(admin.get_by_role("region", name="处理记录").get_by_text("检查员上报隐患")).to_be_visible()

@@ -6,25 +6,19 @@ import { record } from "../records.js";
 // Online, a finding the server does not return is one this user may not see (or that never existed).
 export const NOT_FOUND = "找不到这条隐患：可能无权查看，或尚未同步，请联网后再试。";
 
-// The timeline last read online, kept beside the pulled records (and dropped with them when
-// another user signs in); pull does not carry timelines.
-const TIMELINE = "timeline";
-
-async function keptTimeline(id) {
-  return (await record(TIMELINE, id))?.data.steps || [];
-}
-
+// Pulled findings carry their timeline in ``data``; the copy kept from a GET does too, or a
+// finding viewed online would show 暂无记录 offline until the next pull.
 export async function freshFinding(id) {
   const cached = await record("finding", id);
-  if (!navigator.onLine) return { finding: cached, timeline: await keptTimeline(id) };
+  const kept = () => ({ finding: cached, timeline: cached?.data.timeline || [] });
+  if (!navigator.onLine) return kept();
   try {
-    const { id: _id, version, timeline = [], ...data } = await getJSON(`/api/v1/findings/${id}`, { timeout: SCREEN_TIMEOUT_MS });
+    const { id: _id, version, ...data } = await getJSON(`/api/v1/findings/${id}`, { timeout: SCREEN_TIMEOUT_MS });
     const finding = { entity: "finding", id, version, deleted: false, data };
     if (!cached || cached.version <= version) await db.records.put(finding);
-    await db.records.put({ entity: TIMELINE, id, version, deleted: false, data: { steps: timeline } });
-    return { finding, timeline };
+    return { finding, timeline: data.timeline || [] };
   } catch {
-    return { finding: cached, timeline: await keptTimeline(id) };
+    return kept();
   }
 }
 
