@@ -34,7 +34,7 @@ class Settings(BaseSettings):
     # A store that hangs must fail fast: a phone retries a 503, but a request stuck for
     # botocore's defaults (60 s per try, 5 tries) holds a server thread for minutes.
     s3_connect_timeout_seconds: float = Field(default=3.0, gt=0)
-    s3_read_timeout_seconds: float = Field(default=20.0, gt=0)
+    s3_read_timeout_seconds: float = Field(default=10.0, gt=0)
     s3_max_attempts: int = Field(default=3, gt=0, description="tries per S3 request, the first included")
     notify_urls: str = Field(default="", description="apprise URLs, separated by spaces or commas")
     public_base_url: str = "http://127.0.0.1:8000"

@@ -21,6 +21,7 @@ from litestar.static_files import create_static_files_router
 
 import backend.jobs.catalog  # noqa: F401  (registers every job)
 from backend.db.engine import DatabaseProbe, create_db_engine, create_session_factory, transaction
+from backend.db.migrate import SchemaCheck
 from backend.db.types import utcnow
 from backend.domain.escalation.service import EscalationService, load_escalation_rules
 from backend.domain.notifications.stalled import resend_stalled
@@ -124,6 +125,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         object_store=create_object_store(settings),
         outbox=OutboxDispatcher(session_factory, job_queue),
         database=DatabaseProbe(engine),
+        schema=SchemaCheck(engine),
     )
 
     @asynccontextmanager

@@ -109,12 +109,34 @@ def _body_limit(request: Request[Any, Any, Any]) -> int | None:
 def handle_database_unavailable(
     _: Request[Any, Any, Any], exc: sa.exc.OperationalError
 ) -> Response[dict[str, Any]]:
+    if "no such table" in str(exc.orig or exc):  # SQLite's word for a database never migrated
+        return _not_migrated(exc)
     log.error("database unavailable: %s", exc.orig or exc)
     return envelope(
         503,
         "database_unavailable",
         "数据库暂不可用，请稍后重试 / database unavailable, retry later",
         headers={"Retry-After": "5"},
+    )
+
+
+def handle_schema_missing(
+    request: Request[Any, Any, Any], exc: sa.exc.ProgrammingError
+) -> Response[dict[str, Any]]:
+    """A table or column the code needs is not there: the database was not migrated (PostgreSQL
+    says so as a programming error). Anything else of the kind is a bug, answered as one."""
+    if "does not exist" not in str(exc.orig or exc):
+        return handle_unexpected(request, exc)
+    return _not_migrated(exc)
+
+
+def _not_migrated(exc: sa.exc.DBAPIError) -> Response[dict[str, Any]]:
+    log.error("database schema not migrated: %s", exc.orig or exc)
+    return envelope(
+        503,
+        "database_not_migrated",
+        "数据库结构未就绪，请先运行 parksafe db upgrade / database schema not migrated",
+        headers={"Retry-After": "30"},
     )
 
 
@@ -177,6 +199,7 @@ exception_handlers: dict[type[Exception] | int, Any] = {
     DomainError: handle_domain_error,
     HTTPException: handle_http_exception,
     sa.exc.OperationalError: handle_database_unavailable,
+    sa.exc.ProgrammingError: handle_schema_missing,
     RecursionError: handle_too_deep,
     ObjectMissing: handle_object_missing,
     Exception: handle_unexpected,

@@ -10,6 +10,7 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 from backend.db.engine import DatabaseProbe
+from backend.db.migrate import SchemaCheck
 from backend.jobs import JobQueue
 from backend.jobs.dispatcher import OutboxDispatcher
 from backend.settings import Settings
@@ -25,6 +26,7 @@ class AppState:
     object_store: ObjectStore
     outbox: OutboxDispatcher
     database: DatabaseProbe
+    schema: SchemaCheck
 
     @staticmethod
     def of(app: Any) -> AppState:

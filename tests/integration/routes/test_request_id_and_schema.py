@@ -14,7 +14,9 @@ import pytest
 import sqlalchemy as sa
 from litestar import Litestar, get
 from litestar.testing import TestClient
+from sqlmodel import Session
 
+from backend.db.migrate import current_head, known_revisions
 from backend.settings import Settings
 from mobile_api.app import create_app
 from mobile_api.state import AppState
@@ -58,7 +60,7 @@ def bare_client(tmp_path: Path) -> Iterator[TestClient[Litestar]]:
 
 
 REQUESTS: list[tuple[str, str, dict[str, Any], int]] = [
-    ("GET", "/health", {}, 200),
+    ("GET", "/health", {}, 503),  # the bare app's database was never migrated
     ("GET", "/schema/openapi.json", {}, 200),
     ("GET", "/", {}, 200),
     ("GET", "/api/v1/enterprises", {}, 401),
@@ -169,3 +171,32 @@ def test_health_is_503_envelope_when_the_database_is_unreachable(tmp_path: Path)
     assert body["error"]["code"] == "database_unavailable"
     assert "database" in body["error"]["message"]
     assert "x-request-id" in response.headers
+
+
+def test_a_database_never_migrated_reads_as_not_ready_not_as_a_server_error(tmp_path: Path) -> None:
+    """Deployed before `parksafe db upgrade` (a migration job still running): a load balancer must
+    keep traffic away, and a request that gets through is told why, not answered with a 500."""
+    with TestClient(app_with(tmp_path, f"sqlite:///{tmp_path / 'empty.db'}")) as client:
+        health = client.get("/health")
+        login = client.post("/api/v1/auth/login", json={"username": "admin", "password": "Admin@2026"})
+    assert health.status_code == 503
+    assert health.json()["error"]["code"] == "database_not_migrated"
+    assert "parksafe db upgrade" in health.json()["error"]["message"]
+    assert login.status_code == 503 and login.json()["error"]["code"] == "database_not_migrated"
+
+
+def test_a_database_behind_is_not_ready_and_one_migrated_ahead_by_a_newer_release_still_serves(
+    client: TestClient[Litestar], db: Session
+) -> None:
+    """During a rolling update the new release migrates first; the old replicas keep serving."""
+    older = next(iter(known_revisions() - {current_head()}))
+    try:
+        db.execute(sa.text("UPDATE alembic_version SET version_num = :older"), {"older": older})
+        db.commit()
+        assert client.get("/health").json()["error"]["code"] == "database_not_migrated"
+        db.execute(sa.text("UPDATE alembic_version SET version_num = 'f00dfacef00d'"))
+        db.commit()
+        assert client.get("/health").status_code == 200
+    finally:
+        db.execute(sa.text("UPDATE alembic_version SET version_num = :head"), {"head": current_head()})
+        db.commit()
