@@ -163,7 +163,15 @@ export async function route({ refresh = false } = {}) {
       await render(root, ...match.slice(1));
       // A pull that landed while the screen was being drawn found nothing to name yet.
       await fillEnterpriseNames(root);
-      if (!refresh) return true;
+      if (!refresh) {
+        // A screen reader starts the new screen at its title, not back at the top of the page.
+        const title = root.querySelector("h1");
+        if (title && current === generation && !editing()) {
+          title.tabIndex = -1;
+          title.focus({ preventScroll: true });
+        }
+        return true;
+      }
       if (current !== generation || editing()) return false;
       await carryOver(view(), root);
       if (current !== generation || editing()) return false;

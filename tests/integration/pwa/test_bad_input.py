@@ -146,3 +146,21 @@ def test_a_full_phone_says_so_and_keeps_what_was_typed(
     page.get_by_role("button", name="保存").click()
     expect(card(page, "罐区呼吸阀堵塞").get_by_text("已同步")).to_be_visible()
     assert len(server.findings("罐区呼吸阀堵塞")) == 1
+
+
+def test_an_incomplete_report_takes_the_inspector_to_what_is_missing_and_each_screen_starts_at_its_title(
+    phone: Callable[[], BrowserContext], server: Server
+) -> None:
+    """A screen-reader user hears the new screen's title, and on a refused save, the field to fill."""
+    page = open_app(phone(), server)
+    log_in(page, "inspector")
+    page.get_by_role("button", name="检查指引").click()
+    expect(page.get_by_role("heading", name="检查指引")).to_be_focused()
+    page.get_by_role("button", name="上报隐患").click()
+    expect(page.get_by_role("heading", name="上报隐患")).to_be_focused()
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_role("alert")).to_have_text("请选择所属企业")
+    expect(page.get_by_label("所属企业")).to_be_focused()
+    page.get_by_label("所属企业").select_option(label=server.enterprise("E001")["name"])
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_label("隐患描述")).to_be_focused()

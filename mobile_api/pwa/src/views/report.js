@@ -124,9 +124,16 @@ export async function renderReport(root, editingMutationId = null) {
       inspection_id: data.inspection_id || null,
     };
     if (checklistCode) finding.checklist_code = checklistCode;
-    if (!finding.enterprise_id) return (message.textContent = "请选择所属企业");
-    if (!finding.description) return (message.textContent = "请填写隐患描述");
-    if (!finding.observed_at) return (message.textContent = "请填写发现时间");
+    // Told what is missing, and taken to it.
+    const missing = [
+      [!finding.enterprise_id, enterprise, "请选择所属企业"],
+      [!finding.description, description, "请填写隐患描述"],
+      [!finding.observed_at, observed, "请填写发现时间"],
+    ].find(([absent]) => absent);
+    if (missing) {
+      missing[1].focus();
+      return (message.textContent = missing[2]);
+    }
     const baseVersion = editing ? (editing.state === "conflict" ? editing.server?.version ?? editing.base_version : editing.base_version) : null;
     try {
       await enqueue("finding", recordId, finding, { baseVersion, replaces: editing?.mutation_id });
