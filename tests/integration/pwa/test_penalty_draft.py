@@ -33,3 +33,21 @@ def test_a_fire_law_finding_shows_no_fine_yet_and_its_referral_to_the_fire_servi
     expect(admin.get_by_text("处罚机关：消防救援机构（由园区移送）")).to_be_visible()
     admin.get_by_text("裁量说明").click()
     expect(admin.get_by_text("首次发现不予罚款", exact=False)).to_be_visible()
+
+
+def test_the_basis_leads_with_the_item_and_the_articles_broken_and_folds_the_other_candidates(
+    phone: Callable[[], BrowserContext], server: Server, photo: Callable[[int], Path]
+) -> None:
+    description = f"2#罐区巡检工没戴安全帽 {uuid.uuid4().hex[:6]}"
+    finding_id = server.report(description, photo(25))
+    server.wait_for(description, lambda f: bool(f["penalty_draft"]) and len(f["matches"]["checklist"]) > 1)
+
+    admin = open_app(phone(), server, f"#/findings/{finding_id}")
+    log_in(admin, "admin")
+    basis = admin.locator("section.basis")
+    expect(basis.get_by_text("检查项 XC-08-01：作业人员未按规定佩戴安全帽")).to_be_visible()
+    expect(basis.get_by_text("违反：《中华人民共和国安全生产法》", exact=False)).to_be_visible()
+    others = basis.locator("details").filter(has_text="其他可能的检查项")
+    expect(others.locator("li").first).to_be_hidden()  # folded until asked for
+    others.locator("summary").click()
+    expect(others.locator("li").first).to_be_visible()

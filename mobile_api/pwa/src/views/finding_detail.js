@@ -172,10 +172,18 @@ export function summary(finding, enterpriseName) {
 export function legalBasis(finding) {
   const matches = finding.data.matches || {};
   const draft = finding.data.penalty_draft;
-  const items = [];
-  for (const item of matches.checklist || []) items.push(h("li", {}, `检查项 ${item.code}：${item.title}`));
-  for (const item of matches.regulations || []) items.push(h("li", {}, item.citation, item.excerpt ? h("q", {}, item.excerpt) : null));
-  const section = h("section", { class: "basis" }, h("h2", {}, "依据"), items.length ? h("ul", {}, items) : h("p", { class: "hint" }, "尚未匹配到条款"));
+  // The item the finding is filed under (the inspector's choice, else the best match) and the
+  // articles it breaks lead; the matcher's other candidates and articles wait behind a summary.
+  const candidates = matches.checklist || [];
+  const chosen = candidates.find((item) => item.code === finding.data.checklist_code) || candidates[0];
+  const others = candidates.filter((item) => item !== chosen);
+  const articles = matches.regulations || [];
+  const lead = [];
+  if (chosen) lead.push(h("li", {}, `检查项 ${chosen.code}：${chosen.title}`));
+  if (draft?.violated?.length) lead.push(h("li", {}, `违反：${draft.violated.join("、")}`));
+  const section = h("section", { class: "basis" }, h("h2", {}, "依据"), lead.length ? h("ul", {}, lead) : h("p", { class: "hint" }, "尚未匹配到条款"));
+  if (others.length) mount(section, h("details", {}, h("summary", {}, `其他可能的检查项（${others.length}）`), h("ul", {}, others.map((item) => h("li", {}, `检查项 ${item.code}：${item.title}`)))));
+  if (articles.length) mount(section, h("details", {}, h("summary", {}, `相关法规条款（${articles.length}）`), h("ul", {}, articles.map((item) => h("li", {}, item.citation, item.excerpt ? h("q", {}, item.excerpt) : null)))));
   if (matches.major_hazard) mount(section, h("p", { class: "major" }, `重大隐患判定：${matches.major_hazard.criterion}（${matches.major_hazard.citation}）`));
   // The penalty draft is the park's enforcement work before legal review, not the enterprise's to read.
   if (draft && session()?.user.role !== "enterprise_staff") {
