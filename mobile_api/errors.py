@@ -120,24 +120,24 @@ def handle_database_unavailable(
     )
 
 
+NOT_MIGRATED = "数据库结构未就绪，请先运行 parksafe db upgrade / database schema not migrated"
+
+
 def handle_schema_missing(
     request: Request[Any, Any, Any], exc: sa.exc.ProgrammingError
 ) -> Response[dict[str, Any]]:
     """A table or column the code needs is not there: the database was not migrated (PostgreSQL
     says so as a programming error). Anything else of the kind is a bug, answered as one."""
-    if "does not exist" not in str(exc.orig or exc):
+    # PostgreSQL: undefined_table, undefined_column. Other "does not exist" errors (an operator or
+    # function) are bugs of ours, not a database to migrate.
+    if getattr(exc.orig, "sqlstate", None) not in {"42P01", "42703"}:
         return handle_unexpected(request, exc)
     return _not_migrated(exc)
 
 
 def _not_migrated(exc: sa.exc.DBAPIError) -> Response[dict[str, Any]]:
     log.error("database schema not migrated: %s", exc.orig or exc)
-    return envelope(
-        503,
-        "database_not_migrated",
-        "数据库结构未就绪，请先运行 parksafe db upgrade / database schema not migrated",
-        headers={"Retry-After": "30"},
-    )
+    return envelope(503, "database_not_migrated", NOT_MIGRATED, headers={"Retry-After": "30"})
 
 
 def handle_storage_unavailable(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:

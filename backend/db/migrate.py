@@ -29,6 +29,7 @@ def downgrade(database_url: str, revision: str) -> None:
     command.downgrade(alembic_config(database_url), revision)
 
 
+@lru_cache(maxsize=1)
 def current_head() -> str:
     from alembic.script import ScriptDirectory
 

@@ -6,7 +6,7 @@ import anyio.to_thread
 from litestar import Response, get
 from litestar.datastructures import State
 
-from mobile_api.errors import envelope
+from mobile_api.errors import NOT_MIGRATED, envelope
 
 
 @get("/health", exclude_from_auth=True, tags=["health"], operation_id="health")
@@ -18,10 +18,5 @@ async def health(state: State) -> Response[dict[str, Any]]:
             503, "database_unavailable", "数据库不可用 / database unreachable", {"database": "unreachable"}
         )
     if not app.schema.known_current and not await anyio.to_thread.run_sync(app.schema.is_current):
-        return envelope(
-            503,
-            "database_not_migrated",
-            "数据库结构未就绪，请先运行 parksafe db upgrade / database schema not migrated",
-            {"database": "not_migrated"},
-        )
+        return envelope(503, "database_not_migrated", NOT_MIGRATED, {"database": "not_migrated"})
     return Response({"status": "ok", "database": "ok"})

@@ -45,7 +45,7 @@ def character_classes(password: str) -> int:
         (
             any(char.isalpha() for char in password),
             any(char.isdigit() for char in password),
-            any(not char.isalnum() for char in password),
+            any(not char.isalnum() and not char.isspace() for char in password),
         )
     )
 

@@ -30,6 +30,20 @@ FIELD_NAMES = {
 }
 _REPORTED = "finding.reported"
 _DELETED = "finding.deleted"
+# The steps that set a guarded field, each recording its new value. Others on a finding's trail
+# may use the same names for other things (a governance plan's ``status``).
+_WRITERS = frozenset(
+    {
+        "finding.edited",
+        "finding.graded",
+        "finding.dispatched",
+        "finding.approved",
+        "finding.rejected",
+        "finding.escalated",
+        "finding.reminded",
+        "rectification.submitted",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +119,7 @@ def _replay(session: Session, batch_size: int) -> tuple[dict[str, dict[str, Any]
                 states[event.entity_id] = {name: written.get(name) for name in GUARDED} | {"deleted": False}
             elif event.action == _DELETED:
                 states.setdefault(event.entity_id, {})["deleted"] = True
-            elif any(name in written for name in GUARDED):
+            elif event.action in _WRITERS and any(name in written for name in GUARDED):
                 states.setdefault(event.entity_id, {}).update(
                     {name: written[name] for name in GUARDED if name in written}
                 )

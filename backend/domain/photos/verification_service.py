@@ -14,6 +14,8 @@ from backend.db.engine import transaction
 from backend.db.models import Finding, FindingPhoto, Photo, Rectification
 from backend.domain.audit.service import AuditLog
 from backend.domain.findings.legal_basis import detected_hazard_codes
+from backend.domain.findings.vocabulary import FindingStatus
+from backend.domain.photos.detection_service import detect_on_finding
 from backend.domain.photos.links import photo_set, request_verification
 from backend.domain.photos.service import original_key
 from backend.storage import ObjectStore
@@ -40,19 +42,20 @@ def _photos_in_use(
     hashes: dict[str, str] = {}
     sources: dict[str, str] = {}
     linked = session.exec(
-        select(FindingPhoto.photo_sha256, FindingPhoto.finding_id, FindingPhoto.purpose, Photo.phash)
+        select(FindingPhoto, Photo.phash, Finding.enterprise_id)
         .join(Photo, col(Photo.sha256) == col(FindingPhoto.photo_sha256))
+        .join(Finding, col(Finding.id) == col(FindingPhoto.finding_id))
         .where(col(Photo.phash).is_not(None))
     ).all()
-    own = set(session.exec(select(Finding.id).where(Finding.enterprise_id == finding.enterprise_id)).all())
-    for sha, used_by, purpose, phash in linked:
+    for link, phash, enterprise_id in linked:
+        sha, used_by, purpose = link.photo_sha256, link.finding_id, link.purpose
         if used_by == finding_id and purpose == "rectification":
             continue  # the finding's latest rectification: this one
         if phash and (sha not in sources or used_by == finding_id):
             hashes[sha] = phash
             if used_by == finding_id:
                 sources[sha] = BEFORE_PHOTO
-            elif used_by in own:
+            elif enterprise_id == finding.enterprise_id:
                 sources[sha] = f"隐患 {str(used_by)[:8].upper()} 的照片"
             else:
                 sources[sha] = "另一企业隐患的照片"
@@ -74,19 +77,21 @@ def _photos_in_use(
     return hashes, sources
 
 
-def before_photos_ready(finding: Finding, stored: set[str], detected: bool) -> bool:
-    """Whether the finding's photos can be compared with: all stored and, where the detectors
-    run, each analysed. Verified earlier, a fix would be judged against no photo at all and
-    pass, which is what a rectification sent before the inspector's upload would exploit."""
+def _analysed(finding: Finding) -> bool:
+    """Whether the detectors' results on each before-photo are on the finding."""
     analysed = {result.get("photo") for result in finding.ai}
-    return all(sha in stored and (not detected or sha in analysed) for sha in finding.photos)
+    return all(sha in analysed for sha in finding.photos)
 
 
 def verify_rectification(
     session_factory: sessionmaker[Session], store: ObjectStore, data_dir: Path, rectification_id: uuid.UUID
 ) -> str | None:
-    """Verify and store the result; None while before- or after-photos are still missing (or
-    the before-photos' detection has not run), or with nothing to do."""
+    """Verify and store the result; None while before- or after-photos are still missing, or
+    with nothing to do.
+
+    Judged before the inspector's hazard photo arrives, a fix would be compared with no photo and
+    pass, which is what a rectification sent first would exploit: the verdict waits for every
+    photo, and the finding.photos_complete job asks for it again once they are in."""
     from ai.detection import ai_available, get_detectors
     from ai.images import UprightPhoto
     from ai.registry import hazard_titles
@@ -98,16 +103,19 @@ def verify_rectification(
             return None
         finding = session.get(Finding, rectification.finding_id)
         assert finding is not None
-        stored = {
-            p.sha256: p
-            for p in session.exec(
-                select(Photo).where(col(Photo.sha256).in_([*rectification.photos, *finding.photos]))
-            ).all()
-        }
-        if any(sha not in stored for sha in rectification.photos):
+        photos = [*rectification.photos, *finding.photos]
+        stored = {p.sha256: p for p in session.exec(select(Photo).where(col(Photo.sha256).in_(photos))).all()}
+        if any(sha not in stored for sha in photos):
             return None
-        if not before_photos_ready(finding, set(stored), ai_available()):
-            return None  # asked again when they are (see the finding.photos_complete job)
+        analysed = _analysed(finding)
+    if ai_available() and not analysed:
+        # Their detection has not run (it failed, or ran before the AI was installed): the hazards
+        # seen before are what the fix is checked against.
+        detect_on_finding(session_factory, store, data_dir, finding.id)
+    with session_factory() as session:
+        rectification = session.get(Rectification, rectification_id)
+        finding = session.get(Finding, finding.id)
+        assert rectification is not None and finding is not None
         earlier, sources = _photos_in_use(session, finding, rectification.id)
         before_shas = [sha for sha in finding.photos if store.exists(original_key(sha))]
         before_codes = set(detected_hazard_codes(finding))
@@ -169,16 +177,16 @@ def request_pending_verifications(session: Session, finding_id: uuid.UUID) -> No
     """Ask again for the verification of the finding's unverified rectifications, now that
     its photos are all stored and analysed."""
     finding = session.get(Finding, finding_id)
-    if finding is None:
+    if finding is None or finding.status is not FindingStatus.PENDING_VERIFICATION:
         return
-    for rectification in session.exec(
-        select(Rectification).where(
-            Rectification.finding_id == finding_id, col(Rectification.deleted_at).is_(None)
-        )
-    ).all():
-        # Tested here: an unset JSON column holds JSON null, not SQL NULL.
-        if rectification.verification is None:
-            request_verification(session, rectification.id, f"before:{photo_set(finding.photos)}")
+    latest = session.exec(
+        select(Rectification)
+        .where(Rectification.finding_id == finding_id, col(Rectification.deleted_at).is_(None))
+        .order_by(col(Rectification.created_at).desc())
+    ).first()
+    # Tested here: an unset JSON column holds JSON null, not SQL NULL.
+    if latest is not None and latest.verification is None:
+        request_verification(session, latest.id, f"before:{photo_set(finding.photos)}")
 
 
 def index_photo_hash(session: Session, photo: Photo, upright: Image.Image) -> None:

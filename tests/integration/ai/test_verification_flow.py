@@ -183,3 +183,33 @@ def test_a_proof_photo_taken_from_another_enterprises_finding_is_flagged_without
     assert step["detail"]["verdict"] == "flagged"
     assert "整改后照片与另一企业隐患的照片相同 / reused photo" in step["detail"]["reasons"]
     assert str(world.other_finding.id)[:8].upper() not in str(step["detail"])
+
+
+def test_a_before_photo_never_analysed_is_analysed_by_the_verification_instead_of_waiting_for_ever(
+    client: TestClient[Litestar], world: ParkWorld, db: Session
+) -> None:
+    """Detection on it failed, or ran before the AI was installed: the verdict still comes, and
+    judges the fix against the hazards the photo shows."""
+    if not WORKERS_WITHOUT_HELMETS.exists():
+        pytest.skip("dataset not found")
+    before = WORKERS_WITHOUT_HELMETS.read_bytes()
+    inspector = Device(client, world.headers(client, Role.INSPECTOR))
+    assert inspector.upload(sha256(before), before).status_code == 201
+    settle(client)
+    stored = db.get(Finding, world.own_finding.id)
+    assert stored is not None
+    stored.photos = [sha256(before)]  # written as an older release left it: stored, never analysed
+    stored.status = FindingStatus.DISPATCHED
+    db.commit()
+    staff = Device(client, world.headers(client, Role.ENTERPRISE_STAFF))
+    again = before + b"\x00\x00"
+    assert staff.upload(sha256(again), again).status_code == 201
+    staff.push_ok([rectification_mutation(world.own_finding.id, [sha256(again)])])
+    supervisor = world.headers(client, Role.SUPERVISOR)
+    item = wait_for(
+        client,
+        lambda: (i := client.get("/api/v1/reviews", headers=supervisor).json()["items"][0])["verdict"] and i,
+    )
+    assert item["verdict"] == "flagged"
+    assert any(reason.startswith("整改后照片仍识别到隐患：未戴安全帽") for reason in item["reasons"])
+    assert item["ai"], "the before-photo's detections are on the finding now"

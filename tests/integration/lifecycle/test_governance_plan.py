@@ -11,10 +11,11 @@ from sqlmodel import Session, col, select
 
 from backend.db.models import Notification
 from backend.domain.accounts.roles import Role
+from backend.domain.audit.record_check import check_findings
 from backend.domain.findings.vocabulary import HazardLevel
 from tests import factories
 from tests.conftest import ParkWorld
-from tests.devices import Device, comment_mutation, delete_mutation, edit_mutation
+from tests.devices import Device, comment_mutation, delete_mutation, edit_mutation, finding_mutation
 
 PLAN: dict[str, Any] = {
     "target_tasks": "30 日内完成 2# 罐区可燃气体检测报警系统改造并投用",
@@ -217,3 +218,30 @@ def test_a_plan_of_blank_sections_is_refused_and_cannot_open_the_way_to_dispatch
     assert refused.status_code == 422, refused.text
     assert refused.json()["error"]["detail"]["fields"] == ["methods", "time_limit"]
     assert client.get(url, headers=staff).status_code == 404  # nothing was stored
+
+
+def test_a_major_findings_plan_returned_accepted_and_dispatched_leaves_the_finding_as_its_trail_says(
+    client: TestClient[Litestar], world: ParkWorld, db: Session
+) -> None:
+    """The plan's own status is on the finding's trail too; `parksafe audit verify` must not read it
+    as the finding's (every major finding was reported as tampered with)."""
+    inspector = Device(client, world.headers(client, Role.INSPECTOR))
+    reported = finding_mutation(world.own.id, "罐区可燃气体报警器失效")
+    inspector.push_ok([reported])
+    url = f"/api/v1/findings/{reported['id']}"
+    admin, staff = world.headers(client, Role.PARK_ADMIN), world.headers(client, Role.ENTERPRISE_STAFF)
+    assert client.post(f"{url}/level", json={"level": "major"}, headers=admin).status_code == 200
+    assert client.post(f"{url}/governance-plan", json=PLAN, headers=staff).status_code == 200
+    returned = {"decision": "return", "comment": "经费来源不明确"}
+    assert client.post(f"{url}/governance-plan/review", json=returned, headers=admin).status_code == 200
+    assert client.post(f"{url}/governance-plan", json=PLAN, headers=staff).status_code == 200
+    accepted = client.post(f"{url}/governance-plan/review", json={"decision": "accept"}, headers=admin)
+    assert accepted.status_code == 200
+
+    def mismatches() -> list[str]:
+        return [m.describe() for m in check_findings(db)[1] if str(m.finding_id) == reported["id"]]
+
+    assert mismatches() == []  # reported, plan accepted: not yet dispatched
+    deadline = {"deadline": (datetime.now(UTC) + timedelta(days=30)).isoformat()}
+    assert client.post(f"{url}/dispatch", json=deadline, headers=admin).status_code == 200
+    assert mismatches() == []
