@@ -17,6 +17,9 @@ import { renderReport } from "./views/report.js";
 import { renderReview, renderReviews } from "./views/review.js";
 import { renderTicket, renderTickets } from "./views/tickets.js";
 
+// Who is signed in, as the header names them.
+const ROLE_NAMES = { park_admin: "园区管理员", inspector: "检查员", supervisor: "监管审核员", enterprise_staff: "企业安全员" };
+
 const TABS = {
   inspector: [["#/report", "上报隐患"], ["#/mine", "我的上报"], ["#/guide", "检查指引"]],
   park_admin: [["#/dashboard", "总览"], ["#/report", "上报隐患"], ["#/mine", "我的上报"]],
@@ -92,7 +95,7 @@ function renderChrome() {
   header.replaceChildren();
   mount(
     header,
-    h("div", { class: "brand" }, h("strong", {}, "园安"), user ? h("span", { class: "who" }, `${user.username}`) : null),
+    h("div", { class: "brand" }, h("strong", {}, "园安"), user ? h("span", { class: "who" }, `${ROLE_NAMES[user.role] || ""} ${user.display_name || user.username}`.trim()) : null),
     user && working()
       ? h(
           "div",

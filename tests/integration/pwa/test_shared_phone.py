@@ -41,3 +41,12 @@ def test_the_next_user_of_a_shared_phone_sees_nothing_the_last_one_pulled(
     expect(page.get_by_role("heading", name="整改任务")).to_be_visible()
     expect(page.get_by_role("listitem").filter(has_text=description)).to_have_count(0)
     assert finding_id not in page.evaluate(COUNT_FINDINGS)
+
+
+def test_the_header_names_who_is_signed_in_by_role_and_name(
+    phone: Callable[[], BrowserContext], server: Server
+) -> None:
+    """On a shared phone the next user must see at a glance whose session this is."""
+    page = open_app(phone(), server)
+    log_in(page, "inspector")
+    expect(page.locator("header .who")).to_have_text("检查员 李检查")
