@@ -85,11 +85,15 @@ export function hazardsByKind(detections) {
   return hazards;
 }
 
-// Every box is drawn on the photo; the caption names the hazards.
+// Every box is drawn on the photo (hazards red, the rest green); the caption names the hazards
+// and counts the other boxes, so the numbers on the photo add up.
 function hazardSummary(detections) {
   const hazards = hazardsByKind(detections);
-  if (!hazards.size) return "未发现隐患";
-  return [...hazards].map(([name, { count, best }]) => `${name} ${count} 处（最高置信度 ${Math.round(best * 100)}%）`).join("、");
+  const compliant = detections.filter((d) => !d.hazard_code).length;
+  const others = compliant ? `另有合规目标 ${compliant} 个（绿框）` : "";
+  if (!hazards.size) return others ? `未发现隐患；${others}` : "未发现隐患";
+  const named = [...hazards].map(([name, { count, best }]) => `${name} ${count} 处（最高置信度 ${Math.round(best * 100)}%）`).join("、");
+  return others ? `${named}；${others}` : named;
 }
 
 // A finding's photos with their boxes and its legal basis behind one tap, loaded on first opening;
