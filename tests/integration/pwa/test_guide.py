@@ -22,6 +22,7 @@ def test_the_checklist_guide_works_offline_and_starts_a_report_on_the_chosen_ite
     context.set_offline(True)
     page.get_by_role("button", name="检查指引").click()
     expect(page.get_by_role("group").or_(page.locator("details")).first).to_be_visible()
+    expect(page.get_by_text("JC 开头为基础管理类", exact=False)).to_be_visible()  # where to start
     page.get_by_label("搜索检查项").fill("安全帽")
     helmet = page.get_by_role("listitem", name="检查项 XC-08-01：作业人员未按规定佩戴安全帽")
     expect(helmet.get_by_text("检查方法：")).to_be_visible()

@@ -73,6 +73,12 @@ export async function renderGuide(root) {
       categories.get(key).items.push(item);
     }
     results.replaceChildren(
+      // Where to start, for an inspector new to a plant (the categories alone do not say).
+      h(
+        "p",
+        { class: "hint intro" },
+        "JC 开头为基础管理类：查阅制度、台账、证照和记录，询问人员；XC 开头为现场管理类：到装置、罐区、仓库现场查看。标有“重大事故隐患判定标准”的检查项应优先检查。",
+      ),
       ...[...categories.entries()].map(([code, category]) =>
         h("details", { class: "category" }, h("summary", {}, `${code} ${category.name}（${category.items.length} 项）`), h("ul", { class: "cards" }, category.items.map(card))),
       ),
