@@ -3,10 +3,10 @@ from __future__ import annotations
 from typing import Any, Literal
 
 import anyio.to_thread
-from litestar import Controller, Request, Response, get, head, put
+from litestar import Controller, Request, Response, get, head, post, put
 from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import State
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Stream
 
 from backend.db.engine import transaction
@@ -22,7 +22,7 @@ from backend.domain.photos.intake import (
 )
 from backend.domain.photos.service import PhotoService, StoredPhoto, original_key, thumbnail_key
 from backend.domain.photos.thumbnails import ensure_thumbnail
-from mobile_api.schemas.sync import PhotoOut
+from mobile_api.schemas.sync import MissingPhotosIn, MissingPhotosOut, PhotoOut
 from mobile_api.state import AppState
 
 
@@ -65,6 +65,19 @@ class PhotoController(Controller):
             status_code=201 if stored.created else 200,
             background=BackgroundTask(app.outbox.nudge),
         )
+
+    @post("/missing", operation_id="missing_photos", status_code=200, sync_to_thread=True)
+    def missing_photos(
+        self, data: JSONBody[MissingPhotosIn], request: Request[Principal, Any, Any], state: State
+    ) -> MissingPhotosOut:
+        """Which of these photos to upload: one request for a phone's whole queue instead of a
+        `HEAD` each. A photo stored by someone whose photos the caller may not use is missing
+        to them, as `HEAD` says."""
+        app: AppState = state.parksafe
+        with app.session_factory() as session:
+            return MissingPhotosOut(
+                PhotoService(session, app.object_store).missing(request.user, data.sha256)
+            )
 
     @head("/{sha256:str}", operation_id="head_photo", sync_to_thread=True)
     def head_photo(

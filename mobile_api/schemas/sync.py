@@ -92,6 +92,19 @@ class PullResponse(msgspec.Struct):
         )
 
 
+Sha256Hex = Annotated[str, msgspec.Meta(pattern="^[0-9a-f]{64}$")]
+
+
+class MissingPhotosIn(msgspec.Struct, forbid_unknown_fields=True):
+    """The photos a phone is about to upload (lowercase SHA-256 hex), at most 500 at a time."""
+
+    sha256: Annotated[list[Sha256Hex], msgspec.Meta(min_length=1, max_length=500)]
+
+
+class MissingPhotosOut(msgspec.Struct):
+    missing: list[str]  # of those asked, the ones to upload, in the order asked
+
+
 class PhotoOut(msgspec.Struct):
     sha256: str
     width: int

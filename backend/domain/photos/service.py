@@ -115,6 +115,13 @@ class PhotoService:
                 stored = stored_hashes(self._session, finding.photos) | {sha256}
                 mark_complete_if_ready(self._session, finding, stored)
 
+    def missing(self, principal: Principal, hashes: list[str]) -> list[str]:
+        """Which of these photos the caller's phone must upload, in the order asked: those not
+        stored, and those stored by someone whose photos the caller may not use (as HEAD says)."""
+        stored = stored_hashes(self._session, hashes)
+        unusable = set(out_of_reach(self._session, principal, stored))
+        return [sha for sha in dict.fromkeys(hashes) if sha not in stored or sha in unusable]
+
     def visible_photo(self, principal: Principal, sha256: str) -> Photo:
         """The photo, if the caller uploaded it or may see a finding that uses it; else 404."""
         photo = self._session.get(Photo, sha256)

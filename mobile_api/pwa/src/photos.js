@@ -1,7 +1,7 @@
 // Photos: compressed on the phone, keyed by SHA-256 like the server, kept as blobs until uploaded.
 import imageCompression from "browser-image-compression";
 import { sha256 } from "js-sha256";
-import { ApiError, getBlob, request, TIMEOUT_MS } from "./api.js";
+import { ApiError, getBlob, postJSON, request, TIMEOUT_MS } from "./api.js";
 import { db, write } from "./db.js";
 import { session } from "./session.js";
 
@@ -71,15 +71,38 @@ function uploadTimeout(bytes) {
   return TIMEOUT_MS + bytes / 16;
 }
 
-// HEAD first, PUT what is missing. An upload cut off halfway stored nothing (the server hashes before
-// it keeps), so the next run just sends it again; the hash makes a second arrival a no-op.
+const ASK_AT_ONCE = 500; // the server's limit per question
+
+// Of these photos, the ones the server lacks (or that this user may not use): one question for
+// the whole queue; a server without that question is asked with a HEAD per photo.
+async function missingOf(photos) {
+  const missing = new Set();
+  for (let start = 0; start < photos.length; start += ASK_AT_ONCE) {
+    const batch = photos.slice(start, start + ASK_AT_ONCE).map((photo) => photo.sha256);
+    try {
+      const answer = await postJSON("/api/v1/photos/missing", { sha256: batch });
+      for (const sha of answer.missing) missing.add(sha);
+    } catch (error) {
+      if (error.status !== 404 && error.status !== 405) throw error;
+      for (const sha of batch) {
+        const head = await request(`/api/v1/photos/${sha}`, { method: "HEAD" });
+        if (head.status === 401) throw new ApiError(401, "unauthorized", "登录已过期");
+        if (head.status !== 200) missing.add(sha);
+      }
+    }
+  }
+  return missing;
+}
+
+// Ask which are missing, PUT those. An upload cut off halfway stored nothing (the server hashes
+// before it keeps), so the next run just sends it again; the hash makes a second arrival a no-op.
 export async function uploadPending(onProgress = () => {}) {
   const pending = await photosIn("pending");
+  if (!pending.length) return;
+  const missing = await missingOf(pending);
   for (const [index, photo] of pending.entries()) {
     onProgress(index + 1, pending.length);
-    const head = await request(`/api/v1/photos/${photo.sha256}`, { method: "HEAD" });
-    if (head.status === 401) throw new ApiError(401, "unauthorized", "登录已过期");
-    if (head.status !== 200) {
+    if (missing.has(photo.sha256)) {
       try {
         await request(`/api/v1/photos/${photo.sha256}`, {
           method: "PUT",

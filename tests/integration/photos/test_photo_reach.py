@@ -128,3 +128,24 @@ def test_whoever_sends_a_stored_photos_bytes_may_use_it_and_others_are_not_told_
     [result] = staff.push_ok([rectification_mutation(ticket.id, [sha256(shared)])])
     assert result["status"] == "applied", result["error"]
     assert client.head(url, headers=inspector.headers).status_code == 200  # the first sender keeps it
+
+
+def test_a_phone_asks_once_which_of_its_photos_to_upload_and_is_told_as_head_would(
+    client: TestClient[Litestar], world: ParkWorld
+) -> None:
+    inspector = Device(client, world.headers(client, Role.INSPECTOR))
+    staff = Device(client, world.headers(client, Role.ENTERPRISE_STAFF))
+    mine, theirs, new = (camera_jpeg(size=(64, 48), color=(10 * n, 90, 30)) for n in (1, 2, 3))
+    assert staff.upload(sha256(mine), mine).status_code == 201
+    assert inspector.upload(sha256(theirs), theirs).status_code == 201  # out of staff's sight
+    asked = [sha256(new), sha256(mine), sha256(theirs), sha256(new)]
+    answer = client.post("/api/v1/photos/missing", json={"sha256": asked}, headers=staff.headers)
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == {"missing": [sha256(new), sha256(theirs)]}
+    for sha, head in ((sha256(new), 404), (sha256(mine), 200), (sha256(theirs), 404)):
+        assert client.head(f"/api/v1/photos/{sha}", headers=staff.headers).status_code == head
+
+    for bad in ({"sha256": ["NOT-A-HASH"]}, {"sha256": []}, {"sha256": [sha256(new)] * 501}, {"hashes": []}):
+        refused = client.post("/api/v1/photos/missing", json=bad, headers=staff.headers)
+        assert refused.status_code == 400, bad
+        assert refused.json()["error"]["code"] == "validation_error"

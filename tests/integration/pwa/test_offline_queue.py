@@ -187,3 +187,23 @@ def test_a_sync_in_progress_says_so_and_drops_the_last_runs_error(
     page.unroute("**/api/v1/photos/*")
     expect(card(page, description).get_by_text("已同步")).to_be_visible(timeout=30_000)
     expect(sync_status(page)).to_contain_text("全部已同步")
+
+
+def test_back_in_coverage_the_phone_asks_once_which_photos_to_send_instead_of_once_per_photo(
+    phone: Callable[[], BrowserContext], server: Server, photo: Callable[[int], Path]
+) -> None:
+    """On a weak signal every round trip counts, and a HEAD per new photo logged a 404 each."""
+    context, page = offline_inspector(phone, server)
+    tag = uuid.uuid4().hex[:6]
+    first, second = f"泵房地面油污 {tag}", f"配电室门未关 {tag}"
+    save_report(page, server, first, photo(26))
+    save_report(page, server, second, photo(27))
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(f"{request.method} {request.url}"))
+    context.set_offline(False)
+    expect(card(page, second).get_by_text("已同步")).to_be_visible(timeout=30_000)
+    photo_calls = [call for call in asked if "/api/v1/photos/" in call]
+    assert [call for call in photo_calls if call.startswith("HEAD")] == []
+    assert len([call for call in photo_calls if call.startswith("POST") and call.endswith("/missing")]) == 1
+    assert len([call for call in photo_calls if call.startswith("PUT")]) == 2
+    assert server.findings(first) and server.findings(second)
