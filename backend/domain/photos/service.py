@@ -39,8 +39,6 @@ def thumbnail_key(sha256: str) -> str:
 @dataclass(frozen=True, slots=True)
 class StoredPhoto:
     photo: Photo
-    # New to the caller: stored now, or stored before by someone whose photos the caller may
-    # not see (told 'already stored', they would learn that it exists; HEAD says 404 to them).
     created: bool
 
 
@@ -63,9 +61,10 @@ class PhotoService:
         lock_changes(self._session)
         existing = self._session.get(Photo, upload.sha256)
         if existing is not None:
-            new_to_caller = bool(out_of_reach(self._session, principal, [upload.sha256]))
+            # 200 'already stored', as the contract says, even to a caller HEAD told 404: they sent
+            # the bytes, so they hold the photo (and learn only that someone else took it too).
             self._record_holder(existing, principal)
-            return StoredPhoto(existing, created=new_to_caller)
+            return StoredPhoto(existing, created=False)
         photo = Photo(
             sha256=upload.sha256,
             content_type=image.content_type,
