@@ -143,7 +143,13 @@ def test_a_phone_asks_once_which_of_its_photos_to_upload_and_is_told_as_head_wou
     for sha, head in ((sha256(new), 404), (sha256(mine), 200), (sha256(theirs), 404)):
         assert client.head(f"/api/v1/photos/{sha}", headers=staff.headers).status_code == head
 
-    for bad in ({"sha256": ["NOT-A-HASH"]}, {"sha256": []}, {"sha256": [sha256(new)] * 501}, {"hashes": []}):
+    refusals: list[dict[str, list[str]]] = [
+        {"sha256": ["NOT-A-HASH"]},
+        {"sha256": []},
+        {"sha256": [sha256(new)] * 501},
+        {"hashes": []},
+    ]
+    for bad in refusals:
         refused = client.post("/api/v1/photos/missing", json=bad, headers=staff.headers)
         assert refused.status_code == 400, bad
         assert refused.json()["error"]["code"] == "validation_error"
