@@ -36,9 +36,11 @@ def test_the_running_app_keeps_the_configured_handler_and_level(tmp_path: Path) 
     """Litestar would otherwise install its own root handler, dropping JSON lines and request ids."""
     from litestar.testing import TestClient
 
+    from backend.db.migrate import upgrade
     from mobile_api.app import create_app
 
     settings = Settings(_env_file=None, data_dir=tmp_path, log_json=True, log_level="WARNING")
+    upgrade(settings.resolved_database_url)  # /health answers 200 only on a migrated database
     try:
         with TestClient(create_app(settings)) as client:
             assert client.get("/health").status_code == 200

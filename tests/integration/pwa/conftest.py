@@ -5,6 +5,7 @@ Screenshots of every screen land in test-artifacts/pwa/ (look at them after a ru
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -110,6 +111,19 @@ def photo(tmp_path: Path) -> Callable[[int], Path]:
         return path
 
     return synthetic
+
+
+@pytest.fixture
+def fresh_photo(photo: Callable[[int], Path], tmp_path: Path) -> Callable[[int], Path]:
+    """A photo no other test has sent to the shared server: ``photo(index)`` with bytes of its own
+    appended after the image (it decodes the same, and hashes differently)."""
+
+    def fresh(index: int) -> Path:
+        path = tmp_path / f"fresh-{index}-{uuid.uuid4().hex[:8]}.jpg"
+        path.write_bytes(photo(index).read_bytes() + uuid.uuid4().bytes)
+        return path
+
+    return fresh
 
 
 def shot(page: Page, name: str) -> None:

@@ -190,14 +190,14 @@ def test_a_sync_in_progress_says_so_and_drops_the_last_runs_error(
 
 
 def test_back_in_coverage_the_phone_asks_once_which_photos_to_send_instead_of_once_per_photo(
-    phone: Callable[[], BrowserContext], server: Server, photo: Callable[[int], Path]
+    phone: Callable[[], BrowserContext], server: Server, fresh_photo: Callable[[int], Path]
 ) -> None:
     """On a weak signal every round trip counts, and a HEAD per new photo logged a 404 each."""
     context, page = offline_inspector(phone, server)
     tag = uuid.uuid4().hex[:6]
     first, second = f"泵房地面油污 {tag}", f"配电室门未关 {tag}"
-    save_report(page, server, first, photo(26))
-    save_report(page, server, second, photo(27))
+    save_report(page, server, first, fresh_photo(26))
+    save_report(page, server, second, fresh_photo(27))
     asked: list[str] = []
     page.on("request", lambda request: asked.append(f"{request.method} {request.url}"))
     context.set_offline(False)

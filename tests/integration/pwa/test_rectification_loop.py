@@ -221,11 +221,14 @@ def test_a_fix_sent_after_a_colleagues_is_refused_and_can_be_removed_from_the_ti
 
 
 def test_the_supervisor_is_told_what_the_ai_check_waits_for(
-    phone: Callable[[], BrowserContext], server: Server, photo: Callable[[int], Path]
+    phone: Callable[[], BrowserContext],
+    server: Server,
+    photo: Callable[[int], Path],
+    fresh_photo: Callable[[int], Path],
 ) -> None:
     """The inspector's phone has not uploaded the hazard photo yet: no verdict, and the card says why."""
     description = f"配电箱门未关闭 {uuid.uuid4().hex[:6]}"
-    finding_id = server.report(description, photo(4), upload=False)
+    finding_id = server.report(description, fresh_photo(4), upload=False)  # a photo the server never saw
     server.dispatch(finding_id)
     rectify_in_the_app(phone(), server, finding_id, description, "已关闭配电箱门并上锁", photo(5))
 

@@ -209,6 +209,7 @@ ENDPOINTS: list[Row] = [
     # Photos of real findings are covered per role in tests/integration/photos; here: unknown hashes.
     Row("GET", "/api/v1/photos/{sha256}", "nowhere", park=404, staff=404),
     Row("HEAD", "/api/v1/photos/{sha256}", "nowhere", park=404, staff=404),
+    Row("POST", "/api/v1/photos/missing", "-", park=200, staff=200, body=lambda w, c: {"sha256": ["0" * 64]}),
     Row(
         "PUT",
         "/api/v1/photos/{sha256}",
