@@ -224,6 +224,26 @@ async def test_redis_queue_deduplicates_jobs_by_key(
     assert len(journal.times("redis-keyed")) == 1
 
 
+def log_each_sweep(queue: RedisJobQueue) -> None:
+    """What each sweep of this worker saw (sweep lock, active jobs, their status and age), so a run
+    where no sweep picks the orphaned job up says why. Set before the worker starts its timers."""
+    saq_queue: Any = queue.saq_queue
+    sweep = saq_queue.sweep
+
+    async def logged(lock: int = 60, abort: float = 5.0) -> list[str]:
+        client = saq_queue.redis
+        ttl = await client.pttl(saq_queue._sweep)
+        active = []
+        for job_id in await client.lrange(saq_queue._active, 0, -1):
+            job = saq_queue.deserialize(await client.get(job_id))
+            active.append((job_id, job and job.status, job and int(time.time() * 1000) - job.touched))
+        swept = await sweep(lock, abort)
+        logging.getLogger("saq").info("sweep: lock ttl %s ms, active %s, swept %s", ttl, active, swept)
+        return list(swept)
+
+    saq_queue.sweep = logged
+
+
 KILLABLE_WORKER = """
 import asyncio, sys
 from pathlib import Path
@@ -257,6 +277,7 @@ async def test_redis_job_whose_worker_was_killed_is_run_by_another_worker_within
     )
     producer = RedisJobQueue(make_registry(journal), REDIS_URL, queue_name, heartbeat_seconds=3)
     survivor = RedisJobQueue(make_registry(journal), REDIS_URL, queue_name, heartbeat_seconds=3)
+    log_each_sweep(survivor)
     try:
         await producer.enqueue("hang_first_time", tag="orphaned")
         await wait_for(lambda: len(journal.times("orphaned-start")) == 1, timeout=60)
