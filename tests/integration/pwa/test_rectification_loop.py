@@ -37,6 +37,8 @@ def test_dispatch_rectify_and_approve_in_the_app(
     admin = open_app(phone(), server)
     log_in(admin, "admin")
     expect(admin.get_by_role("heading", name="园区总览")).to_be_visible()
+    # The first pull brings every finding the suite's shared server holds by now: it can take a while.
+    expect(admin.locator("#sync-status")).to_contain_text("全部已同步", timeout=60_000)
     ticket = admin.get_by_role("listitem").filter(has_text=description)
     shot(admin, "admin-dashboard")
     ticket.get_by_role("button", name="下发整改").click()
