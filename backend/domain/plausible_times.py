@@ -9,11 +9,14 @@ for a device clock a day fast.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 LONGEST_DEADLINE = timedelta(days=5 * 366)  # 重大隐患治理 plans run for months, not years
 MAX_CLOCK_SKEW = timedelta(hours=24)
+# Calendar days a list or ledger may be filtered by: a day at the calendar's end has no midnight in UTC.
+FIRST_FILTER_DAY = date(2000, 1, 1)
+LAST_FILTER_DAY = date(2099, 12, 31)
 
 
 def too_early(value: datetime) -> bool:

@@ -18,6 +18,7 @@ from backend.domain.accounts.roles import Role
 from backend.domain.errors import DomainError, ErrorKind, InvalidInput, NotFound
 from backend.domain.findings.vocabulary import FindingStatus, Handling, HazardLevel
 from backend.domain.pagination import Page, PageRequest
+from backend.domain.plausible_times import FIRST_FILTER_DAY, LAST_FILTER_DAY
 from backend.domain.photos.links import stored_hashes
 from rules.park_time import park_midnight
 
@@ -32,6 +33,13 @@ class FindingFilter:
     overdue: bool | None = None  # 超期 as Finding.overdue_at reads it, now
 
     def __post_init__(self) -> None:
+        for name in ("observed_from", "observed_to"):
+            day = getattr(self, name)
+            if day is not None and not FIRST_FILTER_DAY <= day <= LAST_FILTER_DAY:
+                raise InvalidInput(
+                    f"日期 {day} 超出可查询范围（{FIRST_FILTER_DAY} 至 {LAST_FILTER_DAY}）/ {name} is out of range",
+                    {name: str(day)},
+                )
         if self.observed_from and self.observed_to and self.observed_from > self.observed_to:
             raise InvalidInput(
                 f"起始日期 {self.observed_from} 晚于截止日期 {self.observed_to} / observed_from is after observed_to",

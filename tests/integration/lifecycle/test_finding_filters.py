@@ -102,6 +102,19 @@ def test_a_period_that_ends_before_it_starts_or_is_no_date_is_a_clear_4xx(
         assert "observed_from" in not_a_date.text
 
 
+def test_a_day_at_either_end_of_the_calendar_is_refused_naming_the_range(
+    client: TestClient[Litestar], world: ParkWorld
+) -> None:
+    headers = world.headers(client, Role.PARK_ADMIN)
+    for path in ("/api/v1/findings", "/api/v1/findings/export", "/api/v1/stats"):
+        for name, day in (("observed_from", "0001-01-01"), ("observed_to", "9999-12-31")):
+            response = client.get(path, params={name: day}, headers=headers)
+            assert response.status_code == 422, (path, name)
+            error = response.json()["error"]
+            assert error["message"].startswith(f"日期 {day} 超出可查询范围（2000-01-01 至 2099-12-31）")
+            assert error["detail"] == {name: day}
+
+
 def test_the_overdue_filter_reads_overdue_as_the_finding_does_now(
     client: TestClient[Litestar], world: ParkWorld, db: Session
 ) -> None:
