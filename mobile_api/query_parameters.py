@@ -3,47 +3,62 @@
 Litestar ignores them, so a guessed filter (``/notifications?enterprise_id=…``, ``/findings?from=…``)
 or one meant for another endpoint (``/findings?format=csv``) would answer with everything,
 unfiltered, and look like an answer. Each handler takes the query parameters its signature
-and its dependencies declare, as Litestar resolves them at start-up.
+and its dependencies declare, as Litestar resolves them at start-up. A parameter given twice
+(``?status=reported&status=dispatched``) is refused too unless it takes a list: Litestar would
+use the last value without looking at the others.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from litestar import Litestar, Request
 from litestar.enums import ParamType
 from litestar.routes import HTTPRoute
 
-from backend.domain.errors import UnknownParameter
+from backend.domain.errors import RepeatedParameter, UnknownParameter
 
 _STATE_KEY = "accepted_query_parameters"  # worked out once per app, on its first request
 
 
-def _accepted_by_handler(app: Litestar) -> dict[int, frozenset[str]]:
-    """Each HTTP handler's query parameter names, keyed by the handler's id."""
-    names: dict[int, frozenset[str]] = {}
+class Accepted(NamedTuple):
+    names: frozenset[str]
+    lists: frozenset[str]  # the names that may be given more than once
+
+
+def _accepted_by_handler(app: Litestar) -> dict[int, Accepted]:
+    """Each HTTP handler's query parameters, keyed by the handler's id."""
+    accepted: dict[int, Accepted] = {}
     for route in app.routes:
         if isinstance(route, HTTPRoute):
             for handler, kwargs_model in route.route_handler_map.values():
-                names[id(handler)] = frozenset(
-                    parameter.field_alias
-                    for parameter in kwargs_model.expected_query_params
-                    if parameter.param_type is ParamType.QUERY
+                query = [p for p in kwargs_model.expected_query_params if p.param_type is ParamType.QUERY]
+                accepted[id(handler)] = Accepted(
+                    frozenset(p.field_alias for p in query),
+                    frozenset(p.field_alias for p in query if p.is_sequence),
                 )
-    return names
+    return accepted
 
 
 def refuse_unknown_query_parameters(request: Request[Any, Any, Any]) -> None:
     state = request.app.state
-    by_handler: dict[int, frozenset[str]] | None = state.get(_STATE_KEY)
+    by_handler: dict[int, Accepted] | None = state.get(_STATE_KEY)
     if by_handler is None:
         by_handler = state[_STATE_KEY] = _accepted_by_handler(request.app)
     accepted = by_handler.get(id(request.route_handler))
     if accepted is None:
         return
-    unknown = sorted(set(request.query_params) - accepted)
+    query = request.query_params
+    unknown = sorted(set(query) - accepted.names)
     if unknown:
+        shown = [name or "（空名）" for name in unknown]
         raise UnknownParameter(
-            f"不支持的查询参数：{'、'.join(unknown)} / unknown query parameter: {', '.join(unknown)}",
-            {"unknown": unknown, "accepted": sorted(accepted)},
+            f"不支持的查询参数：{'、'.join(shown)} / unknown query parameter: {', '.join(map(repr, unknown))}",
+            {"unknown": unknown, "accepted": sorted(accepted.names)},
+        )
+    repeated = sorted(name for name in query if name not in accepted.lists and len(query.getall(name)) > 1)
+    if repeated:
+        raise RepeatedParameter(
+            f"查询参数只能给一次：{'、'.join(repeated)} / query parameter given more than once: {', '.join(repeated)}",
+            {"repeated": repeated},
         )

@@ -82,3 +82,10 @@ class UnknownParameter(DomainError):
 
     kind = ErrorKind.BAD_REQUEST
     code = "unknown_parameter"
+
+
+class RepeatedParameter(DomainError):
+    """A query parameter given twice where the endpoint takes one value: which was meant is unknown."""
+
+    kind = ErrorKind.BAD_REQUEST
+    code = "repeated_parameter"

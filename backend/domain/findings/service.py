@@ -18,8 +18,8 @@ from backend.domain.accounts.roles import Role
 from backend.domain.errors import DomainError, ErrorKind, InvalidInput, NotFound
 from backend.domain.findings.vocabulary import FindingStatus, Handling, HazardLevel
 from backend.domain.pagination import Page, PageRequest
-from backend.domain.plausible_times import FIRST_FILTER_DAY, LAST_FILTER_DAY
 from backend.domain.photos.links import stored_hashes
+from backend.domain.plausible_times import FIRST_FILTER_DAY, LAST_FILTER_DAY
 from rules.park_time import park_midnight
 
 

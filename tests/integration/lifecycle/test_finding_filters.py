@@ -172,6 +172,32 @@ def test_every_endpoint_refuses_a_parameter_it_does_not_take(
     assert error["code"] == "unknown_parameter" and error["detail"]["unknown"] == [unknown]
 
 
+@pytest.mark.parametrize(
+    ("path", "query", "repeated"),
+    [
+        ("/api/v1/findings", "status=reported&status=dispatched", "status"),
+        ("/api/v1/findings", "status=open&status=closed", "status"),  # the first is not even a status
+        ("/api/v1/regulations", "law=消防法&law=安全生产法", "law"),
+        ("/api/v1/stats", "observed_from=2026-11-01&observed_from=2026-12-01", "observed_from"),
+    ],
+)
+def test_a_parameter_given_twice_is_refused_not_read_as_its_last_value(
+    client: TestClient[Litestar], world: ParkWorld, path: str, query: str, repeated: str
+) -> None:
+    """Two statuses asked would otherwise answer for the last alone, looking like both."""
+    response = client.get(f"{path}?{query}", headers=world.headers(client, Role.PARK_ADMIN))
+    assert response.status_code == 400, response.text
+    error = response.json()["error"]
+    assert error["code"] == "repeated_parameter" and error["detail"] == {"repeated": [repeated]}
+    assert error["message"].startswith(f"查询参数只能给一次：{repeated}")
+
+
+def test_a_parameter_without_a_name_is_named_as_such(client: TestClient[Litestar], world: ParkWorld) -> None:
+    response = client.get("/api/v1/findings?=1", headers=world.headers(client, Role.PARK_ADMIN))
+    assert response.status_code == 400
+    assert response.json()["error"]["message"].startswith("不支持的查询参数：（空名）")
+
+
 def test_the_parameters_an_endpoint_takes_are_still_taken(
     client: TestClient[Litestar], world: ParkWorld
 ) -> None:
