@@ -24,6 +24,17 @@ def _type(name: str) -> str:
     return "或".join(TYPE_NAMES.get(part.strip(), part.strip()) for part in name.split("|"))
 
 
+# What a pattern in our schemas asks for, said to a person rather than as a regular expression.
+PATTERN_MEANINGS = {
+    "^[0-9a-f]{64}$": "应为 64 位小写十六进制 SHA-256 值",
+    r"^[^\x00-\x1f\x7f]+$": "不能含控制字符",
+}
+
+
+def _pattern(pattern: str) -> str:
+    return PATTERN_MEANINGS.get(pattern, f"格式不符合要求（{pattern}）")
+
+
 RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"Object missing required field `([^`]+)`"), "缺少必填字段 {0}"),
     (re.compile(r"Object contains unknown field `([^`]+)`"), "包含未知字段 {0}"),
@@ -36,6 +47,7 @@ RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"Expected `(\w+)` >= (\S+)"), "{0}不能小于 {1}"),
     (re.compile(r"Expected `([\w |]+)`, got `(\w+)`"), "应为{0}，实际为{1}"),
 ]
+REGEX = re.compile(r"Expected `str` matching regex '(.+)'")
 AT = re.compile(r"\s*- at `\$\.?([^`]*)`$")
 
 
@@ -43,6 +55,9 @@ def in_chinese(message: str) -> str:
     """ "Expected `array` of length <= 20 - at `$.photos`" → "列表长度不能超过 20（位置：photos）"."""
     where = AT.search(message)
     bare = AT.sub("", message)
+    place = where.group(1) if where else ""
+    if regex := REGEX.search(bare):
+        return _located(_pattern(regex.group(1)), place)
     for pattern, template in RULES:
         found = pattern.search(bare)
         if found:
@@ -50,6 +65,9 @@ def in_chinese(message: str) -> str:
                 _type(value) if value.split("|")[0].strip() in TYPE_NAMES else value
                 for value in found.groups()
             ]
-            text = template.format(*values)
-            return f"{text}（位置：{where.group(1)}）" if where and where.group(1) else text
+            return _located(template.format(*values), place)
     return message
+
+
+def _located(text: str, place: str) -> str:
+    return f"{text}（位置：{place}）" if place else text

@@ -153,3 +153,9 @@ def test_a_phone_asks_once_which_of_its_photos_to_upload_and_is_told_as_head_wou
         refused = client.post("/api/v1/photos/missing", json=bad, headers=staff.headers)
         assert refused.status_code == 400, bad
         assert refused.json()["error"]["code"] == "validation_error"
+    upper = client.post(
+        "/api/v1/photos/missing", json={"sha256": [sha256(new).upper()]}, headers=staff.headers
+    )
+    assert upper.json()["error"]["message"].startswith(
+        "请求参数不合法：sha256[0]: 应为 64 位小写十六进制 SHA-256 值"
+    ), upper.text
