@@ -62,18 +62,26 @@ class RecordMismatch:
     recorded: Any  # None with ``last`` None: the finding has no trail at all
     stored: Any
     last: LastStep | None
+    row_missing: bool = False  # the trail has the finding, the table no longer does
 
     def describe(self) -> str:
         name = f"隐患 {str(self.finding_id)[:8].upper()}（{self.finding_id}）"
+        if self.row_missing and self.last is not None:
+            return (
+                f"{name}已从数据库中删除，审计记录中仍有该隐患（最后一次记录：{_step(self.last)}） "
+                "/ finding row is gone but its trail remains"
+            )
         if self.last is None:
             return f"{name}没有任何审计记录（未经系统操作写入数据库） / finding has no audit events"
-        step = (
-            f"第 {self.last.event_id} 号事件 {self.last.action}，{self.last.at.isoformat(timespec='seconds')}"
-        )
         return (
             f"{name}的{FIELD_NAMES[self.field]}为 {_shown(self.stored)}，审计记录为 {_shown(self.recorded)}"
-            f"（最后一次记录：{step}） / finding {self.field} is {self.stored!r}, the trail says {self.recorded!r}"
+            f"（最后一次记录：{_step(self.last)}） / finding {self.field} is {self.stored!r}, "
+            f"the trail says {self.recorded!r}"
         )
+
+
+def _step(last: LastStep) -> str:
+    return f"第 {last.event_id} 号事件 {last.action}，{last.at.isoformat(timespec='seconds')}"
 
 
 def _shown(value: Any) -> str:
@@ -129,9 +137,11 @@ def _replay(session: Session, batch_size: int) -> tuple[dict[str, dict[str, Any]
 
 
 def check_findings(session: Session, batch_size: int = 1000) -> tuple[int, list[RecordMismatch]]:
-    """How many findings were checked, and every field that differs from its trail."""
+    """How many findings were checked, every field that differs from its trail, and every finding
+    the trail reported that the table no longer holds (findings are only ever marked deleted)."""
     states, last = _replay(session, batch_size)
     mismatches: list[RecordMismatch] = []
+    seen: set[str] = set()
     checked = 0
     for finding in session.exec(select(Finding).order_by(col(Finding.created_at), col(Finding.id))).all():
         checked += 1
@@ -140,10 +150,15 @@ def check_findings(session: Session, batch_size: int = 1000) -> tuple[int, list[
         if recorded is None:
             mismatches.append(RecordMismatch(finding.id, "status", None, finding.status.value, None))
             continue
+        seen.add(key)
         stored = {name: getattr(finding, name) for name in GUARDED} | {"deleted": finding.deleted_at}
         for name, value in stored.items():
             if name in recorded and _normal(name, recorded[name]) != _normal(name, value):
                 mismatches.append(
                     RecordMismatch(finding.id, name, recorded[name], _normal(name, value), last.get(key))
                 )
+    for key in sorted(states.keys() - seen):
+        mismatches.append(
+            RecordMismatch(uuid.UUID(key), "status", None, None, last.get(key), row_missing=True)
+        )
     return checked, mismatches

@@ -101,6 +101,22 @@ def test_a_finding_closed_in_the_database_behind_the_trail_is_named(
     assert str(world.own_finding.id) not in result.stderr
 
 
+def test_a_finding_deleted_from_the_database_is_named_by_its_trail(
+    db: Session, world: ParkWorld, database_url: str
+) -> None:
+    """The app only marks findings deleted; a row gone from the table was removed behind its back."""
+    write_events(db, world, 5)
+    gone = db.execute(sa.text("DELETE FROM finding WHERE id = :id"), {"id": world.other_finding.id.hex})
+    assert gone.rowcount == 1  # type: ignore[attr-defined]
+    db.commit()
+    result = verify(database_url)
+    assert result.returncode == 1, result.stdout
+    short = str(world.other_finding.id)[:8].upper()
+    assert f"隐患 {short}（{world.other_finding.id}）已从数据库中删除，审计记录中仍有该隐患" in result.stderr
+    assert "finding.reported" in result.stderr
+    assert str(world.own_finding.id) not in result.stderr
+
+
 def test_a_finding_written_without_any_trail_is_named(
     db: Session, world: ParkWorld, database_url: str
 ) -> None:
