@@ -6,14 +6,20 @@ from typing import Annotated
 import msgspec
 
 from backend.db.models import User
+from backend.domain.accounts.passwords import MAX_PASSWORD_LENGTH
+from backend.domain.accounts.usernames import MAX_USERNAME_LENGTH
 
 # Control characters (NUL above all: PostgreSQL text refuses it) never belong in credentials.
 NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f\x7f]+$"
 
 
 class LoginRequest(msgspec.Struct, forbid_unknown_fields=False):
-    username: Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=NO_CONTROL_CHARACTERS)]
-    password: Annotated[str, msgspec.Meta(min_length=1, max_length=256, pattern=NO_CONTROL_CHARACTERS)]
+    username: Annotated[
+        str, msgspec.Meta(min_length=1, max_length=MAX_USERNAME_LENGTH, pattern=NO_CONTROL_CHARACTERS)
+    ]
+    password: Annotated[
+        str, msgspec.Meta(min_length=1, max_length=MAX_PASSWORD_LENGTH, pattern=NO_CONTROL_CHARACTERS)
+    ]
 
 
 class UserOut(msgspec.Struct):

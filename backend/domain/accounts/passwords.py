@@ -8,6 +8,7 @@ from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
 MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 256  # what the login form takes
 # Among the first guesses of anyone trying a login (lists of leaked passwords, Chinese ones
 # included); matched ignoring case.
 COMMON_PASSWORDS = frozenset(

@@ -6,14 +6,14 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from backend.db.models import Enterprise, Park, User
 from backend.db.types import utcnow
 from backend.domain.accounts.login_throttle import LoginThrottle
 from backend.domain.accounts.passwords import (
     COMMON_PASSWORDS,
+    MAX_PASSWORD_LENGTH,
     MIN_PASSWORD_LENGTH,
     character_classes,
     hash_password,
@@ -23,6 +23,7 @@ from backend.domain.accounts.passwords import (
 from backend.domain.accounts.principal import Principal
 from backend.domain.accounts.roles import Role
 from backend.domain.accounts.tokens import IssuedToken, issue_token, read_token
+from backend.domain.accounts.usernames import MAX_USERNAME_LENGTH, username_key
 from backend.domain.audit.service import AuditLog
 from backend.domain.errors import AlreadyExists, InvalidCredentials, InvalidInput, InvalidToken
 from backend.settings import Settings
@@ -54,9 +55,8 @@ class AccountService:
         throttle = LoginThrottle(
             self._session, self._settings.login_max_failures, self._settings.login_failure_window_seconds
         )
-        # One name however it is capitalised (phone keyboards capitalise the first letter): the
-        # failures of "Admin" and "admin" count together.
-        attempts = username.lower()
+        # One name however it is typed: the failures of "Admin", "admin" and "ａｄｍｉｎ" count together.
+        attempts = username_key(username)
         throttle.check(attempts, client, now)
         user = self._by_username(username)
         if user is None:
@@ -101,6 +101,11 @@ class AccountService:
             raise InvalidInput(
                 "用户名不能为空，也不能含空格或控制字符 / username must be non-empty, without spaces or control characters"
             )
+        if len(username) > MAX_USERNAME_LENGTH:
+            raise InvalidInput(
+                f"用户名最长 {MAX_USERNAME_LENGTH} 个字符 / username longer than {MAX_USERNAME_LENGTH} characters"
+            )
+        _check_lengths(display_name=display_name, phone=phone)
         _check_password(password)
         taken = self._same_name(username)
         if taken:
@@ -162,9 +167,14 @@ class AccountService:
         return user
 
     def _same_name(self, username: str) -> list[User]:
-        return list(
-            self._session.exec(select(User).where(sa.func.lower(User.username) == username.lower())).all()
-        )
+        """Every user whose name is this one however typed (see ``usernames``); a park has hundreds
+        of accounts, and this runs at login and account creation only."""
+        key = username_key(username)
+        names = self._session.exec(select(User.id, User.username)).all()
+        ids = [user_id for user_id, name in names if username_key(name) == key]
+        if not ids:
+            return []
+        return list(self._session.exec(select(User).where(col(User.id).in_(ids))).all())
 
     def _by_username(self, username: str) -> User | None:
         """The user of this name as typed, else the one user whose name differs only in case
@@ -191,9 +201,27 @@ class AccountService:
         return parks[0].id
 
 
+# What the columns hold: longer values were refused by the database (PostgreSQL) or stored past
+# what the app then shows (SQLite).
+FIELD_LIMITS = {"display_name": ("显示名称", 100), "phone": ("手机号", 32)}
+
+
+def _check_lengths(**values: str) -> None:
+    for field, value in values.items():
+        label, limit = FIELD_LIMITS[field]
+        if len(value) > limit:
+            raise InvalidInput(
+                f"{label}最长 {limit} 个字符 / {field} longer than {limit} characters", {"field": field}
+            )
+
+
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(f"密码至少 {MIN_PASSWORD_LENGTH} 位 / password too short")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"密码最长 {MAX_PASSWORD_LENGTH} 位（登录时更长的密码无法输入） / password longer than {MAX_PASSWORD_LENGTH}"
+        )
     if not password.strip():
         raise InvalidInput("密码不能全是空格 / the password is blank")
     if password.lower() in COMMON_PASSWORDS:

@@ -94,6 +94,17 @@ def test_guessable_passwords_and_a_name_differing_only_in_case_are_refused(
         ([*create, "li", "--password", "onlyletters"], "至少两类"),
         ([*create, "li", "--password", "2026110199"], "至少两类"),
         ([*create, "ADMIN", "--password", "Admin@2027"], "用户名已存在（不区分大小写）：admin"),
+        (
+            [*create, "ａｄｍｉｎ", "--password", "Admin@2027"],
+            "用户名已存在（不区分大小写）：admin",
+        ),  # full-width
+        ([*create, "l" * 65, "--password", "Li-2026-ok"], "用户名最长 64 个字符"),
+        ([*create, "li", "--password", "Li-2026-" + "x" * 250], "密码最长 256 位"),
+        ([*create, "li", "--password", "Li-2026-ok", "--phone", "1" * 33], "手机号最长 32 个字符"),
+        (
+            [*create, "li", "--password", "Li-2026-ok", "--display-name", "李" * 101],
+            "显示名称最长 100 个字符",
+        ),
     ]:
         result = run(args, fresh_env)
         assert result.returncode == 1, args
@@ -101,6 +112,11 @@ def test_guessable_passwords_and_a_name_differing_only_in_case_are_refused(
         assert "Traceback" not in result.stderr
 
     assert run([*create, "li", "--password", "Li-2026-ok"], fresh_env).returncode == 0
+    assert run([*create, "Émile", "--password", "Emile-2026"], fresh_env).returncode == 0
+    accented = run(
+        [*create, "émile", "--password", "Emile-2026"], fresh_env
+    )  # SQLite's lower() is ASCII-only
+    assert accented.returncode == 1 and "用户名已存在（不区分大小写）：Émile" in accented.stderr
     settings = Settings(
         data_dir=Path(fresh_env["PARKSAFE_DATA_DIR"]),
         database_url=fresh_env["PARKSAFE_DATABASE_URL"],
@@ -110,3 +126,6 @@ def test_guessable_passwords_and_a_name_differing_only_in_case_are_refused(
         # The phone's keyboard capitalised the first letter.
         assert _login(client, "Li", "Li-2026-ok") is not None
         assert _login(client, "Li", "Li-2026-no") is None
+        # A Chinese input method left in full-width mode.
+        assert _login(client, "ｌｉ", "Li-2026-ok") is not None
+        assert _login(client, "ÉMILE", "Emile-2026") is not None
