@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from backend.db.models import RegulationArticle
 from backend.domain.errors import NotFound
-from backend.domain.library.query import search_terms
+from backend.domain.library.query import is_article_number, search_terms
 from backend.domain.pagination import Page, PageRequest
 
 # Given a description, the citations of the articles that bear on it, best first.
@@ -54,9 +54,10 @@ class RegulationService:
                 )
             )
         if law:
-            conditions.append(col(RegulationArticle.law) == law)
+            conditions.append(_of_law(law))
         page_found = self._page(sa.and_(sa.true(), *conditions), page)
-        if page_found.total or not terms or related is None:
+        # An article asked by its number that the library lacks has no stand-in.
+        if page_found.total or not terms or related is None or any(map(is_article_number, terms)):
             return ArticleSearch(page_found, related=False)
         return ArticleSearch(self._related(related(" ".join(terms)), law, page), related=True)
 
@@ -70,7 +71,7 @@ class RegulationService:
                     col(RegulationArticle.citation).in_({*articles, *articles.values()})
                 )
             ).all()
-            if law is None or article.law == law
+            if law is None or _undated(law) in (article.law, article.law_title)
         }
         chosen = (rows.get(citation) or rows.get(article) for citation, article in articles.items())
         found = list({row.id: row for row in chosen if row is not None}.values())
@@ -92,3 +93,14 @@ class RegulationService:
         if article is None:
             raise NotFound("regulation_article", article_id)
         return article
+
+
+def _undated(law: str) -> str:
+    """中华人民共和国消防法（2021年修正） → 中华人民共和国消防法: the library holds one revision of each."""
+    return law.split("（", maxsplit=1)[0].strip()
+
+
+def _of_law(law: str) -> sa.ColumnElement[bool]:
+    """A law named by its short name (消防法) or its title, with or without the revision."""
+    name = _undated(law)
+    return sa.or_(col(RegulationArticle.law) == name, col(RegulationArticle.law_title) == name)

@@ -129,6 +129,14 @@ def test_regulations_are_searchable_and_readable(
         ("消防法 第28条", "《中华人民共和国消防法》第二十八条"),  # the number as typed on a phone
         ("中华人民共和国安全生产法 102", "《中华人民共和国安全生产法》第一百零二条"),
         ("危化品条例 第八十条", "《危险化学品安全管理条例》第八十条"),  # the library's short name
+        ("消防法第28条", "《中华人民共和国消防法》第二十八条"),  # no space between law and article
+        ("安全生产法第一百零二条", "《中华人民共和国安全生产法》第一百零二条"),
+        ("危化品条例第二十条", "《危险化学品安全管理条例》第二十条"),
+        (
+            "《中华人民共和国消防法》第二十八条第一款",
+            "《中华人民共和国消防法》第二十八条",
+        ),  # a pasted citation
+        ("消防法第28條", "《中华人民共和国消防法》第二十八条"),  # traditional 條
     ],
 )
 def test_an_article_is_found_by_law_name_and_number_as_operators_type_them(
@@ -140,6 +148,35 @@ def test_an_article_is_found_by_law_name_and_number_as_operators_type_them(
     body = found.json()
     assert [a["citation"] for a in body["items"]][:1] == [expected], body["items"][:3]
     assert body["related"] is False
+
+
+def test_an_article_the_library_lacks_is_not_answered_with_unrelated_ones(
+    client: TestClient[Litestar], world: ParkWorld, db: Session
+) -> None:
+    """安全生产法第六十三条 is not in the library: 18 articles 'bearing on' the words would look like it."""
+    seed_regulations(db, load_library())
+    db.commit()
+    headers = world.headers(client, Role.INSPECTOR)
+    for q in ("安全生产法 第六十三条", "消防法第1000条"):
+        found = client.get("/api/v1/regulations", params={"q": q}, headers=headers).json()
+        assert (found["total"], found["related"]) == (0, False), (q, found["items"][:2])
+
+
+def test_the_law_filter_takes_the_short_name_or_the_full_title(
+    client: TestClient[Litestar], world: ParkWorld, db: Session
+) -> None:
+    seed_regulations(db, load_library())
+    db.commit()
+    headers = world.headers(client, Role.INSPECTOR)
+    by_name = client.get(
+        "/api/v1/regulations", params={"law": "消防法", "limit": 500}, headers=headers
+    ).json()
+    assert by_name["total"] >= 10
+    for title in ("中华人民共和国消防法", "中华人民共和国消防法（2021年修正）"):
+        by_title = client.get(
+            "/api/v1/regulations", params={"law": title, "limit": 500}, headers=headers
+        ).json()
+        assert by_title["items"] == by_name["items"], title
 
 
 def test_a_description_no_article_holds_word_for_word_finds_the_articles_bearing_on_it(
