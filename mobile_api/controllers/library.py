@@ -72,8 +72,9 @@ class RegulationController(Controller):
         offset: OffsetParam = 0,
     ) -> ArticleSearchOut:
         """Search the law library's articles (verbatim texts with their sources): every word of `q`
-        (`消防法 第28条`, `消防法第28条`, `危化品条例 第二十条`, a pasted citation); where no article holds them all, the articles that
-        bear on `q` read as a hazard description (`堵塞消防通道`), best first."""
+        (`消防法 第28条`, `消防法第28条`, `危化品条例 第二十条`, a pasted citation); where no article
+        holds them all, the articles that bear on `q` read as a hazard description (`堵塞消防通道`),
+        best first. `law` is a short name (`消防法`) or a title (`中华人民共和国消防法`)."""
         found = RegulationService(db_session).search(q, law, page_request(limit, offset), related_articles)
         page = found.page
         return ArticleSearchOut(
