@@ -81,7 +81,7 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
     message = default_message
     if isinstance(exc, ValidationException):
         code = "validation_error"
-        message = f"请求参数不合法：{_describe(exc, in_chinese)} / invalid request: {_describe(exc)}"
+        message = f"请求参数不合法：{_describe(exc, _chinese)} / invalid request: {_describe(exc, _english)}"
         if _is_missing_body(exc):
             message = "缺少请求体（JSON） / request body is required"
     elif status == 413 and detail is None and (limit := _body_limit(request)):
@@ -177,7 +177,18 @@ def _is_missing_body(exc: ValidationException) -> bool:
     )
 
 
-def _describe(exc: ValidationException, say: Callable[[str], str] = str) -> str:
+def _chinese(message: str) -> str:
+    """Our own bilingual messages give their Chinese half; Litestar's and msgspec's are translated."""
+    chinese, _, english = message.partition(" / ")
+    return chinese if english and _has_chinese(chinese) else in_chinese(message)
+
+
+def _english(message: str) -> str:
+    chinese, _, english = message.partition(" / ")
+    return english if english and _has_chinese(chinese) else message
+
+
+def _describe(exc: ValidationException, say: Callable[[str], str]) -> str:
     """Name each problem: 'Object missing required field `methods` (body)', 'limit: … (query)';
     ``say`` renders each message (``in_chinese`` for the Chinese half)."""
     parts = []

@@ -100,6 +100,7 @@ def test_a_period_that_ends_before_it_starts_or_is_no_date_is_a_clear_4xx(
         not_a_date = client.get(path, params={"observed_from": "2026-13-01"}, headers=headers)
         assert not_a_date.status_code == 400, path
         assert "observed_from" in not_a_date.text
+        assert "observed_from: 不是有效的日期（应为 YYYY-MM-DD）" in not_a_date.json()["error"]["message"]
 
 
 def test_a_day_at_either_end_of_the_calendar_is_refused_naming_the_range(
