@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
 
@@ -16,6 +15,7 @@ from backend.domain.errors import DomainError, ErrorKind, TooManyLoginAttempts
 from backend.domain.validation_messages import in_chinese
 from backend.storage.base import ObjectMissing
 from mobile_api.path_ids import malformed_path_id
+from mobile_api.query_parameters import add_query_choices
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +81,8 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
     message = default_message
     if isinstance(exc, ValidationException):
         code = "validation_error"
-        message = f"请求参数不合法：{_describe(exc, _chinese)} / invalid request: {_describe(exc, _english)}"
+        add_query_choices(request, _problems(exc))
+        message = f"请求参数不合法：{_describe(exc, chinese=True)} / invalid request: {_describe(exc, chinese=False)}"
         if _is_missing_body(exc):
             message = "缺少请求体（JSON） / request body is required"
     elif status == 413 and detail is None and (limit := _body_limit(request)):
@@ -188,15 +189,18 @@ def _english(message: str) -> str:
     return english if english and _has_chinese(chinese) else message
 
 
-def _describe(exc: ValidationException, say: Callable[[str], str]) -> str:
-    """Name each problem: 'Object missing required field `methods` (body)', 'limit: … (query)';
-    ``say`` renders each message (``in_chinese`` for the Chinese half)."""
+def _describe(exc: ValidationException, *, chinese: bool) -> str:
+    """Name each problem: 'Object missing required field `methods` (body)', 'limit: … (query)',
+    in the Chinese or the English half of the message, with the values a choice allows."""
     parts = []
     for item in _problems(exc):
         where = getattr(item.get("source"), "value", item.get("source") or "")  # ParamType.QUERY → query
         key = item.get("key", "")
         prefix = f"{key}: " if key and key != "data" else ""
-        message = say(str(item.get("message", "")))
+        raw = str(item.get("message", ""))
+        message = _chinese(raw) if chinese else _english(raw)
+        if allowed := item.get("allowed"):
+            message += f"（可选值：{'、'.join(allowed)}）" if chinese else f" (allowed: {', '.join(allowed)})"
         parts.append(f"{prefix}{message} ({where})" if where else f"{prefix}{message}")
     return "; ".join(parts) or str(exc.detail)
 

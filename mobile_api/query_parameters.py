@@ -10,6 +10,8 @@ use the last value without looking at the others.
 
 from __future__ import annotations
 
+import typing
+from enum import StrEnum
 from typing import Any, NamedTuple
 
 from litestar import Litestar, Request
@@ -19,6 +21,7 @@ from litestar.routes import HTTPRoute
 from backend.domain.errors import RepeatedParameter, UnknownParameter
 
 _STATE_KEY = "accepted_query_parameters"  # worked out once per app, on its first request
+_CHOICES_KEY = "query_parameter_choices"
 
 
 class Accepted(NamedTuple):
@@ -62,3 +65,36 @@ def refuse_unknown_query_parameters(request: Request[Any, Any, Any]) -> None:
             f"查询参数只能给一次：{'、'.join(repeated)} / query parameter given more than once: {', '.join(repeated)}",
             {"repeated": repeated},
         )
+
+
+def add_query_choices(request: Request[Any, Any, Any], problems: list[dict[str, Any]]) -> None:
+    """To each refused query value of a choice (``status=bogus``), add the values it allows."""
+    state = request.app.state
+    by_handler: dict[int, dict[str, list[str]]] = state.get(_CHOICES_KEY) or {}
+    state[_CHOICES_KEY] = by_handler
+    handler = request.scope.get("route_handler")
+    if handler is None:
+        return
+    if id(handler) not in by_handler:
+        by_handler[id(handler)] = _choices_of(handler)
+    choices = by_handler[id(handler)]
+    for problem in problems:
+        source = getattr(problem.get("source"), "value", problem.get("source"))
+        if source == "query" and problem.get("key") in choices:
+            problem["allowed"] = choices[problem["key"]]
+
+
+def _choices_of(handler: Any) -> dict[str, list[str]]:
+    """The handler's and its dependencies' parameters typed as a choice (a StrEnum), by name."""
+    functions = [handler.fn, *(provide.dependency for provide in handler.resolve_dependencies().values())]
+    choices: dict[str, list[str]] = {}
+    for function in functions:
+        try:
+            hints = typing.get_type_hints(function)
+        except Exception:  # a dependency whose annotations cannot be resolved takes no choice
+            continue
+        for name, hint in hints.items():
+            for option in typing.get_args(hint) or (hint,):
+                if isinstance(option, type) and issubclass(option, StrEnum):
+                    choices[name] = [member.value for member in option]
+    return choices

@@ -13,7 +13,7 @@ from litestar.testing import TestClient
 from sqlmodel import Session
 
 from backend.domain.accounts.roles import Role
-from backend.domain.findings.vocabulary import FindingStatus
+from backend.domain.findings.vocabulary import FindingStatus, HazardLevel
 from tests import factories
 from tests.conftest import ParkWorld
 
@@ -191,6 +191,21 @@ def test_a_parameter_given_twice_is_refused_not_read_as_its_last_value(
     error = response.json()["error"]
     assert error["code"] == "repeated_parameter" and error["detail"] == {"repeated": [repeated]}
     assert error["message"].startswith(f"查询参数只能给一次：{repeated}")
+
+
+def test_a_value_that_is_not_one_of_the_choices_is_told_the_choices(
+    client: TestClient[Litestar], world: ParkWorld
+) -> None:
+    headers = world.headers(client, Role.PARK_ADMIN)
+    response = client.get("/api/v1/findings", params={"status": "open"}, headers=headers)
+    assert response.status_code == 400
+    error = response.json()["error"]
+    statuses = [status.value for status in FindingStatus]
+    assert f"status: 取值无效：'open'（可选值：{'、'.join(statuses)}）" in error["message"]
+    assert f"(allowed: {', '.join(statuses)})" in error["message"]
+    assert error["detail"][0]["allowed"] == statuses
+    huge = client.get("/api/v1/stats", params={"level": "huge"}, headers=headers).json()["error"]
+    assert huge["detail"][0]["allowed"] == [level.value for level in HazardLevel]
 
 
 def test_a_parameter_without_a_name_is_named_as_such(client: TestClient[Litestar], world: ParkWorld) -> None:
