@@ -173,6 +173,14 @@ class LifecycleService:
                 {"field": "comment"},
             )
         now = utcnow()
+        if decision is Decision.REJECT and finding.deadline is None and new_deadline is None:
+            # Fixed on the spot (即查即改) and never dispatched: sent back to rectification, the
+            # enterprise needs a time limit, and the overdue rule one to watch.
+            raise InvalidInput(
+                "这条隐患是即查即改的，没有整改期限：驳回时请设定整改期限 "
+                "/ this finding was fixed on the spot and has no deadline: a rejection must set one",
+                {"field": "deadline"},
+            )
         if new_deadline is not None:
             if decision is Decision.APPROVE:
                 raise InvalidInput(
@@ -190,6 +198,8 @@ class LifecycleService:
             before["deadline"] = finding.deadline.isoformat() if finding.deadline else None
             after["deadline"] = new_deadline.isoformat()
             finding.deadline, finding.overdue = new_deadline, False
+        if decision is Decision.REJECT and finding.dispatched_at is None:
+            finding.dispatched_at = now  # first sent to the enterprise by this rejection
         finding.status = new_status
         if decision is Decision.APPROVE:
             finding.accepted_by, finding.accepted_at, finding.acceptance_comment = (

@@ -6,7 +6,7 @@ import hashlib
 
 from backend.db.models import Finding, Rectification
 from backend.domain.accounts.roles import Role
-from backend.domain.findings.vocabulary import FindingStatus, Handling
+from backend.domain.findings.vocabulary import FindingStatus, Handling, HazardLevel
 from backend.domain.lifecycle.state_machine import IllegalTransition, LifecycleEvent, next_status
 from backend.domain.photos.links import request_verification, set_links
 from backend.domain.sync.context import AuditEntry, SyncContext
@@ -55,6 +55,14 @@ def upsert_rectification(ctx: SyncContext, mutation: Mutation) -> Rectification:
         new_status = next_status(finding.status, event)
     except IllegalTransition as exc:
         raise Rejection(exc.code, exc.message, {"status": finding.status.value}) from exc
+    if event is LifecycleEvent.RECTIFY_ON_THE_SPOT and finding.level is HazardLevel.MAJOR:
+        # A 重大隐患 is fixed under an accepted 治理方案 (its measures, funds, people and time limit).
+        raise Rejection(
+            "governance_plan_required",
+            "重大隐患不能即查即改：须由企业提交治理方案，经园区审核通过后下发整改 "
+            "/ a major finding is not fixed on the spot: it needs an accepted governance plan",
+            {"status": finding.status.value, "level": finding.level.value},
+        )
     rectification = Rectification(
         id=mutation.id,
         finding_id=finding.id,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from litestar import Litestar
 from litestar.testing import TestClient
 from sqlmodel import Session
@@ -77,3 +79,56 @@ def test_a_supervisor_who_fixed_a_hazard_may_not_accept_the_fix_another_supervis
     )
     assert response.status_code == 200, response.text
     assert status_of(client, world, finding_id) == "closed"
+
+
+def test_a_rejected_fix_on_the_spot_goes_to_the_enterprise_only_with_a_deadline(
+    client: TestClient[Litestar], world: ParkWorld
+) -> None:
+    """Never dispatched, it has no 整改期限: sent back without one, nobody could fix it in time and
+    the overdue rule would never fire."""
+    finding_id = fixed_on_the_spot(client, world, Role.INSPECTOR)
+    supervisor = world.headers(client, Role.SUPERVISOR)
+    review = f"/api/v1/findings/{finding_id}/review"
+    refused = client.post(review, json={"decision": "reject", "comment": "照片看不清"}, headers=supervisor)
+    assert refused.status_code == 422, refused.text
+    error = refused.json()["error"]
+    assert error["message"].startswith("这条隐患是即查即改的，没有整改期限：驳回时请设定整改期限")
+    assert error["detail"] == {"field": "deadline"}
+    assert status_of(client, world, finding_id) == "pending_verification"
+
+    deadline = (datetime.now(UTC) + timedelta(days=3)).replace(microsecond=0)
+    rejected = client.post(
+        review,
+        json={"decision": "reject", "comment": "照片看不清", "deadline": deadline.isoformat()},
+        headers=supervisor,
+    )
+    assert rejected.status_code == 200, rejected.text
+    finding = client.get(
+        f"/api/v1/findings/{finding_id}", headers=world.headers(client, Role.PARK_ADMIN)
+    ).json()
+    assert finding["status"] == "dispatched"
+    assert datetime.fromisoformat(finding["deadline"]) == deadline
+    assert finding["dispatched_at"] is not None
+
+
+def test_a_major_hazard_cannot_be_fixed_on_the_spot(client: TestClient[Litestar], world: ParkWorld) -> None:
+    """A 重大隐患 is fixed under an accepted 治理方案, not closed on a photo taken the same day."""
+    inspector = Device(client, world.headers(client, Role.INSPECTOR))
+    before, after = camera_jpeg(color=(180, 40, 40)), camera_jpeg(color=(40, 150, 70))
+    for photo in (before, after):
+        assert inspector.upload(sha256(photo), photo).status_code == 201
+    report = finding_mutation(
+        world.own.id, "液氨储罐区可燃气体报警器失效", photos=[sha256(before)], handling="on_the_spot"
+    )
+    assert inspector.push_ok([report])[0]["status"] == "applied"
+    graded = client.post(
+        f"/api/v1/findings/{report['id']}/level",
+        json={"level": "major", "comment": "构成重大隐患"},
+        headers=world.headers(client, Role.PARK_ADMIN),
+    )
+    assert graded.status_code == 200, graded.text
+    [fixed] = inspector.push_ok([rectification_mutation(report["id"], [sha256(after)])])
+    assert fixed["status"] == "rejected"
+    assert fixed["error"]["code"] == "governance_plan_required"
+    assert fixed["error"]["message"].startswith("重大隐患不能即查即改")
+    assert status_of(client, world, str(report["id"])) == "reported"

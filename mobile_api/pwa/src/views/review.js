@@ -82,6 +82,8 @@ export async function renderReview(root, id) {
   const verification = latest?.data.verification;
   const comment = h("textarea", { name: "comment", rows: 3, maxlength: 2000, placeholder: "通过可不填；驳回须写明原因，企业会看到" });
   // A rejection may give the enterprise a new 整改期限; left empty, the dispatch deadline stands.
+  // A fix on the spot (即查即改) was never dispatched: its rejection must set one.
+  const needsDeadline = !finding.data.deadline;
   const newDeadline = h("input", { type: "datetime-local", name: "new_deadline" });
   const message = h("p", { class: "error", role: "alert" });
 
@@ -99,6 +101,10 @@ export async function renderReview(root, id) {
   async function decide(decision) {
     message.textContent = "";
     if (decision === "reject" && !comment.value.trim()) return (message.textContent = "驳回时请写明原因");
+    if (decision === "reject" && needsDeadline && !newDeadline.value) {
+      newDeadline.focus();
+      return (message.textContent = "这条隐患是即查即改的，没有整改期限：驳回时请设定整改期限");
+    }
     const body = { decision, comment: comment.value.trim() };
     if (newDeadline.value) {
       if (decision === "approve") return (message.textContent = "通过时不需要新的整改期限，请清空后再点通过");
@@ -137,7 +143,9 @@ export async function renderReview(root, id) {
           "form",
           { class: "decision", onsubmit: (event) => event.preventDefault() },
           field("验收意见", comment),
-          field("新的整改期限", newDeadline, "驳回时可选：不填则沿用原整改期限"),
+          needsDeadline
+            ? field("整改期限", newDeadline, "驳回时必填：即查即改的隐患尚无整改期限")
+            : field("新的整改期限", newDeadline, "驳回时可选：不填则沿用原整改期限"),
           message,
           h(
             "div",
