@@ -131,16 +131,24 @@ def verify(
     dispatched_at: datetime | None,
     hazard_titles: dict[str, str] | None = None,
     earlier_sources: dict[str, str] | None = None,
+    filed_codes: set[str] | None = None,
 ) -> Verification:
     """``earlier_hashes``: sha256 → pHash of the photos already in use as evidence or proof, the
     finding's own before-photos included. ``earlier_sources``: what a reason calls each of them
     (``BEFORE_PHOTO``, "隐患 AB12CD34 的照片"); reasons and scores never carry a whole hash, which
-    would let an enterprise fetch another's photo. ``hazard_titles``: what reasons call a hazard code."""
+    would let an enterprise fetch another's photo. ``hazard_titles``: what reasons call a hazard code.
+    ``filed_codes``: the hazard codes of the checklist item the finding is filed under (None where
+    it is filed under none): only those must be gone. A bystander in street clothes seen before
+    and after does not make a fixed 未戴安全帽 finding fail; that is noted in the scores."""
     result = Verification()
     sources = earlier_sources or {}
-    still = sorted(before_codes & set().union(*(photo.hazard_codes for photo in after)))
+    seen_after = set().union(*(photo.hazard_codes for photo in after))
+    checked = before_codes if filed_codes is None else before_codes & filed_codes
+    still = sorted(checked & seen_after)
     result.scores["hazards_before"] = sorted(before_codes)
-    result.scores["hazards_after"] = sorted(set().union(*(photo.hazard_codes for photo in after)))
+    result.scores["hazards_after"] = sorted(seen_after)
+    if other := sorted((before_codes & seen_after) - checked):
+        result.scores["other_hazards_still_seen"] = other
     if still:
         named = "、".join((hazard_titles or {}).get(code, code) for code in still)
         result.flag(f"整改后照片仍识别到隐患：{named} / hazard still detected after rectification")

@@ -23,6 +23,7 @@ from backend.domain.findings.vocabulary import HazardLevel
 from backend.jobs.outbox import request_job
 from regulations.matching import Matcher, MatchResult
 from regulations.penalty import Circumstances, draft_penalty
+from rules.checklist_loader import default_checklist
 from rules.park_time import park_date, park_day_start
 
 MATCH_JOB = "finding.match"
@@ -45,6 +46,14 @@ def hazard_codes_in(results: list[dict[str, Any]]) -> list[str]:
 def detected_hazard_codes(finding: Finding) -> list[str]:
     """The hazard codes the detectors found on any of the finding's photos."""
     return hazard_codes_in(finding.ai)
+
+
+def filed_hazard_codes(finding: Finding) -> set[str] | None:
+    """The detector hazard codes of the checklist item the finding is filed under (None where it is
+    filed under none yet, or under an item the checklist no longer has)."""
+    code = effective_checklist_code(finding)
+    item = default_checklist().items.get(code) if code else None
+    return None if item is None else set(item.hazard_codes)
 
 
 def request_matching(session: Session, finding: Finding, *, fresh: bool = False, occasion: str = "") -> None:

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from backend.db.engine import transaction
 from backend.db.models import Finding, FindingPhoto, Photo, Rectification
 from backend.domain.audit.service import AuditLog
-from backend.domain.findings.legal_basis import detected_hazard_codes
+from backend.domain.findings.legal_basis import detected_hazard_codes, filed_hazard_codes
 from backend.domain.findings.vocabulary import FindingStatus
 from backend.domain.photos.detection_service import detect_on_finding
 from backend.domain.photos.links import photo_set, request_verification
@@ -119,6 +119,7 @@ def verify_rectification(
         earlier, sources = _photos_in_use(session, finding, rectification.id)
         before_shas = [sha for sha in finding.photos if store.exists(original_key(sha))]
         before_codes = set(detected_hazard_codes(finding))
+        filed_codes = filed_hazard_codes(finding)
         dispatched_at = finding.dispatched_at
     before_images = [_open(store, sha) for sha in before_shas]
     # The before-photos count as earlier photos even when re-submitted byte for byte.
@@ -143,7 +144,7 @@ def verify_rectification(
         for sha, image in after_images.items()
     ]
     verdict = verify(
-        before_images, before_codes, after, earlier, dispatched_at, hazard_titles(), sources
+        before_images, before_codes, after, earlier, dispatched_at, hazard_titles(), sources, filed_codes
     ).as_dict()
     outcome = {**verdict, "ai": after_results}
     with transaction(session_factory) as session:

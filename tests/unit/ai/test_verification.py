@@ -126,6 +126,26 @@ def test_a_hazard_still_detected_after_is_flagged() -> None:
     assert any(reason.startswith("整改后照片仍识别到隐患：未戴安全帽") for reason in result.reasons)
 
 
+def test_only_the_hazard_the_finding_is_filed_under_must_be_gone() -> None:
+    """A 未戴安全帽 finding fixed (helmets on) while a bystander in street clothes is still in the
+    picture: the bystander is noted, the fix is not failed for it."""
+    before = photo(40)
+    after = [
+        after_photo(
+            later_at_the_same_place(before), codes={"no_wear"}, taken_at=DISPATCHED + timedelta(hours=2)
+        )
+    ]
+    titles = {"no_helmet": "未戴安全帽", "no_wear": "未穿工作服"}
+    fixed = verify(
+        [before], {"no_helmet", "no_wear"}, after, {}, DISPATCHED, titles, filed_codes={"no_helmet"}
+    )
+    assert fixed.verdict == "pass", fixed.reasons
+    assert fixed.scores["other_hazards_still_seen"] == ["no_wear"]
+    unfiled = verify([before], {"no_helmet", "no_wear"}, after, {}, DISPATCHED, titles)
+    assert unfiled.verdict == "flagged"
+    assert any(reason.startswith("整改后照片仍识别到隐患：未穿工作服") for reason in unfiled.reasons)
+
+
 def test_a_photo_taken_before_dispatch_is_flagged() -> None:
     before = photo(40)
     result = verify(
