@@ -144,18 +144,7 @@ def _edit(ctx: SyncContext, mutation: Mutation, finding: Finding) -> Finding:
         own.update(to_write)
     if not to_write:
         return finding
-    if finding.status is FindingStatus.CLOSED:
-        # The ledger's closed record is what the park accepted; a later change is a new finding.
-        raise Rejection(
-            "finding_closed",
-            "隐患已验收闭环，不能再修改 / the finding is closed and can no longer be changed",
-            {"fields": sorted(to_write)},
-        )
-    locked = sorted(EDITABLE_ONLY_WHILE_REPORTED & to_write.keys())
-    if locked and finding.status is not FindingStatus.REPORTED:
-        raise Rejection(
-            "locked_field", f"隐患已下发，不能修改 / cannot change after dispatch: {', '.join(locked)}"
-        )
+    _check_changeable(finding, to_write)
     if "enterprise_id" in to_write:
         _check_enterprise(ctx, to_write["enterprise_id"])
         _check_movable(ctx, finding)
@@ -183,6 +172,32 @@ def _edit(ctx: SyncContext, mutation: Mutation, finding: Finding) -> Finding:
         )
     )
     return finding
+
+
+def _check_changeable(finding: Finding, to_write: dict[str, Any]) -> None:
+    """What a finding's stage allows to change: nothing once closed; after dispatch, neither its
+    enterprise nor the evidence photos the enterprise was told of."""
+    if finding.status is FindingStatus.CLOSED:
+        # The ledger's closed record is what the park accepted; a later change is a new finding.
+        raise Rejection(
+            "finding_closed",
+            "隐患已验收闭环，不能再修改 / the finding is closed and can no longer be changed",
+            {"fields": sorted(to_write)},
+        )
+    locked = sorted(EDITABLE_ONLY_WHILE_REPORTED & to_write.keys())
+    if locked and finding.status is not FindingStatus.REPORTED:
+        raise Rejection(
+            "locked_field", f"隐患已下发，不能修改 / cannot change after dispatch: {', '.join(locked)}"
+        )
+    if "photos" in to_write and finding.status is not FindingStatus.REPORTED:
+        # The evidence the enterprise was told of and the AI verification compares the fix with.
+        dropped = [sha for sha in finding.photos if sha not in to_write["photos"]]
+        if dropped:
+            raise Rejection(
+                "locked_field",
+                "隐患已下发，证据照片只能补充、不能删除 / evidence photos cannot be removed after dispatch",
+                {"fields": ["photos"], "removed": len(dropped)},
+            )
 
 
 def _check_movable(ctx: SyncContext, finding: Finding) -> None:

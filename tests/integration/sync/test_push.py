@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 
 from litestar import Litestar
 from litestar.testing import TestClient
@@ -244,6 +245,34 @@ def test_a_closed_finding_can_no_longer_be_changed_from_a_device(
     assert result["status"] == "rejected" and result["error"]["code"] == "finding_closed"
     stored = client.get(f"/api/v1/findings/{world.own_finding.id}", headers=phone.headers).json()
     assert stored["description"] == world.own_finding.description
+
+
+def test_after_dispatch_evidence_photos_may_be_added_but_not_removed(
+    client: TestClient[Litestar], world: ParkWorld, db: Session
+) -> None:
+    """The enterprise was told of them, and the AI checks the fix against them."""
+    phone = device(client, world)
+    first, first_bytes = jpeg_photo(31)
+    second, second_bytes = jpeg_photo(32)
+    for sha, data in ((first, first_bytes), (second, second_bytes)):
+        assert phone.upload(sha, data).status_code == 201
+    report = finding_mutation(world.own.id, "消防通道堆放杂物", photos=[first])
+    assert phone.push_ok([report])[0]["status"] == "applied"
+    dispatched = client.post(
+        f"/api/v1/findings/{report['id']}/dispatch",
+        json={"deadline": (datetime.now(UTC) + timedelta(days=3)).isoformat()},
+        headers=world.headers(client, Role.PARK_ADMIN),
+    )
+    assert dispatched.status_code == 200, dispatched.text
+    version = dispatched.json()["version"]
+
+    [emptied] = phone.push_ok([edit_mutation("finding", report["id"], version, photos=[])])
+    assert emptied["status"] == "rejected" and emptied["error"]["code"] == "locked_field"
+    assert emptied["error"]["message"].startswith("隐患已下发，证据照片只能补充、不能删除")
+    [added] = phone.push_ok([edit_mutation("finding", report["id"], version, photos=[first, second])])
+    assert added["status"] == "applied", added
+    stored = client.get(f"/api/v1/findings/{report['id']}", headers=phone.headers).json()
+    assert stored["photos"] == [first, second]
 
 
 def test_a_base_version_never_handed_out_cannot_overwrite_an_edit_the_device_never_saw(
