@@ -158,21 +158,23 @@ def _issued(session: Session) -> int:
     return int(value or 0)
 
 
-def _missing_tail(session: Session, last_id: int) -> ChainBreak | None:
+def _missing_tail(session: Session, last_id: int, issued: int) -> ChainBreak | None:
     """Each event hashes the one before it, so only the newest ones can go without a trace in the
-    chain itself; the counter knows how many there were."""
-    issued = _issued(session)
+    chain itself; the counter knows how many there were. ``issued`` was read before the walk: the
+    events up to it had all committed, whatever the app appended while the walk ran."""
     if issued > last_id:
         return ChainBreak(
             last_id + 1,
             f"{_span(last_id + 1, issued)}缺失（最新的记录被删除） / events {last_id + 1}–{issued} are missing "
             "(the newest rows deleted)",
         )
-    if issued < last_id:
+    newest = session.exec(select(sa.func.max(AuditEvent.id))).one() or 0
+    issued_now = _issued(session)  # read after the newest event: the counter never goes back
+    if issued_now < newest:
         return ChainBreak(
-            last_id,
-            f"事件计数器（{issued}）落后于最后一条事件（计数器被重置？） / the event counter ({issued}) is behind "
-            "the last event (counter reset?)",
+            newest,
+            f"事件计数器（{issued_now}）落后于最后一条事件（计数器被重置？） / the event counter ({issued_now}) is "
+            "behind the last event (counter reset?)",
         )
     return None
 
@@ -186,19 +188,22 @@ def _described(event: AuditEvent) -> str:
 
 
 def verify_chain(session: Session, batch_size: int = 1000) -> tuple[int, ChainBreak | None]:
-    """Walk the chain in order; return how many events were checked and the first break, if any."""
+    """Walk the chain in order; return how many events were checked and the first break, if any.
+    Safe while the app runs: the walk ends at the last event the counter had handed out when it
+    began (each id commits with its event), so events appended meanwhile are not taken for gaps."""
+    issued = _issued(session)
     previous_hash = GENESIS
     checked = 0
     last_id = 0
     while True:
         events = session.exec(
             select(AuditEvent)
-            .where(col(AuditEvent.id) > last_id)
+            .where(col(AuditEvent.id) > last_id, col(AuditEvent.id) <= issued)
             .order_by(col(AuditEvent.id))
             .limit(batch_size)
         ).all()
         if not events:
-            return checked, _missing_tail(session, last_id)
+            return checked, _missing_tail(session, last_id, issued)
         for event in events:
             assert event.id is not None
             if event.prev_hash != previous_hash:

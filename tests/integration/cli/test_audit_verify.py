@@ -6,12 +6,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 from backend.domain.accounts.roles import Role
-from backend.domain.audit.service import AuditLog
+from backend.domain.audit.service import AuditLog, verify_chain
 from backend.domain.sync.documents import finding_document
 from tests import factories
 from tests.conftest import ParkWorld
@@ -145,3 +147,45 @@ def test_deleting_the_newest_events_or_all_of_them_is_detected(
     result = verify(database_url)
     assert result.returncode == 1
     assert "event 1" in result.stderr and "missing" in result.stderr
+
+
+def test_events_appended_while_the_chain_is_walked_are_not_taken_for_deleted_ones(
+    db: Session, world: ParkWorld, session_factory: sessionmaker[Session]
+) -> None:
+    """``audit verify`` runs beside a serving app (a fresh-clone run of the crash test caught a
+    job's event committed between the walk's last page and its look at the counter)."""
+    write_events(db, world, 5)
+    appended: list[bool] = []
+
+    def append_one(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        if not appended and "FROM audit_event" in statement:
+            appended.append(True)
+            with session_factory() as other:  # another request of the app, committing meanwhile
+                AuditLog(other).record(
+                    None, "finding.edited", "finding", world.own_finding.id, {}, {"measures": "x"}
+                )
+                other.commit()
+
+    engine = db.get_bind()
+    sa.event.listen(engine, "before_cursor_execute", append_one)
+    try:
+        with session_factory() as auditor:
+            checked, broken = verify_chain(auditor)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", append_one)
+    assert appended
+    assert broken is None, broken
+    with session_factory() as later:
+        assert verify_chain(later) == (checked + 1, None)  # the walk stopped where the chain stood
+
+
+def test_a_counter_set_back_behind_the_last_event_is_named(
+    db: Session, world: ParkWorld, database_url: str
+) -> None:
+    write_events(db, world, 5)
+    newest = db.execute(sa.text("SELECT max(id) FROM audit_event")).scalar_one()
+    db.execute(sa.text("UPDATE sync_counter SET value = :v WHERE name = 'audit'"), {"v": newest - 2})
+    db.commit()
+    result = verify(database_url)
+    assert result.returncode == 1
+    assert f"事件计数器（{newest - 2}）落后于最后一条事件" in result.stderr
