@@ -22,6 +22,13 @@ from tests.conftest import ParkWorld
 from tests.devices import Device, finding_mutation, settle
 
 
+@pytest.fixture
+def law_library(db: Session) -> None:
+    """The law library stored as seed stores it, for the search endpoints to read."""
+    seed_regulations(db, load_library())
+    db.commit()
+
+
 def test_match_answers_per_contract_with_a_major_hazard(
     client: TestClient[Litestar], world: ParkWorld
 ) -> None:
@@ -103,10 +110,8 @@ def test_emoji_and_mixed_scripts_still_match(client: TestClient[Litestar], world
 
 
 def test_regulations_are_searchable_and_readable(
-    client: TestClient[Litestar], world: ParkWorld, db: Session
+    client: TestClient[Litestar], world: ParkWorld, law_library: None
 ) -> None:
-    seed_regulations(db, load_library())
-    db.commit()
     headers = world.headers(client, Role.ENTERPRISE_STAFF)
     found = client.get("/api/v1/regulations", params={"q": "未采取措施消除事故隐患"}, headers=headers).json()
     assert found["total"] >= 1
@@ -140,10 +145,8 @@ def test_regulations_are_searchable_and_readable(
     ],
 )
 def test_an_article_is_found_by_law_name_and_number_as_operators_type_them(
-    client: TestClient[Litestar], world: ParkWorld, db: Session, q: str, expected: str
+    client: TestClient[Litestar], world: ParkWorld, law_library: None, q: str, expected: str
 ) -> None:
-    seed_regulations(db, load_library())
-    db.commit()
     found = client.get("/api/v1/regulations", params={"q": q}, headers=world.headers(client, Role.INSPECTOR))
     body = found.json()
     assert [a["citation"] for a in body["items"]][:1] == [expected], body["items"][:3]
@@ -151,11 +154,9 @@ def test_an_article_is_found_by_law_name_and_number_as_operators_type_them(
 
 
 def test_an_article_the_library_lacks_is_not_answered_with_unrelated_ones(
-    client: TestClient[Litestar], world: ParkWorld, db: Session
+    client: TestClient[Litestar], world: ParkWorld, law_library: None
 ) -> None:
     """安全生产法第六十三条 is not in the library: 18 articles 'bearing on' the words would look like it."""
-    seed_regulations(db, load_library())
-    db.commit()
     headers = world.headers(client, Role.INSPECTOR)
     for q in ("安全生产法 第六十三条", "消防法第1000条"):
         found = client.get("/api/v1/regulations", params={"q": q}, headers=headers).json()
@@ -163,10 +164,8 @@ def test_an_article_the_library_lacks_is_not_answered_with_unrelated_ones(
 
 
 def test_the_law_filter_takes_the_short_name_or_the_full_title(
-    client: TestClient[Litestar], world: ParkWorld, db: Session
+    client: TestClient[Litestar], world: ParkWorld, law_library: None
 ) -> None:
-    seed_regulations(db, load_library())
-    db.commit()
     headers = world.headers(client, Role.INSPECTOR)
     by_name = client.get(
         "/api/v1/regulations", params={"law": "消防法", "limit": 500}, headers=headers
@@ -180,10 +179,8 @@ def test_the_law_filter_takes_the_short_name_or_the_full_title(
 
 
 def test_a_description_no_article_holds_word_for_word_finds_the_articles_bearing_on_it(
-    client: TestClient[Litestar], world: ParkWorld, db: Session
+    client: TestClient[Litestar], world: ParkWorld, law_library: None
 ) -> None:
-    seed_regulations(db, load_library())
-    db.commit()
     found = client.get(
         "/api/v1/regulations", params={"q": "堵塞消防通道"}, headers=world.headers(client, Role.INSPECTOR)
     ).json()
