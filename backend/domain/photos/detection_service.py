@@ -88,11 +88,16 @@ def detect_on_finding(
         # The change lock, and the version this change will carry: one statement. Unused if there
         # is nothing to add, a gap in the versions that pullers never notice.
         version = allocate_versions(session, 1)
-        current = _live_finding(session, finding_id, "ai", "description", "field_versions")
+        current = _live_finding(session, finding_id, "ai", "photos", "description", "field_versions")
         if current is None:
             return True
         present = {(r.get("photo"), r["model"]["name"], r["model"]["version"]) for r in current.ai}
-        added = [r for r in fresh if (r["photo"], r["model"]["name"], r["model"]["version"]) not in present]
+        added = [
+            r
+            for r in fresh
+            if (r["photo"], r["model"]["name"], r["model"]["version"]) not in present
+            and r["photo"] in current.photos  # not removed from the finding while it was analysed
+        ]
         if not added:
             return True
         results = [*current.ai, *added]

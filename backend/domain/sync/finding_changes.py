@@ -237,6 +237,11 @@ def _note_scope_exit(ctx: SyncContext, finding_id: uuid.UUID, enterprise_id: uui
 
 def _after_photo_change(ctx: SyncContext, finding: Finding) -> None:
     set_links(ctx.session, finding.id, finding.photos, "evidence")
+    # A removed photo's detections go with it, and so do the suggestions they led to.
+    kept = [result for result in finding.ai if result.get("photo") in finding.photos]
+    if len(kept) != len(finding.ai):
+        finding.ai = kept
+        request_matching(ctx.session, finding)
     if finding.photos:
         ctx.load_stored_photos(set(finding.photos))
         mark_complete_if_ready(ctx.session, finding, ctx.stored_photos)

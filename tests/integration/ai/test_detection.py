@@ -18,7 +18,7 @@ from PIL import Image
 
 from backend.domain.accounts.roles import Role
 from tests.conftest import ParkWorld
-from tests.devices import Device, finding_mutation
+from tests.devices import Device, edit_mutation, finding_mutation, settle
 from tests.integration.ai.conftest import DATASET, FOUR_ENGINEERS_IN_SHIRTS, WORKERS_WITHOUT_HELMETS
 from tests.photos import sha256
 
@@ -166,6 +166,29 @@ def test_detection_runs_on_a_synced_finding_and_feeds_its_legal_basis(
     assert finding["penalty_draft"] is not None
     actions = [step["action"] for step in finding["timeline"]]
     assert actions.count("finding.ai_detected") == 1
+
+
+def test_a_photo_removed_before_dispatch_takes_its_detections_and_their_suggestions_with_it(
+    client: TestClient[Litestar], world: ParkWorld, site_photo: bytes
+) -> None:
+    """The inspector took the wrong photo and removes it: its boxes must not stay on the finding,
+    nor 未按规定佩戴安全帽 at the top of its suggestions because of it."""
+    phone = Device(client, world.headers(client, Role.INSPECTOR))
+    digest = sha256(site_photo)
+    mutation = finding_mutation(world.own.id, "装置区巡检拍照", photos=[digest])
+    phone.push_ok([mutation])
+    phone.upload(digest, site_photo)
+    settle(client)
+    url = f"/api/v1/findings/{mutation['id']}"
+    finding = client.get(url, headers=phone.headers).json()
+    assert finding["ai"] and "XC-08-01" in [c["code"] for c in finding["matches"]["checklist"][:2]]
+
+    [result] = phone.push_ok([edit_mutation("finding", mutation["id"], finding["version"], photos=[])])
+    assert result["status"] == "applied", result
+    settle(client)
+    finding = client.get(url, headers=phone.headers).json()
+    assert finding["photos"] == [] and finding["ai"] == []
+    assert "XC-08-01" not in [c["code"] for c in finding["matches"]["checklist"][:2]]
 
 
 def test_a_stored_photo_that_cannot_be_decoded_is_marked_failed_with_the_reason(
