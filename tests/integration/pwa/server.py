@@ -64,29 +64,24 @@ class Server:
         items = self.call("GET", "/api/v1/enterprises?limit=500").json()["items"]
         return next(item for item in items if item["code"] == code)
 
-    def report(self, description: str, picture: Path, *, upload: bool = True) -> str:
-        """An inspector's finding at E001 (the demo staff user's enterprise), pushed over the API;
-        ``upload=False``: its photo is still on the inspector's phone."""
+    def upload(self, picture: Path) -> str:
+        """The inspector's phone uploads a photo; its SHA-256."""
         body = picture.read_bytes()
         sha256 = hashlib.sha256(body).hexdigest()
-        if upload:
-            put = self.call(
-                "PUT",
-                f"/api/v1/photos/{sha256}",
-                "inspector",
-                content=body,
-                headers={"Content-Type": "image/jpeg"},
-            )
-            assert put.status_code in (200, 201), put.text
-        finding_id = str(uuid.uuid4())
-        data = {
-            "enterprise_id": self.enterprise("E001")["id"],
-            "description": description,
-            "location": {"text": "甲类仓库门口"},
-            "photos": [sha256],
-            "observed_at": datetime.now(UTC).isoformat(),
-        }
-        mutation = {"mutation_id": str(uuid.uuid4()), "entity": "finding", "op": "upsert", "id": finding_id}
+        put = self.call(
+            "PUT",
+            f"/api/v1/photos/{sha256}",
+            "inspector",
+            content=body,
+            headers={"Content-Type": "image/jpeg"},
+        )
+        assert put.status_code in (200, 201), put.text
+        return sha256
+
+    def push(self, entity: str, data: dict[str, Any]) -> str:
+        """One record pushed by the inspector's phone; its id."""
+        record_id = str(uuid.uuid4())
+        mutation = {"mutation_id": str(uuid.uuid4()), "entity": entity, "op": "upsert", "id": record_id}
         push = self.call(
             "POST",
             "/api/v1/sync/push",
@@ -98,6 +93,30 @@ class Server:
             },
         )
         assert push.json()["results"][0]["status"] == "applied", push.text
+        return record_id
+
+    def report(
+        self, description: str, picture: Path, *, upload: bool = True, handling: str | None = None
+    ) -> str:
+        """An inspector's finding at E001 (the demo staff user's enterprise), pushed over the API;
+        ``upload=False``: its photo is still on the inspector's phone."""
+        sha256 = self.upload(picture) if upload else hashlib.sha256(picture.read_bytes()).hexdigest()
+        data = {
+            "enterprise_id": self.enterprise("E001")["id"],
+            "description": description,
+            "location": {"text": "甲类仓库门口"},
+            "photos": [sha256],
+            "observed_at": datetime.now(UTC).isoformat(),
+            **({"handling": handling} if handling else {}),
+        }
+        return self.push("finding", data)
+
+    def fix_on_the_spot(self, description: str, before: Path, after: Path) -> str:
+        """The inspector reports a hazard as 即查即改 and records the fix made in front of them."""
+        finding_id = self.report(description, before, handling="on_the_spot")
+        self.push(
+            "rectification", {"finding_id": finding_id, "note": "已当场清理", "photos": [self.upload(after)]}
+        )
         return finding_id
 
     def wait_for(self, description: str, predicate: Any, timeout: float = 30.0) -> dict[str, Any]:

@@ -163,6 +163,32 @@ def test_a_rejection_reaches_the_enterprise_with_its_reason(
     shot(staff, "staff-rejected")
 
 
+def test_rejecting_a_fix_made_on_the_spot_asks_for_the_deadline_it_never_had(
+    phone: Callable[[], BrowserContext], server: Server, photo: Callable[[int], Path]
+) -> None:
+    description = f"消防通道堆放纸箱 {uuid.uuid4().hex[:6]}"
+    finding_id = server.fix_on_the_spot(description, photo(6), photo(7))
+    server.wait_for(description, lambda f: f["status"] == "pending_verification")
+
+    supervisor = open_app(phone(), server, f"#/review/{finding_id}")
+    log_in(supervisor, "supervisor")
+    supervisor.get_by_label("验收意见").fill("纸箱只是挪到了旁边，通道仍被占用")
+    supervisor.get_by_role("button", name="驳回").click()
+    expect(supervisor.get_by_role("alert")).to_have_text(
+        "这条隐患是即查即改的，没有整改期限：驳回时请设定整改期限"
+    )
+    expect(supervisor.get_by_label("整改期限")).to_be_focused()
+    assert server.findings(description)[0]["status"] == "pending_verification"  # nothing was sent
+
+    beijing = timezone(timedelta(hours=8))
+    deadline = (datetime.now(beijing) + timedelta(days=7)).replace(hour=17, minute=0, second=0, microsecond=0)
+    supervisor.get_by_label("整改期限").fill(f"{deadline:%Y-%m-%dT%H:%M}")
+    supervisor.get_by_role("button", name="驳回").click()
+    expect(supervisor.get_by_text("已驳回并设定新的整改期限，企业将收到通知")).to_be_visible()
+    rejected = server.wait_for(description, lambda f: f["status"] == "dispatched")
+    assert datetime.fromisoformat(rejected["deadline"]) == deadline
+
+
 def test_the_supervisor_marks_a_wrong_ai_box_from_the_review_screen(
     phone: Callable[[], BrowserContext], server: Server, workers_without_helmets: Path
 ) -> None:
