@@ -110,9 +110,10 @@ class PhotoService:
                 if rectification.verification is None and sha256 in rectification.photos:
                     request_verification(self._session, rectification.id, sha256)
         for finding in findings_using(self._session, sha256):
-            if finding.photos_complete_at is None:
-                stored = stored_hashes(self._session, finding.photos) | {sha256}
-                mark_complete_if_ready(self._session, finding, stored)
+            # Also where an earlier photo set was completed: a photo added since may be the one
+            # arriving. Completion is requested once per photo set.
+            stored = stored_hashes(self._session, finding.photos) | {sha256}
+            mark_complete_if_ready(self._session, finding, stored)
 
     def missing(self, principal: Principal, hashes: list[str]) -> list[str]:
         """Which of these photos the caller's phone must upload, in the order asked: those not

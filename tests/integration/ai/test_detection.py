@@ -20,7 +20,7 @@ from backend.domain.accounts.roles import Role
 from tests.conftest import ParkWorld
 from tests.devices import Device, edit_mutation, finding_mutation, settle
 from tests.integration.ai.conftest import DATASET, FOUR_ENGINEERS_IN_SHIRTS, WORKERS_WITHOUT_HELMETS
-from tests.photos import sha256
+from tests.photos import camera_jpeg, sha256
 
 pytest.importorskip("ultralytics", reason="the 'ai' extra is not installed")
 pytestmark = pytest.mark.slow
@@ -189,6 +189,32 @@ def test_a_photo_removed_before_dispatch_takes_its_detections_and_their_suggesti
     finding = client.get(url, headers=phone.headers).json()
     assert finding["photos"] == [] and finding["ai"] == []
     assert "XC-08-01" not in [c["code"] for c in finding["matches"]["checklist"][:2]]
+
+
+def test_a_photo_added_later_and_uploaded_after_the_edit_is_analysed_too(
+    client: TestClient[Litestar], world: ParkWorld, site_photo: bytes
+) -> None:
+    """The inspector adds a second photo to a finding already analysed, and the photo reaches the
+    server only after the edit: its arrival completes the new set, so it is analysed as well."""
+    phone = Device(client, world.headers(client, Role.INSPECTOR))
+    first = camera_jpeg(color=(10, 20, 30))
+    phone.upload(sha256(first), first)
+    mutation = finding_mutation(world.own.id, "装置区巡检拍照", photos=[sha256(first)])
+    phone.push_ok([mutation])
+    settle(client)
+    url = f"/api/v1/findings/{mutation['id']}"
+    finding = client.get(url, headers=phone.headers).json()
+    assert [r["photo"] for r in finding["ai"]] == [sha256(first)]
+
+    photos = [sha256(first), sha256(site_photo)]
+    [edited] = phone.push_ok([edit_mutation("finding", mutation["id"], finding["version"], photos=photos)])
+    assert edited["status"] == "applied", edited
+    assert client.get(url, headers=phone.headers).json()["missing_photos"] == [sha256(site_photo)]
+    phone.upload(sha256(site_photo), site_photo)
+    settle(client)
+    finding = client.get(url, headers=phone.headers).json()
+    assert sorted(r["photo"] for r in finding["ai"]) == sorted(photos)
+    assert "XC-08-01" in [c["code"] for c in finding["matches"]["checklist"][:2]]  # what it showed counts
 
 
 def test_a_stored_photo_that_cannot_be_decoded_is_marked_failed_with_the_reason(
