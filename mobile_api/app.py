@@ -37,7 +37,7 @@ from mobile_api.controllers.auth import AuthController
 from mobile_api.controllers.enterprises import EnterpriseController
 from mobile_api.controllers.findings import FindingController
 from mobile_api.controllers.governance import GovernancePlanController
-from mobile_api.controllers.health import health
+from mobile_api.controllers.health import health, health_head
 from mobile_api.controllers.library import RegulationController, match
 from mobile_api.controllers.notifications import list_notifications
 from mobile_api.controllers.photos import PhotoController
@@ -158,6 +158,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return Litestar(
         route_handlers=[
             health,
+            health_head,
             api,
             create_static_files_router(
                 path="/",

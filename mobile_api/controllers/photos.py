@@ -94,7 +94,10 @@ class PhotoController(Controller):
                 photo = None
         if photo is None:
             return Response(None, status_code=404)
-        return Response(None, headers={"content-type": photo.content_type, "x-photo-bytes": str(photo.bytes)})
+        size = str(photo.bytes)
+        return Response(
+            None, headers={"content-type": photo.content_type, "content-length": size, "x-photo-bytes": size}
+        )
 
     @get("/{sha256:str}", operation_id="get_photo")
     async def get_photo(

@@ -41,7 +41,10 @@ def test_upload_stores_once_and_reports_exif_time_and_gps(
     again = phone.upload(digest, data)
     assert again.status_code == 200
     assert again.json() == first.json()
-    assert client.head(f"/api/v1/photos/{digest}", headers=phone.headers).status_code == 200
+    head = client.head(f"/api/v1/photos/{digest}", headers=phone.headers)
+    assert head.status_code == 200
+    assert head.headers["content-length"] == str(len(data))  # what GET sends, as HTTP says HEAD tells
+    assert head.headers["content-type"] == "image/jpeg"
     assert client.get(f"/api/v1/photos/{digest}", headers=phone.headers).content == data
 
 

@@ -144,6 +144,13 @@ def test_health_is_ok_without_login_while_the_database_answers(client: TestClien
     assert "x-request-id" in response.headers
 
 
+def test_health_answers_head_probes_with_the_status_and_length_of_get(client: TestClient[Litestar]) -> None:
+    """Uptime monitors and load balancers often probe with HEAD: a 405 would mark the server down."""
+    probe = client.head("/health")
+    assert probe.status_code == 200 and probe.content == b""
+    assert probe.headers["content-length"] == str(len(client.get("/health").content))
+
+
 def test_health_asks_the_database_at_most_once_a_second_while_it_answers(
     client: TestClient[Litestar],
 ) -> None:
@@ -171,6 +178,11 @@ def test_health_is_503_envelope_when_the_database_is_unreachable(tmp_path: Path)
     assert body["error"]["code"] == "database_unavailable"
     assert "database" in body["error"]["message"]
     assert "x-request-id" in response.headers
+
+
+def test_a_head_probe_of_an_unreachable_database_gets_503(tmp_path: Path) -> None:
+    with TestClient(app_with(tmp_path, UNREACHABLE_DATABASE)) as client:
+        assert client.head("/health").status_code == 503
 
 
 def test_a_database_never_migrated_reads_as_not_ready_not_as_a_server_error(tmp_path: Path) -> None:
