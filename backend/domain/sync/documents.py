@@ -9,6 +9,8 @@ from backend.db.models import Comment, Enterprise, Finding, Inspection, Rectific
 from backend.db.types import utcnow
 from backend.domain.findings.vocabulary import label
 
+NO_LOCATION: dict[str, Any] = {"text": "", "lat": None, "lng": None}  # reported without a place
+
 
 def _time(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
@@ -19,7 +21,7 @@ def finding_document(finding: Finding, missing_photos: list[str] | None = None) 
     return {
         "enterprise_id": str(finding.enterprise_id),
         "description": finding.description,
-        "location": finding.location,
+        "location": {**NO_LOCATION, **(finding.location or {})},
         "photos": finding.photos,
         "observed_at": _time(finding.observed_at),
         "inspection_id": str(finding.inspection_id) if finding.inspection_id else None,

@@ -31,7 +31,9 @@ from backend.domain.sync.validation import (
 )
 
 REQUIRED_ON_CREATE = ("enterprise_id", "description", "observed_at")
-EDITABLE_ONLY_WHILE_REPORTED = frozenset({"enterprise_id"})
+# What the enterprise was dispatched, by the names users read: a 即查即改 finding became a ticket
+# with a deadline, or the other way round, only through the lifecycle.
+EDITABLE_ONLY_WHILE_REPORTED = {"enterprise_id": "所属企业", "handling": "处理方式"}
 
 
 def _visible_finding(ctx: SyncContext, finding_id: uuid.UUID) -> Finding | None:
@@ -184,10 +186,13 @@ def _check_changeable(finding: Finding, to_write: dict[str, Any]) -> None:
             "隐患已验收闭环，不能再修改 / the finding is closed and can no longer be changed",
             {"fields": sorted(to_write)},
         )
-    locked = sorted(EDITABLE_ONLY_WHILE_REPORTED & to_write.keys())
+    locked = sorted(EDITABLE_ONLY_WHILE_REPORTED.keys() & to_write.keys())
     if locked and finding.status is not FindingStatus.REPORTED:
+        names = "、".join(EDITABLE_ONLY_WHILE_REPORTED[name] for name in locked)
         raise Rejection(
-            "locked_field", f"隐患已下发，不能修改 / cannot change after dispatch: {', '.join(locked)}"
+            "locked_field",
+            f"隐患已下发，不能修改{names} / cannot change after dispatch: {', '.join(locked)}",
+            {"fields": locked},
         )
     if "photos" in to_write and finding.status is not FindingStatus.REPORTED:
         # The evidence the enterprise was told of and the AI verification compares the fix with.

@@ -49,6 +49,20 @@ def test_inspector_reports_a_finding_and_reads_it_back(
     assert settled["matches"]["checklist"]
 
 
+def test_a_finding_reported_without_a_location_reads_back_with_an_empty_one_of_the_same_shape(
+    client: TestClient[Litestar], world: ParkWorld
+) -> None:
+    """Clients read location.text and location.lat whether or not the inspector gave a place."""
+    phone = device(client, world)
+    mutation = finding_mutation(world.own.id)
+    del mutation["data"]["location"]
+    phone.push_ok([mutation])
+    empty = {"text": "", "lat": None, "lng": None}
+    assert client.get(f"/api/v1/findings/{mutation['id']}", headers=phone.headers).json()["location"] == empty
+    [pulled] = [c for c in phone.pull_all() if c["id"] == mutation["id"]]
+    assert pulled["data"]["location"] == empty
+
+
 def test_retried_batch_returns_the_same_results_and_changes_nothing(
     client: TestClient[Litestar], world: ParkWorld, db: Session
 ) -> None:
@@ -247,7 +261,7 @@ def test_a_closed_finding_can_no_longer_be_changed_from_a_device(
     assert stored["description"] == world.own_finding.description
 
 
-def test_after_dispatch_evidence_photos_may_be_added_but_not_removed(
+def test_after_dispatch_evidence_photos_may_be_added_but_not_removed_and_handling_stays(
     client: TestClient[Litestar], world: ParkWorld, db: Session
 ) -> None:
     """The enterprise was told of them, and the AI checks the fix against them."""
@@ -269,10 +283,14 @@ def test_after_dispatch_evidence_photos_may_be_added_but_not_removed(
     [emptied] = phone.push_ok([edit_mutation("finding", report["id"], version, photos=[])])
     assert emptied["status"] == "rejected" and emptied["error"]["code"] == "locked_field"
     assert emptied["error"]["message"].startswith("隐患已下发，证据照片只能补充、不能删除")
+    [switched] = phone.push_ok([edit_mutation("finding", report["id"], version, handling="on_the_spot")])
+    assert switched["status"] == "rejected" and switched["error"]["code"] == "locked_field"
+    assert switched["error"]["message"].startswith("隐患已下发，不能修改处理方式")  # a ticket stays one
+    assert switched["error"]["detail"] == {"fields": ["handling"]}
     [added] = phone.push_ok([edit_mutation("finding", report["id"], version, photos=[first, second])])
     assert added["status"] == "applied", added
     stored = client.get(f"/api/v1/findings/{report['id']}", headers=phone.headers).json()
-    assert stored["photos"] == [first, second]
+    assert stored["photos"] == [first, second] and stored["handling"] == "deadline"
 
 
 def test_a_base_version_never_handed_out_cannot_overwrite_an_edit_the_device_never_saw(
