@@ -106,6 +106,12 @@ class LifecycleService:
                 "隐患已下发，不能再改等级 / only a finding not yet dispatched can be graded",
                 {"status": finding.status.value},
             )
+        if finding.level is HazardLevel.MAJOR and level is HazardLevel.GENERAL and not comment.strip():
+            # Downgrading a 重大事故隐患 ends its 治理方案 and 督办: the ledger must say why.
+            raise InvalidInput(
+                "将重大隐患改判为一般隐患时请写明理由 / downgrading a major hazard needs a comment giving the reason",
+                {"field": "comment"},
+            )
         # Grading it 一般 where matching suggested 重大 changes no field, but it is the park's
         # decision: recorded with its reason, and the penalty draft stops calling it 重大.
         before = {"level": finding.level.value}

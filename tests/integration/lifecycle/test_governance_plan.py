@@ -121,7 +121,15 @@ def test_the_park_grades_a_reported_finding_major_and_its_dispatch_then_waits_fo
     refused = client.post(f"{url}/dispatch", json=deadline, headers=admin)
     assert refused.json()["error"]["code"] == "governance_plan_required"
 
-    assert client.post(f"{url}/level", json={"level": "general"}, headers=admin).json()["level"] == "general"
+    unexplained = client.post(f"{url}/level", json={"level": "general", "comment": " "}, headers=admin)
+    assert unexplained.status_code == 422  # a downgrade ends the 治理方案 and 督办: the ledger says why
+    assert unexplained.json()["error"]["detail"] == {"field": "comment"}
+    assert "写明理由" in unexplained.json()["error"]["message"]
+    assert client.get(url, headers=admin).json()["level"] == "major"
+    downgraded = client.post(
+        f"{url}/level", json={"level": "general", "comment": "复核：紧急切断已投用，定为一般"}, headers=admin
+    )
+    assert downgraded.json()["level"] == "general"
     assert client.post(f"{url}/dispatch", json=deadline, headers=admin).status_code == 200
     closed = client.post(f"{url}/level", json={"level": "major"}, headers=admin)
     assert closed.status_code == 409 and closed.json()["error"]["detail"] == {"status": "dispatched"}

@@ -61,3 +61,27 @@ def test_a_suggested_major_hazard_is_graded_planned_accepted_and_then_dispatched
     expect(card.get_by_text("治理方案已通过审核")).to_be_visible()
     card.get_by_role("button", name="下发整改").click()
     server.wait_for(description, lambda f: f["status"] == "dispatched")
+
+
+def test_downgrading_a_major_hazard_asks_for_the_reason_and_records_it(
+    phone: Callable[[], BrowserContext], server: Server, photo: Callable[[int], Path]
+) -> None:
+    description = f"液氨储罐区可燃气体报警器失效，报警控制器显示故障 {uuid.uuid4().hex[:6]}"
+    finding_id = server.report(description, photo(32))
+    graded = server.call("POST", f"/api/v1/findings/{finding_id}/level", json={"level": "major"})
+    assert graded.status_code == 200, graded.text
+
+    admin = open_app(phone(), server)
+    log_in(admin, "admin")
+    card = admin.get_by_role("listitem").filter(has_text=description)
+    card.get_by_role("button", name="改判为一般隐患").click()
+    expect(card.get_by_role("alert")).to_have_text("改判为一般隐患时请写明理由")
+    expect(card.get_by_label("改判理由")).to_be_focused()
+    assert server.findings(description)[0]["level"] == "major"  # nothing was sent
+
+    card.get_by_label("改判理由").fill("复核：报警器已更换并联调，定为一般隐患")
+    card.get_by_role("button", name="改判为一般隐患").click()
+    server.wait_for(description, lambda f: f["level"] == "general")
+    timeline = server.call("GET", f"/api/v1/findings/{finding_id}").json()["timeline"]
+    reasons = [s["detail"]["comment"] for s in timeline if s["action"] == "finding.graded"]
+    assert reasons[-1] == "复核：报警器已更换并联调，定为一般隐患"

@@ -16,16 +16,25 @@ const SECTIONS = [
 const PLAN_STATES = { submitted: "已提交，待园区审核", accepted: "已通过审核", returned: "已退回，请修改后重新提交" };
 
 // 隐患分级 on a 待下发 card: matching only suggests 重大隐患; the park decides. Offered when matching
-// suggests it, or to undo a major grading.
+// suggests it, or to undo a major grading, which needs its reason (the server refuses it without).
 export function grading(finding, onGraded) {
   const major = finding.data.level === "major";
   const suggested = finding.data.matches?.major_hazard;
   if (!major && !suggested) return null;
   const message = h("p", { class: "error", role: "alert" });
+  const reason = major ? h("textarea", { rows: 2, maxlength: 2000 }) : null;
   async function grade() {
     message.textContent = "";
+    const body = { level: major ? "general" : "major" };
+    if (major) {
+      body.comment = reason.value.trim();
+      if (!body.comment) {
+        reason.focus();
+        return (message.textContent = "改判为一般隐患时请写明理由");
+      }
+    }
     try {
-      await postJSON(`/api/v1/findings/${finding.id}/level`, { level: major ? "general" : "major" });
+      await postJSON(`/api/v1/findings/${finding.id}/level`, body);
     } catch (error) {
       message.textContent = error instanceof OfflineError ? "判定等级需要联网，请连接网络后再试" : `判定失败：${error.message}`;
       return;
@@ -37,6 +46,7 @@ export function grading(finding, onGraded) {
     "div",
     { class: "grading" },
     !major ? h("p", { class: "major" }, `可能构成重大隐患：${suggested.criterion}`) : null,
+    major ? field("改判理由", reason, "改判为一般隐患时必填，记入隐患台账") : null,
     message,
     h("button", { type: "button", onclick: grade }, major ? "改判为一般隐患" : "判定为重大隐患"),
   );
