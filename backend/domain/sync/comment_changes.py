@@ -75,7 +75,7 @@ def upsert_comment(ctx: SyncContext, mutation: Mutation) -> Comment:
 def delete_comment(ctx: SyncContext, mutation: Mutation) -> Comment:
     comment = _own_comment(ctx, mutation)
     if comment is None:
-        raise not_found_rejection("comment")
+        raise not_found_rejection("comment", mutation.id)
     if comment.deleted_at is None:
         check_base_version(mutation.base_version, comment.version)
         if mutation.base_version is not None and comment.version > mutation.base_version:

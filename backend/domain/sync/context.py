@@ -118,7 +118,7 @@ class SyncContext:
             or finding.deleted_at is not None
             or not self.principal.can_see(finding.park_id, finding.enterprise_id)
         ):
-            raise not_found_rejection("finding")
+            raise not_found_rejection("finding", finding_id)
         return finding
 
     def add_new(self, record: Any) -> None:

@@ -52,7 +52,7 @@ def _check_enterprise(ctx: SyncContext, enterprise_id: uuid.UUID) -> Enterprise:
         or enterprise.deleted_at is not None
         or not ctx.principal.can_see(enterprise.park_id, enterprise.id)
     ):
-        raise not_found_rejection("enterprise")
+        raise not_found_rejection("enterprise", enterprise_id)
     return enterprise
 
 
@@ -61,7 +61,7 @@ def _check_inspection(ctx: SyncContext, inspection_id: uuid.UUID | None, enterpr
         return
     inspection = ctx.session.exec(select(Inspection).where(Inspection.id == inspection_id)).first()
     if inspection is None or inspection.enterprise_id != enterprise_id or inspection.deleted_at is not None:
-        raise not_found_rejection("inspection")
+        raise not_found_rejection("inspection", inspection_id)
 
 
 def _validate(ctx: SyncContext, fields: dict[str, Any]) -> None:
@@ -86,7 +86,7 @@ def _validate(ctx: SyncContext, fields: dict[str, Any]) -> None:
 def upsert_finding(ctx: SyncContext, mutation: Mutation) -> Finding:
     existing = ctx.get(Finding, mutation.id)
     if existing is not None and not ctx.principal.can_see(existing.park_id, existing.enterprise_id):
-        raise not_found_rejection("finding")
+        raise not_found_rejection("finding", mutation.id)
     if not ctx.principal.role.is_park_role:
         if existing is not None:
             raise Rejection(
@@ -255,7 +255,7 @@ def _after_photo_change(ctx: SyncContext, finding: Finding) -> None:
 def delete_finding(ctx: SyncContext, mutation: Mutation) -> Finding | None:
     finding = _visible_finding(ctx, mutation.id)
     if finding is None:
-        raise not_found_rejection("finding")
+        raise not_found_rejection("finding", mutation.id)
     if not ctx.principal.role.is_park_role:
         # Their own enterprise's finding: they see it, so "no such finding" would be untrue.
         raise Rejection("forbidden", "企业用户不能删除园区检查隐患 / enterprise staff cannot delete findings")

@@ -83,6 +83,20 @@ class Conflict(Exception):
         self.fields = fields
 
 
-def not_found_rejection(entity: str) -> Rejection:
-    # One answer for "does not exist" and "exists outside your scope": never leak existence.
-    return Rejection("not_found", f"记录不存在或无权访问 / no such {entity}")
+ENTITY_NAMES = {
+    "finding": "隐患",
+    "rectification": "整改记录",
+    "enterprise": "企业",
+    "inspection": "检查任务",
+    "comment": "留言",
+}
+
+
+def not_found_rejection(entity: str, record_id: object) -> Rejection:
+    """Which record the mutation named: one answer for "does not exist" and "exists outside your
+    scope", so existence never leaks."""
+    return Rejection(
+        "not_found",
+        f"{ENTITY_NAMES.get(entity, '记录')}不存在或无权访问：{record_id} / no such {entity}: {record_id}",
+        {"entity": entity, "id": str(record_id)},
+    )

@@ -156,7 +156,7 @@ def _photos_key(photos: list[str]) -> str:
 def delete_rectification(ctx: SyncContext, mutation: Mutation) -> Rectification | None:
     rectification = ctx.get(Rectification, mutation.id)
     if rectification is None:
-        raise not_found_rejection("rectification")
+        raise not_found_rejection("rectification", mutation.id)
     ctx.live_finding(rectification.finding_id)
     raise Rejection(
         "not_deletable",

@@ -164,9 +164,12 @@ def test_enterprise_staff_cannot_report_or_comment_outside_their_enterprise(
     )
     assert [r["status"] for r in results] == ["rejected", "rejected", "rejected", "applied"]
     assert results[0]["error"]["code"] == "forbidden"
-    # Another enterprise's finding reads exactly like one that does not exist.
-    assert results[1]["error"] == results[2]["error"]
-    assert results[1]["error"]["code"] == "not_found"
+    # Another enterprise's finding reads exactly like one that does not exist, each named by its id.
+    foreign, missing = (str(world.other_finding.id), results[2]["error"]["detail"]["id"])
+    assert results[1]["error"]["message"].replace(foreign, missing) == results[2]["error"]["message"]
+    assert results[1]["error"]["detail"] == {"entity": "finding", "id": foreign}
+    assert results[1]["error"]["code"] == results[2]["error"]["code"] == "not_found"
+    assert results[2]["error"]["message"].startswith(f"隐患不存在或无权访问：{missing}")
 
 
 def test_staff_editing_their_enterprises_finding_are_told_to_submit_a_rectification(
