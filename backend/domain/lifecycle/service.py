@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -69,7 +69,7 @@ class LifecycleService:
             raise Forbidden("只有园区人员可以下发整改 / only park roles dispatch findings")
         finding = self._finding(principal, finding_id)
         now = utcnow()
-        _check_deadline(deadline, now)
+        deadline = _checked_deadline(deadline, now)
         new_status = next_status(finding.status, LifecycleEvent.DISPATCH)
         if finding.level is HazardLevel.MAJOR and not plan_accepted(self._session, finding.id):
             raise GovernancePlanRequired(
@@ -193,7 +193,7 @@ class LifecycleService:
                     "验收通过时不能设定新的整改期限 / a new deadline goes only with a rejection",
                     {"field": "deadline"},
                 )
-            _check_deadline(new_deadline, now)
+            new_deadline = _checked_deadline(new_deadline, now)
         before: dict[str, Any] = {"status": finding.status.value}
         after: dict[str, Any] = {
             "status": new_status.value,
@@ -236,7 +236,8 @@ class LifecycleService:
         return finding
 
 
-def _check_deadline(deadline: datetime, now: datetime) -> None:
+def _checked_deadline(deadline: datetime, now: datetime) -> datetime:
+    """The deadline in UTC, as every response and pull writes it, once it is a sane one."""
     if deadline.tzinfo is None:
         raise InvalidInput("整改期限必须带时区 / deadline needs a time zone", {"field": "deadline"})
     if deadline <= now:
@@ -249,3 +250,4 @@ def _check_deadline(deadline: datetime, now: datetime) -> None:
             "整改期限不能超过 5 年 / deadline must be within 5 years",
             {"field": "deadline", "deadline": deadline.isoformat()},
         )
+    return deadline.astimezone(UTC)

@@ -188,16 +188,19 @@ def test_a_rejection_can_give_the_enterprise_a_new_deadline_which_its_notice_sta
     url = _pending_verification(client, world, datetime.now(UTC) + timedelta(days=1))
     supervisor = world.headers(client, Role.SUPERVISOR)
     new_deadline = (datetime.now(UTC) + timedelta(days=10)).replace(microsecond=0)
+    beijing = new_deadline.astimezone(timezone(timedelta(hours=8)))  # as the supervisor's phone sends it
     rejected = client.post(
         f"{url}/review",
-        json={"decision": "reject", "comment": "通道仍有货物", "deadline": new_deadline.isoformat()},
+        json={"decision": "reject", "comment": "通道仍有货物", "deadline": beijing.isoformat()},
         headers=supervisor,
     )
     assert rejected.status_code == 200, rejected.text
     body = rejected.json()
     assert (body["status"], datetime.fromisoformat(body["deadline"])) == ("dispatched", new_deadline)
-    assert body["timeline"][-1]["detail"]["deadline"] == new_deadline.isoformat()
-    beijing = new_deadline.astimezone(timezone(timedelta(hours=8)))
+    # Written one way (UTC) in this answer, in later reads and on the timeline: clients compare them.
+    assert body["deadline"] == client.get(url, headers=supervisor).json()["deadline"]
+    assert datetime.fromisoformat(body["timeline"][-1]["detail"]["deadline"]) == new_deadline
+    assert body["timeline"][-1]["detail"]["deadline"] == body["deadline"].replace("Z", "+00:00")
     wait_for(lambda: any("验收未通过" in r.get("title", "") for r in receiver.received))
     notice = next(r for r in receiver.received if "验收未通过" in r["title"])
     assert f"整改期限：{beijing:%Y-%m-%d %H:%M}" in notice["message"]
