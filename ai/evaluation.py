@@ -39,8 +39,13 @@ def _count_val_images(data_yaml: Path) -> int:
     return sum(1 for path in val.glob("*") if path.suffix.lower() in {".jpg", ".jpeg", ".png"})
 
 
-def evaluate_model(data_yaml: Path, work_dir: Path, model_name: str | None = None) -> EvalReport:
-    """Raises ``LookupError`` for an unknown model, ``ValueError`` for a dataset without val images."""
+def evaluate_model(
+    data_yaml: Path, work_dir: Path, model_name: str | None = None, weights: Path | None = None
+) -> EvalReport:
+    """Raises ``LookupError`` for an unknown model, ``ValueError`` for a dataset without val images.
+
+    ``weights``: a candidate weights file (a training run's epoch, an average) evaluated as the
+    registered model is served (its input size and overlap), to compare with it before adopting."""
     images = _count_val_images(data_yaml)
     if not images:
         raise ValueError(
@@ -49,7 +54,7 @@ def evaluate_model(data_yaml: Path, work_dir: Path, model_name: str | None = Non
     YOLO = import_yolo(work_dir)
 
     entry = find_model(model_name)
-    model = YOLO(str(entry.weights_path), task="detect")
+    model = YOLO(str(weights or entry.weights_path), task="detect")
     metrics = model.val(
         data=str(resolved_data_yaml(data_yaml, work_dir)),
         imgsz=entry.image_size,
@@ -65,7 +70,7 @@ def evaluate_model(data_yaml: Path, work_dir: Path, model_name: str | None = Non
     names = metrics.names
     per_class = {names[int(c)]: float(metrics.box.ap50[i]) for i, c in enumerate(metrics.box.ap_class_index)}
     return EvalReport(
-        entry.name,
+        f"{entry.name} ← {weights}" if weights else entry.name,
         images,
         float(metrics.box.map50),
         float(metrics.box.map),

@@ -77,6 +77,8 @@ def resolved_data_yaml(data_yaml: Path, work_dir: Path) -> Path:
     return resolved
 
 
+# A long run spanning sessions commits its last.pt here to be resumed on another machine; none is
+# while no run is unfinished (the from-scratch run ended at epoch 150, see the model card).
 COMMITTED_CHECKPOINT = Path(__file__).parent / "models" / "checkpoints" / "ppe-yolo11n-last.pt"
 
 

@@ -110,12 +110,18 @@ def ai_train(
     "--data", "data_yaml", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
 @click.option("--model", "model_name", default=None, help="a name from ai/models.yaml (default: the first)")
-def ai_eval(data_yaml: Path, model_name: str | None) -> None:
+@click.option(
+    "--weights",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="evaluate these weights (a candidate) as the model is served, e.g. runs/ft/weights/epoch4.pt",
+)
+def ai_eval(data_yaml: Path, model_name: str | None, weights: Path | None) -> None:
     """Per-class AP50, mAP50 and mAP50-95 of a registered model on the dataset's val split."""
     from ai.evaluation import evaluate_model
 
     try:
-        report = evaluate_model(data_yaml, Settings().resolved_data_dir / "evaluation", model_name)
+        report = evaluate_model(data_yaml, Settings().resolved_data_dir / "evaluation", model_name, weights)
     except (LookupError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(report.summary())
