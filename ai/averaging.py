@@ -23,7 +23,7 @@ def average_checkpoints(sources: Sequence[Path], target: Path) -> Path:
 
     if len(sources) < 2:
         raise NotACheckpoint("至少需要两个权重文件 / give at least two weights files")
-    checkpoints = [_load(path, torch) for path in sources]
+    checkpoints = [load_checkpoint(path, torch) for path in sources]
     models = [(checkpoint.get("ema") or checkpoint["model"]).float() for checkpoint in checkpoints]
     states = [model.state_dict() for model in models]
     if any(state.keys() != states[0].keys() for state in states):
@@ -48,7 +48,8 @@ def average_checkpoints(sources: Sequence[Path], target: Path) -> Path:
     return target
 
 
-def _load(path: Path, torch: Any) -> dict[str, Any]:
+def load_checkpoint(path: Path, torch: Any) -> dict[str, Any]:
+    """The checkpoint's contents; ``NotACheckpoint`` (a ValueError) naming a file that is none."""
     try:
         checkpoint = torch.load(path, map_location="cpu", weights_only=False)
     except Exception as exc:

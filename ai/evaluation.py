@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ai.averaging import load_checkpoint
 from ai.offline import import_yolo
 from ai.registry import find_model
 from ai.training import resolved_data_yaml
@@ -54,6 +55,10 @@ def evaluate_model(
     YOLO = import_yolo(work_dir)
 
     entry = find_model(model_name)
+    if weights is not None:
+        import torch
+
+        load_checkpoint(weights, torch)  # a file that is not weights is named, not a traceback
     model = YOLO(str(weights or entry.weights_path), task="detect")
     metrics = model.val(
         data=str(resolved_data_yaml(data_yaml, work_dir)),

@@ -61,3 +61,11 @@ def figures(output: str) -> list[str]:
 def test_candidate_weights_that_do_not_exist_are_named(small_val_split: Path) -> None:
     result = CliRunner().invoke(cli, ["ai", "eval", "--data", str(small_val_split), "--weights", "nope.pt"])
     assert result.exit_code == 2 and "nope.pt" in result.output
+
+
+def test_a_candidate_file_that_is_not_weights_is_named(small_val_split: Path, tmp_path: Path) -> None:
+    notes = tmp_path / "notes.pt"
+    notes.write_text("not a checkpoint")
+    result = CliRunner().invoke(cli, ["ai", "eval", "--data", str(small_val_split), "--weights", str(notes)])
+    assert result.exit_code == 1, result.output
+    assert f"不是 ultralytics 权重文件 / not ultralytics weights: {notes}" in result.output
