@@ -105,9 +105,14 @@ S = TypeVar("S", bound=msgspec.Struct)
 
 
 def error_path(error: msgspec.ValidationError) -> str | None:
-    """Where the bad value is, from msgspec's message ("... - at `$.location.lat`" → location.lat)."""
+    """Where the bad value is, from msgspec's message ("... - at `$.location.lat`" → location.lat);
+    for a field the schema does not know, the field itself ("unknown field `b` - at `$.location`"
+    → location.b)."""
     where = re.search(r"at `\$\.([^`]+)`", str(error))
-    return where.group(1) if where else None
+    place = where.group(1) if where else None
+    if unknown := re.search(r"unknown field `([^`]+)`", str(error)):
+        return f"{place}.{unknown.group(1)}" if place else unknown.group(1)
+    return place
 
 
 def _choices(schema: type[msgspec.Struct], path: str) -> list[tuple[str, str]]:
@@ -211,8 +216,8 @@ def check_photos(photos: list[str]) -> None:
             "照片标识应为 64 位小写十六进制 SHA-256 / photos must be sha256 hex",
             {"photos": bad},
         )
-    if len(set(photos)) != len(photos):
-        raise Rejection("duplicate_photo", "同一照片重复出现 / a photo is listed twice")
+    if repeated := sorted({sha for sha in photos if photos.count(sha) > 1}):
+        raise Rejection("duplicate_photo", "同一照片重复出现 / a photo is listed twice", {"photos": repeated})
 
 
 def check_device_time(name: str, value: datetime | None, now: datetime, refuse_early: bool = True) -> None:

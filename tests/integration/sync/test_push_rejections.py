@@ -156,6 +156,35 @@ def test_an_unknown_choice_is_rejected_listing_the_choices(
     assert "on_the_spot（即查即改）" in error["message"]
 
 
+def test_an_unknown_field_or_a_photo_listed_twice_is_named_in_the_rejection(
+    client: TestClient[Litestar], world: ParkWorld
+) -> None:
+    """A device build that sends a field this server does not know (or repeats a photo) is told which,
+    so the fault can be found from the phone's sync log."""
+    phone = device(client, world)
+    report = finding_mutation(world.own.id)
+    photo = "b" * 64
+    results = phone.push_ok(
+        [
+            {**report, "data": {**report["data"], "weather": "晴"}},
+            {
+                **report,
+                "mutation_id": new_id(),
+                "data": {**report["data"], "location": {"text": "罐区", "alt": 3}},
+            },
+            finding_mutation(world.own.id, photos=[photo, "c" * 64, photo]),
+        ]
+    )
+    assert [r["status"] for r in results] == ["rejected"] * 3
+    assert [r["error"]["detail"] for r in results] == [
+        {"path": "weather"},
+        {"path": "location.alt"},
+        {"photos": [photo]},
+    ]
+    assert "包含未知字段 weather" in results[0]["error"]["message"]
+    assert [r["error"]["code"] for r in results] == ["invalid_data", "invalid_data", "duplicate_photo"]
+
+
 def test_an_item_whose_mutation_id_cannot_be_read_is_rejected_alone_echoing_what_was_sent(
     client: TestClient[Litestar], world: ParkWorld, db: Session
 ) -> None:
