@@ -14,6 +14,8 @@ import importlib.util
 import logging
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import threading
 from pathlib import Path
@@ -43,6 +45,10 @@ def exported_path(entry: ModelEntry, data_dir: Path, backend: Exported = "onnx")
     )
 
 
+class ExportFailed(RuntimeError):
+    """The export's child process failed; its message ends with the child's error output."""
+
+
 def export(entry: ModelEntry, data_dir: Path, backend: Exported) -> Path:
     """Export (once) and return the ONNX file or OpenVINO folder; dynamic batch and size, so several
     photos go in one run."""
@@ -50,20 +56,36 @@ def export(entry: ModelEntry, data_dir: Path, backend: Exported) -> Path:
     with _lock:
         if target.exists():
             return target
-        YOLO = import_yolo(data_dir)
-        if backend == "openvino":
-            decline_openvino_telemetry()
         target.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=target.parent) as scratch:
             weights = Path(scratch) / entry.weights_path.name
             shutil.copyfile(entry.weights_path, weights)
-            options = {"simplify": False} if backend == "onnx" else {}
-            produced = YOLO(str(weights), task="detect").export(
-                format=backend, imgsz=entry.image_size, dynamic=True, verbose=False, **options
-            )
+            produced = _export_in_child(weights, backend, entry.image_size, data_dir)
             os.replace(produced, target)  # atomic: a reader never sees half an export
         log.info("exported %s %s to %s", entry.name, entry.version, target)
         return target
+
+
+def _export_in_child(weights: Path, backend: Exported, image_size: int, data_dir: Path) -> Path:
+    """Run ultralytics' export in a child Python. torch's TorchScript ONNX exporter leaves native
+    threads behind that abort the process that ran it at exit ("terminate called without an active
+    exception", exit status 134): a server or worker that exported would end every stop that way."""
+    command = [sys.executable, "-m", "ai.export", str(weights), backend, str(image_size), str(data_dir)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=900, check=False)
+    if done.returncode != 0:
+        raise ExportFailed(f"{backend} export of {weights.name} failed: {done.stderr.strip()[-2000:]}")
+    return Path(done.stdout.strip().splitlines()[-1])
+
+
+def _export_here(weights: Path, backend: Exported, image_size: int, data_dir: Path) -> Path:
+    YOLO = import_yolo(data_dir)
+    if backend == "openvino":
+        decline_openvino_telemetry()
+    options = {"simplify": False} if backend == "onnx" else {}
+    produced = YOLO(str(weights), task="detect").export(
+        format=backend, imgsz=image_size, dynamic=True, verbose=False, **options
+    )
+    return Path(produced)
 
 
 def serving_weights(entry: ModelEntry, data_dir: Path) -> tuple[Path, Backend]:
@@ -82,3 +104,9 @@ def serving_weights(entry: ModelEntry, data_dir: Path) -> tuple[Path, Backend]:
                 raise
             log.warning("%s export of %s failed; trying the next backend", backend, entry.name, exc_info=True)
     return entry.weights_path, "torch"
+
+
+if __name__ == "__main__":  # the child of _export_in_child: prints where the export was written
+    weights_arg, backend_arg, size_arg, data_dir_arg = sys.argv[1:]
+    exported_format: Exported = "openvino" if backend_arg == "openvino" else "onnx"
+    print(_export_here(Path(weights_arg), exported_format, int(size_arg), Path(data_dir_arg)))

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from ai.detection import Detector
-from ai.export import AUTO_ORDER, backend_available
+from ai.export import AUTO_ORDER, ExportFailed, backend_available, export, exported_path, serving_weights
 from ai.images import UprightPhoto, upright_photo
 from ai.registry import find_model
 from tests.integration.ai.conftest import DATASET, WORKERS_WITHOUT_HELMETS
@@ -111,3 +111,13 @@ def test_a_finding_with_portrait_and_landscape_photos_gets_what_each_photo_gets_
         (landscape.height, landscape.width),
         (landscape.width, landscape.height),
     ]
+
+
+def test_an_export_that_fails_is_named_and_auto_serves_the_shipped_weights(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.pt"
+    broken.write_bytes(b"not yolo weights")
+    entry = msgspec.structs.replace(find_model(), weights=str(broken), version="broken", backend="auto")
+    with pytest.raises(ExportFailed, match=r"onnx export of broken\.pt failed"):
+        export(entry, tmp_path / "data", "onnx")
+    assert not exported_path(entry, tmp_path / "data").exists()
+    assert serving_weights(entry, tmp_path / "data") == (broken, "torch")
