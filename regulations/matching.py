@@ -56,6 +56,7 @@ class RegulationMatch:
 class MajorHazard:
     criterion: str
     citation: str
+    code: str | None = None  # the checklist item it was matched through
 
 
 @dataclass(frozen=True)
@@ -207,7 +208,7 @@ class Matcher:
         codes the photo detector found, and ``chosen``, the item the inspector picked (first,
         whatever its score; its major criterion, if any, is the finding's). ``major_hazard_source``:
         whether the enterprise holds a 重大危险源 (None: unknown); items only such holders can have
-        are not offered to one that does not."""
+        are not offered to one that does not (their ``stands_in_for`` items are, and only to it)."""
         query = normalize(strip_preamble(text[:MAX_TEXT]))
         observed = observed or date.today()
         scores = self._item_scores(query) if query else {}
@@ -216,25 +217,29 @@ class Matcher:
             for item in self.checklist.by_hazard_code(code):
                 worded_score = worded.get(item.code, 0.0)
                 scores[item.code] = max(worded_score, AI_SEEN_SCORE + worded_score / 100)
-        if major_hazard_source is False:
-            scores = {
-                code: score
-                for code, score in scores.items()
-                if not self.checklist.items[code].major_hazard_sources_only
-            }
-        ranked = sorted(scores.items(), key=lambda pair: -pair[1])
+        if major_hazard_source is not False:  # the major item covers what its stand-in would
+            scores = {c: v for c, v in scores.items() if self.checklist.items[c].stands_in_for is None}
+        everything = sorted(scores.items(), key=lambda pair: -pair[1])
+        inapplicable = {
+            code
+            for code in scores
+            if major_hazard_source is False and self.checklist.items[code].major_hazard_sources_only
+        }
+        ranked = [(code, score) for code, score in everything if code not in inapplicable]
         picked = self.checklist.items.get(chosen) if chosen else None
+        defect_stated = bool(hazard_codes) or states_a_defect(text[:MAX_TEXT])
         if picked is not None:
             ranked.sort(key=lambda pair: pair[0] != picked.code)  # stable: the rest keep their order
             if not ranked or ranked[0][0] != picked.code:
                 ranked.insert(0, (picked.code, 0.0))
+            major = self._major_of(picked.major_criterion, picked.title) if picked.major_criterion else None
+        else:
+            major = self._major(everything, inapplicable) if defect_stated else None
+            if major is not None:
+                # The finding is graded by that item, so it leads: its penalty, its repeats.
+                ranked.sort(key=lambda pair: pair[0] != major.code)
         items = [(self.checklist.items[code], score) for code, score in ranked[:limit]]
         checklist = [ChecklistMatch(item.code, item.title, round(score, 1)) for item, score in items]
-        defect_stated = bool(hazard_codes) or states_a_defect(text[:MAX_TEXT])
-        if picked is not None and picked.major_criterion:
-            major: MajorHazard | None = self._major_of(picked.major_criterion, picked.title)
-        else:
-            major = self._major(ranked) if defect_stated else None
         return MatchResult(checklist, self._regulations(items, query, observed, limit), major, defect_stated)
 
     def _regulations(
@@ -272,22 +277,37 @@ class Matcher:
                     found[citation] = RegulationMatch(
                         citation, article.law, article.number, weighted, _excerpt(article.text)
                     )
-        return sorted(found.values(), key=lambda match: -match.score)[:limit]
+        # The leading item's own citations first, whatever its score: it is the one the inspector
+        # chose or the one the finding is graded by.
+        lead = (
+            {
+                self.library.cite_reference(r)
+                for r in applicable([*items[0][0].duty, *items[0][0].penalty], self.library, observed)
+            }
+            if items
+            else set()
+        )
+        return sorted(found.values(), key=lambda match: (match.citation not in lead, -match.score))[:limit]
 
-    def _major(self, ranked: list[tuple[str, float]]) -> MajorHazard | None:
+    def _major(self, ranked: list[tuple[str, float]], inapplicable: set[str]) -> MajorHazard | None:
+        """The criterion of the best-ranked major item (nearly) as good as the best match. Where
+        that item cannot apply here (第五项 at an enterprise holding no 重大危险源), the finding is
+        about its hazard, not another criterion's: none."""
         if not ranked:
             return None
-        best = max(score for _, score in ranked)
+        best = ranked[0][1]
         for code, score in ranked:
             if best - score > MAJOR_MARGIN:
-                continue
+                break
             item = self.checklist.items[code]
             if item.major_criterion and score >= MAJOR_THRESHOLD:
-                return self._major_of(item.major_criterion, item.title)
+                return (
+                    None if code in inapplicable else self._major_of(item.major_criterion, item.title, code)
+                )
         return None
 
-    def _major_of(self, criterion: str, title: str) -> MajorHazard:
+    def _major_of(self, criterion: str, title: str, code: str | None = None) -> MajorHazard:
         article = self.library.article(CRITERIA, criterion)
         return MajorHazard(
-            f"{criterion}、{article.text if article else title}", self.library.cite(CRITERIA, criterion)
+            f"{criterion}、{article.text if article else title}", self.library.cite(CRITERIA, criterion), code
         )

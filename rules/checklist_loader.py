@@ -70,6 +70,14 @@ def load_checklist(folder: Path = CHECKLIST_DIR, library: Library | None = None)
             )
         for reference in (*item.duty, *item.penalty):
             _check_reference(path, item, reference, library)
+        if item.stands_in_for is not None:
+            replaced = items.get(item.stands_in_for)
+            if replaced is None or not replaced.major_hazard_sources_only:
+                raise RulesFileError(
+                    f"{path}:{_line_of(path, f'stands_in_for: {item.stands_in_for}') or _line_of(path, code)}: "
+                    f"检查项 {code} 的 stands_in_for 应为仅适用于重大危险源企业的检查项 / stands_in_for must name "
+                    f"a major_hazard_sources_only item: {item.stands_in_for}"
+                )
     return Checklist(categories, items)
 
 

@@ -50,6 +50,9 @@ class ChecklistItem(msgspec.Struct, forbid_unknown_fields=True):
     hazard_codes: list[Annotated[str, msgspec.Meta(pattern=r"^[a-z_]+$")]] = []  # AI detector labels
     # Only an enterprise holding a 重大危险源 can have it (判定标准第五项: 一级、二级重大危险源罐区)
     major_hazard_sources_only: bool = False
+    # The general item offered instead of that (``major_hazard_sources_only``) item where the
+    # enterprise holds no 重大危险源; elsewhere the major item covers the hazard, so this is not offered.
+    stands_in_for: Code | None = None
 
 
 class ChecklistFile(msgspec.Struct, forbid_unknown_fields=True):

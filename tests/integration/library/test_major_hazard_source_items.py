@@ -35,11 +35,15 @@ def test_a_holder_of_a_major_hazard_source_is_classed_under_criterion_five(
     assert CRITERION_FIVE in finding.matches["major_hazard"]["citation"]
 
 
-def test_an_enterprise_without_one_is_not(db: Session, world: ParkWorld) -> None:
+def test_an_enterprise_without_one_has_a_general_shutoff_hazard_drafted_as_unsafe_equipment(
+    db: Session, world: ParkWorld
+) -> None:
     finding = matched(db, world, holds_major_hazard_source=False)
     assert finding.matches is not None
-    assert "XC-05-02" not in [item["code"] for item in finding.matches["checklist"]]
-    major = finding.matches["major_hazard"]
-    assert major is None or CRITERION_FIVE not in major["citation"]
+    codes = [item["code"] for item in finding.matches["checklist"]]
+    assert codes[0] == "XC-05-09" and "XC-05-02" not in codes
+    assert finding.matches["major_hazard"] is None  # no other criterion takes the fifth's place
     draft = finding.penalty_draft
-    assert draft is None or "《中华人民共和国安全生产法》第四十条" not in draft["violated"]
+    assert draft is not None
+    assert "《中华人民共和国安全生产法》第四十条" not in draft["violated"]
+    assert draft["penalty_basis"] == "《中华人民共和国安全生产法》第九十九条第（二）项"

@@ -63,6 +63,20 @@ def test_every_phrasing_of_a_hazard_in_the_libraries_and_evaluation_sets_states_
         "配电箱已上锁",
         "可燃气体报警器正常",
         "SIS投用正常无旁路",
+        # an inspection that found nothing, in an inspector's words
+        "没发现隐患",
+        "本次检查未发现重大隐患",
+        "没有发现问题",
+        "无明显隐患",
+        # a note that an earlier hazard was put right: the defect it names is the fixed one
+        "现场整改已完成 复查合格",
+        "上次的隐患已经整改了",
+        "已更换过期灭火器",
+        "上次查的消防通道堵塞问题已整改",
+        # compliance in other words
+        "仓库分区分类存放 没有混存",
+        "主要负责人已取得安全考核合格证",
+        "液化烃罐都装了紧急切断阀",
     ],
 )
 def test_a_name_a_no_finding_note_or_compliance_states_no_defect_and_no_major_hazard(text: str) -> None:
@@ -88,6 +102,11 @@ def test_a_name_a_no_finding_note_or_compliance_states_no_defect_and_no_major_ha
         "防火堤不完好，有裂缝",
         "叉车司机持证过期",
         "中控把联锁开关打到切除",
+        # a fix that is not done, or did not hold
+        "未整改完成",
+        "已更换的灭火器仍然过期",
+        "消防通道堵塞，已整改，但配电箱门未关",
+        "主要负责人未取得安全考核合格证",
     ],
 )
 def test_short_or_quoted_defects_are_defects(text: str) -> None:

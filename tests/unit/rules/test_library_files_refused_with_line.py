@@ -43,3 +43,18 @@ def test_a_wrong_type_is_refused_naming_file_and_line(tmp_path: Path) -> None:
     with pytest.raises(RulesFileError) as refused:
         load_checklist(folder)
     assert f"basic.yaml:{line_containing(basic, 'catastrophic')}:" in str(refused.value)
+
+
+def test_a_stand_in_for_an_item_any_enterprise_can_have_is_refused_naming_file_and_line(
+    tmp_path: Path,
+) -> None:
+    folder = copy_of_library(tmp_path)
+    site = folder / "site.yaml"
+    site.write_text(
+        site.read_text(encoding="utf-8").replace("stands_in_for: XC-05-02", "stands_in_for: XC-05-03", 1),
+        encoding="utf-8",
+    )
+    with pytest.raises(RulesFileError) as refused:
+        load_checklist(folder)
+    assert f"site.yaml:{line_containing(site, 'stands_in_for: XC-05-03')}:" in str(refused.value)
+    assert "XC-05-03" in str(refused.value)
