@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from backend.db.models import Finding, Rectification
+from backend.db.models import Finding, Rectification, User
 from backend.domain.accounts.roles import Role
 from backend.domain.findings.vocabulary import FindingStatus, Handling, HazardLevel
 from backend.domain.lifecycle.state_machine import IllegalTransition, LifecycleEvent, next_status
@@ -28,6 +28,29 @@ def _event_for(ctx: SyncContext, finding: Finding) -> LifecycleEvent:
     if finding.handling is Handling.ON_THE_SPOT:
         return LifecycleEvent.RECTIFY_ON_THE_SPOT
     raise Rejection("forbidden", "只有企业安全员可以提交整改 / only enterprise staff submit rectifications")
+
+
+def _check_may_edit(ctx: SyncContext, rectification: Rectification) -> None:
+    """Its submitter may edit a rectification, and so may the other staff of the submitter's
+    enterprise (the enterprise answers for its proof). A fix on the spot by a park user is that
+    user's alone: anyone else editing it could put their own proof under the submitter's name, and
+    a supervisor could then accept a fix they wrote."""
+    principal = ctx.principal
+    if rectification.submitted_by == principal.user_id:
+        return
+    submitter = ctx.session.get(User, rectification.submitted_by)
+    if (
+        submitter is not None
+        and submitter.role is Role.ENTERPRISE_STAFF
+        and principal.role is Role.ENTERPRISE_STAFF
+        and submitter.enterprise_id == principal.enterprise_id
+    ):
+        return
+    raise Rejection(
+        "forbidden",
+        "只有提交人或提交人所在企业的安全员可以修改这条整改 "
+        "/ only the submitter or their enterprise's staff may edit this rectification",
+    )
 
 
 def _check_after_photos(ctx: SyncContext, photos: list[str]) -> None:
@@ -97,7 +120,8 @@ def _edit(ctx: SyncContext, mutation: Mutation, rectification: Rectification) ->
     finding = ctx.live_finding(rectification.finding_id)
     if rectification.deleted_at is not None:
         raise Conflict(["deleted"])
-    _event_for(ctx, finding)  # who may submit a rectification may edit it, and no one else
+    _event_for(ctx, finding)
+    _check_may_edit(ctx, rectification)
     if finding.status is not FindingStatus.PENDING_VERIFICATION:
         raise Rejection(
             "locked",

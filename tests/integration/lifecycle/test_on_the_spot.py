@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
 from litestar import Litestar
 from litestar.testing import TestClient
 from sqlmodel import Session
 
-from backend.db.models import Park
+from backend.db.models import Park, Rectification
 from backend.domain.accounts.roles import Role
 from tests import factories
 from tests.conftest import ParkWorld
-from tests.devices import Device, finding_mutation, rectification_mutation
+from tests.devices import Device, edit_mutation, finding_mutation, rectification_mutation
 from tests.photos import camera_jpeg, sha256
 
 
-def fixed_on_the_spot(client: TestClient[Litestar], world: ParkWorld, role: Role) -> str:
+def fixed_on_the_spot(
+    client: TestClient[Litestar], world: ParkWorld, role: Role, fixes: list[str] | None = None
+) -> str:
     device = Device(client, world.headers(client, role))
     before, after = camera_jpeg(color=(200, 30, 30)), camera_jpeg(color=(30, 160, 60))
     for photo in (before, after):
@@ -26,8 +29,11 @@ def fixed_on_the_spot(client: TestClient[Litestar], world: ParkWorld, role: Role
     )
     [reported] = device.push_ok([report])
     assert reported["status"] == "applied", reported
-    [fixed] = device.push_ok([rectification_mutation(report["id"], [sha256(after)])])
+    fix = rectification_mutation(report["id"], [sha256(after)])
+    [fixed] = device.push_ok([fix])
     assert fixed["status"] == "applied", fixed
+    if fixes is not None:
+        fixes.append(fix["id"])
     return str(report["id"])
 
 
@@ -132,3 +138,37 @@ def test_a_major_hazard_cannot_be_fixed_on_the_spot(client: TestClient[Litestar]
     assert fixed["error"]["code"] == "governance_plan_required"
     assert fixed["error"]["message"].startswith("重大隐患不能即查即改")
     assert status_of(client, world, str(report["id"])) == "reported"
+
+
+def test_a_fix_on_the_spot_is_edited_by_its_submitter_alone(
+    client: TestClient[Litestar], world: ParkWorld, db: Session
+) -> None:
+    """Neither the enterprise nor another park user may put their proof under the inspector's fix
+    (a supervisor could then accept a fix they wrote themselves)."""
+    fixes: list[str] = []
+    finding_id = fixed_on_the_spot(client, world, Role.INSPECTOR, fixes)
+    park = db.get(Park, world.own.park_id)
+    assert park is not None
+    second_inspector = factories.user(db, park, Role.INSPECTOR)
+    db.commit()
+    others = [world.headers(client, Role.ENTERPRISE_STAFF), world.headers(client, Role.SUPERVISOR)]
+    login = client.post(
+        "/api/v1/auth/login",
+        json={"username": second_inspector.username, "password": factories.DEFAULT_PASSWORD},
+    )
+    others.append({"Authorization": f"Bearer {login.json()['access_token']}"})
+    for headers in others:
+        [refused] = Device(client, headers).push_ok(
+            [edit_mutation("rectification", fixes[0], None, note="改写：别人的整改说明")]
+        )
+        assert refused["status"] == "rejected" and refused["error"]["code"] == "forbidden", refused
+    admin = world.headers(client, Role.PARK_ADMIN)
+    finding = client.get(f"/api/v1/findings/{finding_id}", headers=admin).json()
+    assert "rectification.edited" not in [step["action"] for step in finding["timeline"]]
+    inspector = Device(client, world.headers(client, Role.INSPECTOR))
+    stored = db.get(Rectification, uuid.UUID(fixes[0]))
+    assert stored is not None
+    [own_edit] = inspector.push_ok(
+        [edit_mutation("rectification", fixes[0], stored.version, note="补充：纸箱已清走")]
+    )
+    assert own_edit["status"] == "applied", own_edit
