@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import uuid
+
+from sqlmodel import col, select
 
 from backend.db.models import Finding, Rectification, User
 from backend.domain.accounts.roles import Role
@@ -94,7 +97,7 @@ def upsert_rectification(ctx: SyncContext, mutation: Mutation) -> Rectification:
         submitted_by=ctx.principal.user_id,
     )
     ctx.add_new(rectification)
-    set_links(ctx.session, finding.id, photos, "rectification")
+    _link_rectification_photos(ctx, finding.id, rectification)
     ctx.load_stored_photos(set(photos))
     old_status = finding.status
     finding.status = new_status
@@ -151,7 +154,7 @@ def _edit(ctx: SyncContext, mutation: Mutation, rectification: Rectification) ->
     if to_write:
         ctx.session.add(rectification)
         if "photos" in to_write:
-            set_links(ctx.session, finding.id, rectification.photos, "rectification")
+            _link_rectification_photos(ctx, finding.id, rectification)
             # The AI verdict was about the photos replaced: the supervisor must see one about these.
             rectification.verification = None
             ctx.load_stored_photos(set(rectification.photos))
@@ -171,6 +174,19 @@ def _edit(ctx: SyncContext, mutation: Mutation, rectification: Rectification) ->
             )
         )
     return rectification
+
+
+def _link_rectification_photos(ctx: SyncContext, finding_id: uuid.UUID, current: Rectification) -> None:
+    """The after-photos of every rectification of the finding stay linked to it, a rejected one's
+    too: whoever may see the finding sees them (the supervisor compares a new proof with the one
+    refused; the timeline shows both)."""
+    rectifications = ctx.session.exec(
+        select(Rectification).where(
+            Rectification.finding_id == finding_id, col(Rectification.deleted_at).is_(None)
+        )
+    ).all()
+    photos = sorted({sha for rectification in [*rectifications, current] for sha in rectification.photos})
+    set_links(ctx.session, finding_id, photos, "rectification")
 
 
 def _photos_key(photos: list[str]) -> str:

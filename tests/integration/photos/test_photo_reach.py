@@ -159,3 +159,50 @@ def test_a_phone_asks_once_which_of_its_photos_to_upload_and_is_told_as_head_wou
     assert upper.json()["error"]["message"].startswith(
         "请求参数不合法：sha256[0]: 应为 64 位小写十六进制 SHA-256 值"
     ), upper.text
+
+
+def test_a_rejected_proof_stays_in_view_of_the_park_after_a_new_one_while_a_replaced_photo_does_not(
+    client: TestClient[Litestar], world: ParkWorld, db: Session
+) -> None:
+    """The supervisor compares a new proof with the one refused, and the timeline shows both."""
+    ticket = dispatched_ticket(db, world)
+    staff = Device(client, world.headers(client, Role.ENTERPRISE_STAFF))
+    refused, second, replaced, third = (
+        camera_jpeg(size=(80, 60), color=(c, 90, 40)) for c in (20, 80, 140, 200)
+    )
+    for photo in (refused, second, replaced, third):
+        assert staff.upload(sha256(photo), photo).status_code == 201
+    [first_fix] = staff.push_ok([rectification_mutation(ticket.id, [sha256(refused)])])
+    assert first_fix["status"] == "applied"
+    supervisor = world.headers(client, Role.SUPERVISOR)
+    review = client.post(
+        f"/api/v1/findings/{ticket.id}/review",
+        json={"decision": "reject", "comment": "照片看不出已整改"},
+        headers=supervisor,
+    )
+    assert review.status_code == 200, review.text
+    [second_fix] = staff.push_ok([rectification_mutation(ticket.id, [sha256(replaced), sha256(second)])])
+    assert second_fix["status"] == "applied"
+    [edited] = staff.push_ok(
+        [
+            edit_mutation(
+                "rectification",
+                second_fix["id"],
+                second_fix["version"],
+                photos=[sha256(second), sha256(third)],
+            )
+        ]
+    )
+    assert edited["status"] == "applied"
+    for role in (Role.SUPERVISOR, Role.INSPECTOR, Role.PARK_ADMIN):
+        headers = world.headers(client, role)
+        reach = {
+            name: client.get(f"/api/v1/photos/{sha256(photo)}", headers=headers).status_code
+            for name, photo in (
+                ("refused", refused),
+                ("second", second),
+                ("third", third),
+                ("replaced", replaced),
+            )
+        }
+        assert reach == {"refused": 200, "second": 200, "third": 200, "replaced": 404}, role
