@@ -152,6 +152,11 @@ def verify(
     if still:
         named = "、".join((hazard_titles or {}).get(code, code) for code in still)
         result.flag(f"整改后照片仍识别到隐患：{named} / hazard still detected after rectification")
+    if not before_images:  # "pass" would say the scene and the hazard were checked: neither was
+        result.flag(
+            "隐患没有整改前照片，无法比对是否同一场景、隐患是否消除，请人工核对 "
+            "/ no before-photo: scene and hazard not compared"
+        )
     for number, photo in enumerate(after, start=1):
         which = "整改后照片" if len(after) == 1 else f"整改后照片第{number}张"
         comparisons = [compare_scenes(before, photo.image) for before in before_images]

@@ -112,6 +112,18 @@ def test_a_photo_of_another_place_is_flagged_as_a_different_scene() -> None:
     assert any("不是同一场景" in reason for reason in result.reasons)
 
 
+def test_without_a_before_photo_the_proof_is_flagged_for_a_person_to_check() -> None:
+    """Nothing was compared: a pass would tell the supervisor the scene and the hazard were checked."""
+    result = verify(
+        [], set(), [after_photo(photo(40), taken_at=DISPATCHED + timedelta(days=1))], {}, DISPATCHED
+    )
+    assert result.verdict == "flagged"
+    assert result.reasons == [
+        "隐患没有整改前照片，无法比对是否同一场景、隐患是否消除，请人工核对 "
+        "/ no before-photo: scene and hazard not compared"
+    ]
+
+
 def test_a_hazard_still_detected_after_is_flagged() -> None:
     before = photo(40)
     result = verify(
