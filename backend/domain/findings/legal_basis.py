@@ -18,6 +18,7 @@ from backend.db.bulk import BulkRows
 from backend.db.models import AuditEvent, Enterprise, Finding
 from backend.db.versioning import lock_changes
 from backend.domain.audit.service import AuditLog
+from backend.domain.findings.rectified import rectified_promptly
 from backend.domain.findings.suggestions import CONFIDENT_ITEM, effective_checklist_code
 from backend.domain.findings.vocabulary import HazardLevel
 from backend.jobs.outbox import request_job
@@ -178,7 +179,7 @@ def give_legal_basis(
             repeated=_repeated(session, finding, top.code, timedelta(days=repeat_window_days)),
             repeat_window_days=repeat_window_days,
             overdue_or_refused=finding.overdue,
-            rectified_promptly=finding.handling.value == "on_the_spot",
+            rectified_promptly=rectified_promptly(session, finding),
             description=finding.description,
             graded_general=_graded_general(session, finding),
         )

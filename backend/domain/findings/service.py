@@ -16,7 +16,8 @@ from backend.db.types import utcnow
 from backend.domain.accounts.principal import Principal, scope_condition
 from backend.domain.accounts.roles import Role
 from backend.domain.errors import DomainError, ErrorKind, InvalidInput, NotFound
-from backend.domain.findings.vocabulary import FindingStatus, Handling, HazardLevel
+from backend.domain.findings.rectified import fixed_on_the_spot
+from backend.domain.findings.vocabulary import FindingStatus, HazardLevel
 from backend.domain.pagination import Page, PageRequest
 from backend.domain.photos.links import stored_hashes
 from backend.domain.plausible_times import FIRST_FILTER_DAY, LAST_FILTER_DAY
@@ -143,7 +144,7 @@ class FindingService:
             authority=authority,
             draft=finding.penalty_draft,
             issued_on=utcnow(),
-            rectified_on_the_spot=finding.handling is Handling.ON_THE_SPOT,
+            rectified_on_the_spot=fixed_on_the_spot(finding),
             order_only=principal.role is Role.ENTERPRISE_STAFF,
         )
         return render_notice(facts)

@@ -215,7 +215,7 @@ class LifecycleService:
             )
         self._session.add(finding)
         self._session.flush()
-        AuditLog(self._session).record(
+        reviewed = AuditLog(self._session).record(
             principal.user_id,
             f"finding.{'approved' if decision is Decision.APPROVE else 'rejected'}",
             "finding",
@@ -223,6 +223,8 @@ class LifecycleService:
             before,
             after,
         )
+        # Accepted in time, the draft's fine is the lower one (首次发现且已及时整改); sent back, not.
+        request_matching(self._session, finding, occasion=f"reviewed-{reviewed['id']}")
         kind = "approved" if decision is Decision.APPROVE else "rejected"
         notify(
             self._session,

@@ -9,6 +9,7 @@ from sqlmodel import col, select
 
 from backend.db.models import Finding, Rectification, User
 from backend.domain.accounts.roles import Role
+from backend.domain.findings.legal_basis import request_matching
 from backend.domain.findings.vocabulary import FindingStatus, Handling, HazardLevel
 from backend.domain.lifecycle.state_machine import IllegalTransition, LifecycleEvent, next_status
 from backend.domain.photos.links import request_verification, set_links
@@ -104,6 +105,8 @@ def upsert_rectification(ctx: SyncContext, mutation: Mutation) -> Rectification:
     ctx.session.add(finding)
     ctx.notifications.append(("pending_verification", finding, [Role.SUPERVISOR], str(rectification.id)))
     request_verification(ctx.session, rectification.id, "submitted")
+    if event is LifecycleEvent.RECTIFY_ON_THE_SPOT:  # the draft may now say 已当场整改 (从轻)
+        request_matching(ctx.session, finding, occasion=f"rectified-{rectification.id}")
     ctx.audit.append(
         AuditEntry(
             "rectification.submitted",
