@@ -5,7 +5,7 @@ import { db, getKV, requestPersistentStorage } from "./db.js";
 import { photosIn } from "./photos.js";
 import { mine } from "./records.js";
 import { loadSession, logout, session, token } from "./session.js";
-import { lastSyncError, startAutoSync, syncNow, syncProgress } from "./sync.js";
+import { lastSyncError, LOGIN_EXPIRED, startAutoSync, syncNow, syncProgress } from "./sync.js";
 import { formatTime, h, mount, toast } from "./ui.js";
 import { renderDashboard } from "./views/dashboard.js";
 import { renderFinding } from "./views/finding.js";
@@ -79,13 +79,15 @@ async function renderStatus() {
   const anything = waiting.records || waiting.photos;
   if (!user) parts.push(anything ? `本机有${waitingText(waiting)}，登录后继续同步` : "本机没有待同步的内容");
   else parts.push(waitingText(waiting));
-  if (user && !token()) parts.push(navigator.onLine ? "登录已过期，请重新登录" : "登录已过期：可继续离线记录，联网后重新登录即可同步");
+  const expired = Boolean(user && !token());
+  if (expired) parts.push(navigator.onLine ? "登录已过期，请重新登录" : "登录已过期：可继续离线记录，联网后重新登录即可同步");
   if (waiting.refused) parts.push(`${waiting.refused} 条被拒绝，需修改后重新提交`);
   if (waiting.refusedPhotos) parts.push(`${waiting.refusedPhotos} 张照片被服务器拒收，见“我的上报”`);
   if (syncedAt) parts.push(`上次同步 ${formatTime(syncedAt)}`);
   // A run in progress says what it does; the last run's error stands only until the next one starts.
+  // A run stopped by the expired login is said once, above.
   if (syncProgress()) parts.push(syncProgress());
-  else if (lastSyncError()) parts.push(lastSyncError());
+  else if (lastSyncError() && !(expired && lastSyncError() === LOGIN_EXPIRED)) parts.push(lastSyncError());
   line.textContent = parts.join(" · ");
 }
 
@@ -127,7 +129,8 @@ async function onSyncClick() {
   const result = await syncNow();
   if (result.ok) toast("同步完成", "ok");
   else if (result.reason === "offline") toast("当前离线，联网后会自动同步", "warn");
-  else if (result.reason !== "login") toast(result.reason, "error");
+  // An expired login is said by the login screen or the 重新登录 dialog, not by a toast besides.
+  else if (result.reason !== "login" && token()) toast(result.reason, "error");
 }
 
 async function onLogout() {
@@ -144,9 +147,11 @@ async function onLogout() {
 // blanks or jumps; a navigation shows the new screen at once. A refresh returns false when it
 // did not show (superseded, or the user started typing meanwhile).
 let generation = 0;
+let navigation = 0; // a refresh does not take a navigation's place: its screen's title still gets focus
 
 export async function route({ refresh = false } = {}) {
   const current = ++generation;
+  const screen = refresh ? navigation : ++navigation;
   renderChrome();
   const user = session()?.user;
   if (!user || !working()) {
@@ -167,9 +172,10 @@ export async function route({ refresh = false } = {}) {
       // A pull that landed while the screen was being drawn found nothing to name yet.
       await fillEnterpriseNames(root);
       if (!refresh) {
-        // A screen reader starts the new screen at its title, not back at the top of the page.
-        const title = root.querySelector("h1");
-        if (title && current === generation && !editing()) {
+        // A screen reader starts the new screen at its title, not back at the top of the page. A
+        // refresh (the sync after login) that overtook this render swapped in its copy: its title.
+        const title = view().querySelector("h1");
+        if (title && screen === navigation && !editing()) {
           title.tabIndex = -1;
           title.focus({ preventScroll: true });
         }
@@ -179,7 +185,9 @@ export async function route({ refresh = false } = {}) {
       await carryOver(view(), root);
       if (current !== generation || editing()) return false;
       const reading = window.scrollY;
+      const place = focusedPlace();
       view().replaceChildren(root);
+      refocus(place, root);
       window.scrollTo(0, reading);
       return true;
     }
@@ -212,6 +220,32 @@ async function carryOver(old, root) {
   const reopened = [...root.querySelectorAll("[data-id] details")].filter((d) => opened.has(cardKey(d)));
   for (const details of reopened) details.open = true;
   await Promise.all(reopened.map((details) => details.load?.()));
+}
+
+// Where the focus is on the screen (the title route() focused, a card's button), to find again on
+// the redrawn screen: swapping the screen takes the focused node away, and focus would fall back to
+// <body>, losing a screen reader's place. Null when the focus is elsewhere (the header, a tab).
+function focusedPlace() {
+  const focused = document.activeElement;
+  if (!focused || focused === view() || !view().contains(focused)) return null;
+  return { tag: focused.tagName, card: cardOf(focused), name: focused.getAttribute("name"), text: focused.textContent.trim() };
+}
+
+function refocus(place, root) {
+  if (!place) return;
+  const same = [...root.querySelectorAll(place.tag)].find(
+    (element) => cardOf(element) === place.card && element.getAttribute("name") === place.name && element.textContent.trim() === place.text,
+  );
+  const target = same || root.querySelector("h1"); // gone from the list (dispatched, say): the title
+  if (!target) return;
+  if (target.tagName === "H1") target.tabIndex = -1;
+  target.focus({ preventScroll: true });
+}
+
+// The card an element is in: its record's id, or the list item's name.
+function cardOf(element) {
+  const card = element.closest("[data-id], li[aria-label]");
+  return card ? card.dataset.id || card.getAttribute("aria-label") : null;
 }
 
 // A panel or field within a record's card, the same in the old and the redrawn list.
@@ -265,9 +299,10 @@ window.addEventListener("offline", () => {
   else renderStatus();
 });
 window.addEventListener("parksafe:auth-required", () => {
+  // Over a form, the 重新登录 dialog says it (a toast would sit dimmed under its backdrop).
+  if (view().querySelector("form") && !view().querySelector("[data-screen=login]")) return logInOverForm();
   toast("登录已过期，请重新登录；未同步的内容仍保留在本机", "warn");
-  if (view().querySelector("form") && !view().querySelector("[data-screen=login]")) logInOverForm();
-  else route();
+  route();
 });
 
 // A form the user is filling in stays as it is: the login opens over it, and closes when done.
@@ -277,8 +312,8 @@ function logInOverForm() {
   const dialog = h("dialog", { id: "relogin", "aria-label": "重新登录" });
   mount(
     dialog,
-    h("p", { class: "hint" }, "登录已过期。重新登录后继续填写，已填写的内容不会丢失。"),
     renderLogin({
+      note: "登录已过期，请重新登录。已填写的内容不会丢失，未同步的内容仍保留在本机。",
       onLoggedIn: async () => {
         dialog.close();
         dialog.remove();

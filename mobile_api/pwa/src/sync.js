@@ -207,12 +207,14 @@ async function pull() {
   }
 }
 
+export const LOGIN_EXPIRED = "登录已过期，请重新登录";
+
 // What the status line says after a failed run; every failure is retried by the next run.
 function syncFailure(error) {
   if (error instanceof TimeoutError) return "网络无响应，稍后自动重试";
   // The phone says it is online, yet nothing answered: its network or the server may be down.
   if (error instanceof OfflineError) return "无法连接服务器，稍后自动重试";
-  if (error instanceof ApiError && error.status === 401) return "登录已过期，请重新登录";
+  if (error instanceof ApiError && error.status === 401) return LOGIN_EXPIRED;
   return `同步失败：${error.message}`;
 }
 

@@ -101,6 +101,37 @@ export function submitOnce(handler) {
   };
 }
 
+// An action button's click handler that sends one request at a time: a double tap while the first is
+// on its way does nothing (a second 下发整改 would answer 409 next to the success, a second 识别有误
+// record the same correction twice). The button is marked aria-disabled (it keeps its focus, where
+// ``disabled`` would drop it) and aria-busy meanwhile; buttons inside an element marked
+// ``data-one-request`` (通过 / 驳回) wait for each other. The handler returns true when the action is
+// done: the button stays disabled (the redraw that follows replaces it). Anything else (a failure,
+// a field to fill first) offers it again. A button marked aria-disabled from the start (an action
+// not available yet) does nothing either.
+const sending = new WeakSet();
+
+export function sendOnce(handler) {
+  return async (event) => {
+    const button = event.currentTarget;
+    const group = button.closest("[data-one-request]") || button;
+    if (sending.has(group) || button.getAttribute("aria-disabled") === "true") return;
+    sending.add(group);
+    const buttons = group === button ? [button] : [...group.querySelectorAll("button")];
+    const before = buttons.map((each) => each.getAttribute("aria-disabled"));
+    for (const each of buttons) each.setAttribute("aria-disabled", "true");
+    button.setAttribute("aria-busy", "true");
+    let done = false;
+    try {
+      done = (await handler(event)) === true;
+    } finally {
+      sending.delete(group);
+      button.removeAttribute("aria-busy");
+      if (!done) buttons.forEach((each, index) => (before[index] === null ? each.removeAttribute("aria-disabled") : each.setAttribute("aria-disabled", before[index])));
+    }
+  };
+}
+
 // Element.append would print "null" for a skipped optional child; this skips it.
 export function mount(parent, ...children) {
   parent.append(...children.flat(Infinity).filter((child) => child !== null && child !== undefined && child !== false));

@@ -8,9 +8,10 @@ import os
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Request, expect, sync_playwright
 
 from tests.integration.pwa.server import DEMO_PASSWORDS, Server, running_server
 from tests.photos import camera_jpeg
@@ -144,6 +145,18 @@ def log_in(page: Page, username: str) -> None:
     expect(page.get_by_role("button", name="立即同步")).to_be_visible()
     # The first pull has landed when the status line says everything is synced.
     expect(page.get_by_role("status").filter(has_text="上次同步")).to_be_visible()
+
+
+def requests_to(page: Page, method: str, path: str) -> list[str]:
+    """The URLs the page sends ``method`` requests to whose path contains ``path``, collected as they go."""
+    sent: list[str] = []
+
+    def collect(request: Request) -> None:
+        if request.method == method and path in urlsplit(request.url).path:
+            sent.append(request.url)
+
+    page.on("request", collect)
+    return sent
 
 
 def wait_for_service_worker(page: Page) -> None:

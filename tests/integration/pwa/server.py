@@ -30,6 +30,16 @@ DEMO_PASSWORDS = {
     "staff2": "Staff@2026",
 }
 
+# A 重大隐患's 治理方案, as the enterprise's staff send it (docs/lifecycle.md).
+PLAN = {
+    "target_tasks": "15 日内恢复液化烃罐区紧急切断功能",
+    "methods": "拆除手动旁路，紧急切断阀接入 SIS 并做联锁测试",
+    "funding_materials": "专项资金 8 万元，切断阀执行机构已到货",
+    "organization_personnel": "设备副总牵头，仪表车间实施，安环部监督",
+    "time_limit": "2026 年 12 月 20 日前完成",
+    "safety_and_emergency": "改造期间罐区限量储存，专人值守，执行泄漏应急预案",
+}
+
 
 @dataclass
 class Server:
@@ -59,6 +69,19 @@ class Server:
         deadline = (datetime.now(UTC) + timedelta(days=days)).isoformat()
         response = self.call("POST", f"/api/v1/findings/{finding_id}/dispatch", json={"deadline": deadline})
         assert response.is_success, response.text
+
+    def grade_major(self, finding_id: str) -> None:
+        """The park admin grades the finding 重大隐患: it then waits for its 治理方案."""
+        response = self.call("POST", f"/api/v1/findings/{finding_id}/level", json={"level": "major"})
+        assert response.is_success, response.text
+
+    def plan_accepted(self, finding_id: str) -> None:
+        """The enterprise's staff submit the 治理方案 (PLAN) and the park admin accepts it."""
+        path = f"/api/v1/findings/{finding_id}/governance-plan"
+        submitted = self.call("POST", path, "staff", json=PLAN)
+        assert submitted.is_success, submitted.text
+        accepted = self.call("POST", f"{path}/review", json={"decision": "accept", "comment": ""})
+        assert accepted.is_success, accepted.text
 
     def enterprise(self, code: str) -> dict[str, Any]:
         items = self.call("GET", "/api/v1/enterprises?limit=500").json()["items"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from playwright.sync_api import BrowserContext, Route, expect
@@ -164,3 +165,49 @@ def test_an_incomplete_report_takes_the_inspector_to_what_is_missing_and_each_sc
     page.get_by_label("所属企业").select_option(label=server.enterprise("E001")["name"])
     page.get_by_role("button", name="保存").click()
     expect(page.get_by_label("隐患描述")).to_be_focused()
+
+
+def test_an_observed_time_more_than_a_day_ahead_is_refused_at_save(
+    phone: Callable[[], BrowserContext], server: Server, photo: Callable[[int], Path]
+) -> None:
+    """The server refuses it after sync (over 24 hours ahead of its clock): the form says so first."""
+    page = open_app(phone(), server)
+    log_in(page, "inspector")
+    description = f"罐区防火堤排水阀常开 {uuid.uuid4().hex[:6]}"
+    report(page, server.enterprise("E001")["name"], description, photo(16))
+    now = datetime.now(timezone(timedelta(hours=8)))  # the phone's zone, Asia/Shanghai
+    page.get_by_label("发现时间").fill((now + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M"))
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_role("alert")).to_have_text("发现时间不能晚于现在，请核对后重新填写")
+    expect(page.get_by_label("发现时间")).to_be_focused()
+    expect(page.get_by_label("隐患描述")).to_have_value(description)  # nothing was saved
+
+    # A phone clock a little ahead is the server's to judge (it allows a day): saved and synced.
+    page.get_by_label("发现时间").fill((now + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"))
+    page.get_by_role("button", name="保存").click()
+    expect(card(page, description).get_by_text("已同步")).to_be_visible()
+
+
+# Notes when the first "我的上报" screen is taken away: the sync after login redraws the list.
+WATCH_TITLE = """
+window.titleRedrawn = false;
+new MutationObserver((records) => {
+    for (const record of records) {
+        for (const node of record.removedNodes) {
+            if (node.querySelector?.("h1")?.textContent === "我的上报") window.titleRedrawn = true;
+        }
+    }
+}).observe(document, { childList: true, subtree: true });
+"""
+
+
+def test_the_sync_after_login_leaves_the_focus_on_the_screens_title(
+    phone: Callable[[], BrowserContext], server: Server
+) -> None:
+    """route() focused the title; the list redrawn by the sync dropped focus to <body>."""
+    context = phone()
+    context.add_init_script(WATCH_TITLE)
+    page = open_app(context, server)
+    log_in(page, "inspector")
+    page.wait_for_function("window.titleRedrawn")
+    expect(page.get_by_role("heading", name="我的上报")).to_be_focused()

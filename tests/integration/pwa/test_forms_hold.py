@@ -1,5 +1,6 @@
-"""A form holds what the user did: a double tap saves once, an expired login does not wipe it,
-a file that is not a photo is refused when picked, and another user's screens stay closed."""
+"""A form holds what the user did: a double tap saves once (and sends any action once), an expired
+login does not wipe it and is said once, a file that is not a photo is refused when picked, and
+another user's screens stay closed."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 
 from playwright.sync_api import BrowserContext, Route, expect
 
-from tests.integration.pwa.conftest import log_in, open_app, wait_for_service_worker
+from tests.integration.pwa.conftest import log_in, open_app, requests_to, wait_for_service_worker
 from tests.integration.pwa.server import Server
 from tests.integration.pwa.test_inspector_offline import card, report
 
@@ -31,6 +32,72 @@ def test_a_double_tap_on_save_reports_one_finding(
     expect(card(page, description).get_by_text("已同步")).to_be_visible()
     expect(card(page, description)).to_have_count(1)
     assert len(server.findings(description)) == 1
+
+
+def test_a_double_tap_on_an_action_button_sends_it_once(
+    phone: Callable[[], BrowserContext], server: Server, fresh_photo: Callable[[int], Path]
+) -> None:
+    """Only a form's 保存 was guarded: 判定为重大隐患 graded twice (two audit steps), 下发整改 answered
+    409 next to its success, 通过 answered 409."""
+    suffix = uuid.uuid4().hex[:6]
+    major = f"一级重大危险源液化烃罐区未实现紧急切断功能，紧急切断阀处于手动旁路状态 {suffix}"
+    graded_id = server.report(major, fresh_photo(33))
+    general = f"危化品仓库门口堆放纸箱，堵塞疏散通道 {suffix}"
+    server.report(general, fresh_photo(34))
+    fixed = f"配电室门口堆放杂物 {suffix}"
+    fixed_id = server.fix_on_the_spot(fixed, fresh_photo(35), fresh_photo(36))
+    server.wait_for(major, lambda f: (f.get("matches") or {}).get("major_hazard"))
+    server.wait_for(fixed, lambda f: f["status"] == "pending_verification")
+
+    admin = open_app(phone(), server)
+    grades = requests_to(admin, "POST", "/level")
+    dispatches = requests_to(admin, "POST", "/dispatch")
+    log_in(admin, "admin")
+    graded = admin.get_by_role("listitem").filter(has_text=major)
+    graded.get_by_role("button", name="判定为重大隐患").dblclick()
+    expect(graded.get_by_text("重大隐患：须先审定治理方案")).to_be_visible()
+    expect(graded.get_by_text("判定失败")).to_have_count(0)
+    assert len(grades) == 1
+    steps = server.call("GET", f"/api/v1/findings/{graded_id}").json()["timeline"]
+    assert [step["action"] for step in steps].count("finding.graded") == 1
+
+    admin.get_by_role("listitem").filter(has_text=general).get_by_role("button", name="下发整改").dblclick()
+    expect(admin.get_by_text("已下发，企业将收到整改通知")).to_be_visible()
+    expect(admin.get_by_text("下发失败")).to_have_count(0)
+    server.wait_for(general, lambda f: f["status"] == "dispatched")
+    assert len(dispatches) == 1
+
+    supervisor = open_app(phone(), server, f"#/review/{fixed_id}")
+    reviews = requests_to(supervisor, "POST", "/review")
+    log_in(supervisor, "supervisor")
+    supervisor.get_by_label("验收意见").fill("现场复查合格")
+    supervisor.get_by_role("button", name="通过").dblclick()
+    expect(supervisor.get_by_role("heading", name="待验收")).to_be_visible()
+    server.wait_for(fixed, lambda f: f["status"] == "closed")
+    assert len(reviews) == 1
+
+
+def test_an_expired_login_over_a_form_is_said_once_in_each_place(
+    phone: Callable[[], BrowserContext], server: Server, photo: Callable[[int], Path]
+) -> None:
+    """The status line said it twice, the 重新登录 dialog twice, and a toast dimmed under the dialog."""
+    page = open_app(phone(), server)
+    log_in(page, "inspector")
+    report(page, server.enterprise("E001")["name"], f"泵房地面油污未清理 {uuid.uuid4().hex[:6]}", photo(15))
+
+    def expired(route: Route) -> None:
+        route.fulfill(status=401, content_type="application/json", body=EXPIRED)
+
+    page.route("**/api/v1/**", expired)
+    page.get_by_role("button", name="立即同步").click()
+    relogin = page.get_by_role("dialog", name="重新登录")
+    expect(relogin).to_be_visible()
+    status = page.locator("#sync-status")
+    expect(status).to_contain_text("登录已过期，请重新登录")
+    expect(status).not_to_contain_text("正在同步")  # the run stopped by the 401 has ended
+    assert status.inner_text().count("登录已过期") == 1, status.inner_text()
+    assert relogin.inner_text().count("登录已过期") == 1, relogin.inner_text()
+    assert page.locator("#toast").is_hidden()  # now: the toast came with the dialog (and left after 5 s)
 
 
 def test_an_expired_login_while_reporting_keeps_the_form_and_saves_it_after_login(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -86,6 +87,19 @@ def test_searching_the_guide_finds_items_worded_otherwise_and_codes_in_any_case(
     expect(page.get_by_role("listitem").filter(has_text="XC-05-03")).to_have_count(1)
     page.get_by_label("搜索检查项").fill("xc-08-01")
     expect(page.get_by_role("listitem", name="检查项 XC-08-01：作业人员未按规定佩戴安全帽")).to_be_visible()
+
+
+def test_the_guide_lists_first_the_items_whose_title_names_the_search(
+    phone: Callable[[], BrowserContext], server: Server
+) -> None:
+    """可燃气体报警 listed JC-04-02 (资金投入, whose example mentions a broken 可燃气体报警器) and
+    JC-06-02 before XC-05-05, the item about 可燃、有毒气体检测报警器 themselves."""
+    page = open_app(phone(), server)
+    log_in(page, "inspector")
+    page.get_by_role("button", name="检查指引").click()
+    page.get_by_label("搜索检查项").fill("可燃气体报警")
+    expect(page.get_by_role("heading", name="相关检查项")).to_be_visible()
+    expect(page.get_by_role("listitem").first).to_have_accessible_name(re.compile(r"^检查项 XC-05-05："))
 
 
 def test_a_report_rewritten_away_from_the_guides_item_can_drop_it_and_the_next_report_keeps_the_site(

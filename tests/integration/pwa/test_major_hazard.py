@@ -3,13 +3,14 @@ accepts it and only then dispatches (docs/lifecycle.md)."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 from pathlib import Path
 
 from playwright.sync_api import BrowserContext, expect
 
-from tests.integration.pwa.conftest import log_in, open_app
+from tests.integration.pwa.conftest import log_in, open_app, requests_to
 from tests.integration.pwa.server import Server
 
 PLAN = {
@@ -85,3 +86,58 @@ def test_downgrading_a_major_hazard_asks_for_the_reason_and_records_it(
     timeline = server.call("GET", f"/api/v1/findings/{finding_id}").json()["timeline"]
     reasons = [s["detail"]["comment"] for s in timeline if s["action"] == "finding.graded"]
     assert reasons[-1] == "复核：报警器已更换并联调，定为一般隐患"
+
+
+def test_dispatch_is_offered_once_the_plan_is_accepted_and_says_why_until_then(
+    phone: Callable[[], BrowserContext], server: Server, fresh_photo: Callable[[int], Path]
+) -> None:
+    """下发整改 on a major hazard always answered 409 until the plan was accepted."""
+    description = f"液化烃球罐区紧急切断阀气源被关闭，切断功能失效 {uuid.uuid4().hex[:6]}"
+    finding_id = server.report(description, fresh_photo(37))
+    server.grade_major(finding_id)
+
+    admin = open_app(phone(), server)
+    dispatches = requests_to(admin, "POST", "/dispatch")
+    log_in(admin, "admin")
+    card = admin.get_by_role("listitem").filter(has_text=description)
+    dispatch = card.get_by_role("button", name="下发整改")
+    expect(dispatch).to_be_disabled()
+    expect(dispatch).to_have_accessible_description(re.compile("治理方案通过审核后才能下发整改"))
+    expect(card.get_by_text("治理方案通过审核后才能下发整改")).to_be_visible()
+    dispatch.click(force=True)  # a tap does nothing
+    admin.wait_for_timeout(1000)  # what a tap would send goes at once
+    expect(card.get_by_role("alert")).to_have_count(0)  # an empty message is not shown
+    assert dispatches == []
+
+    # Planned and accepted elsewhere: the pull brings no change to the finding, the server's copy does.
+    server.plan_accepted(finding_id)
+    admin.get_by_role("button", name="立即同步").click()
+    expect(dispatch).to_be_enabled()
+    expect(card.get_by_text("治理方案通过审核后才能下发整改")).to_be_hidden()
+    dispatch.click()
+    server.wait_for(description, lambda f: f["status"] == "dispatched")
+    assert len(dispatches) == 1
+
+
+def test_a_major_hazard_without_a_plan_is_opened_without_asking_for_the_plan(
+    phone: Callable[[], BrowserContext], server: Server, fresh_photo: Callable[[int], Path]
+) -> None:
+    """GET …/governance-plan answers 404 while there is none, an error in the console every time; the
+    finding's timeline already says there is none."""
+    description = f"液氯储罐区有毒气体报警器全部停用 {uuid.uuid4().hex[:6]}"
+    finding_id = server.report(description, fresh_photo(38))
+    server.grade_major(finding_id)
+
+    staff = open_app(phone(), server, f"#/ticket/{finding_id}")
+    staff_asked = requests_to(staff, "GET", "/governance-plan")
+    log_in(staff, "staff")
+    expect(staff.get_by_text("尚未提交治理方案")).to_be_visible()
+    expect(staff.get_by_role("button", name="提交治理方案")).to_be_visible()
+
+    admin = open_app(phone(), server)
+    admin_asked = requests_to(admin, "GET", "/governance-plan")
+    log_in(admin, "admin")
+    card = admin.get_by_role("listitem").filter(has_text=description)
+    card.get_by_text("治理方案", exact=True).click()
+    expect(card.get_by_text("尚未提交治理方案")).to_be_visible()
+    assert staff_asked == [] and admin_asked == []

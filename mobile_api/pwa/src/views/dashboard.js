@@ -4,8 +4,8 @@ import { getKV, setKV } from "../db.js";
 import { enterpriseNames, live } from "../records.js";
 import { syncNow } from "../sync.js";
 import { evidencePanel } from "./finding_detail.js";
-import { grading, planReview } from "./governance.js";
-import { countdown, download, field, formatTime, h, isoToLocalInput, localInputToISO, STATUS_LABELS, statusBadge, toast, mount } from "../ui.js";
+import { grading, planReview, untilPlanAccepted } from "./governance.js";
+import { countdown, download, field, formatTime, h, isoToLocalInput, localInputToISO, sendOnce, STATUS_LABELS, statusBadge, toast, mount } from "../ui.js";
 import { describedBy, detailButton } from "./mine.js";
 
 const DEFAULT_DAYS = 7;
@@ -70,8 +70,8 @@ export async function renderDashboard(root) {
     h(
       "div",
       { class: "row" },
-      h("button", { type: "button", onclick: () => exportLedger("xlsx") }, "导出台账（Excel）"),
-      h("button", { type: "button", class: "quiet", onclick: () => exportLedger("csv") }, "导出台账（CSV）"),
+      h("button", { type: "button", onclick: sendOnce(() => exportLedger("xlsx")) }, "导出台账（Excel）"),
+      h("button", { type: "button", class: "quiet", onclick: sendOnce(() => exportLedger("csv")) }, "导出台账（CSV）"),
     ),
     h("h2", {}, "待下发整改"),
     await dispatchList(),
@@ -104,19 +104,27 @@ async function dispatchList() {
         }
         toast("已下发，企业将收到整改通知", "ok");
         await syncNow();
+        return true;
       }
+      const major = finding.data.level === "major";
+      const send = h("button", { type: "button", class: "primary", "aria-describedby": describedBy(finding.id), onclick: sendOnce(dispatch) }, "下发整改");
+      // A major hazard is dispatched once its 治理方案 is accepted (409 before): until then 下发整改
+      // is shown disabled, with the reason beside it and in its description.
+      const reason = major ? h("p", { class: "hint", id: `plan-needed-${finding.id}` }, "治理方案通过审核后才能下发整改") : null;
+      const planShown = major ? untilPlanAccepted(finding, send, reason) : null;
       return h(
         "li",
         { class: "card", "aria-label": `待下发：${finding.data.description.slice(0, 24)}`, "data-id": finding.id },
         h("p", { class: "description", id: describedBy(finding.id) }, finding.data.description),
         h("p", { class: "meta" }, `${names.get(finding.data.enterprise_id) || ""} · ${formatTime(finding.data.observed_at)}`),
         evidencePanel(finding, "照片、AI 识别与依据"), // what the admin dispatches on
-        finding.data.level === "major" ? h("p", { class: "badge major" }, "重大隐患：须先审定治理方案") : null,
-        finding.data.level === "major" ? planReview(finding.id) : null,
+        major ? h("p", { class: "badge major" }, "重大隐患：须先审定治理方案") : null,
+        major ? planReview(finding.id, planShown) : null,
         grading(finding, syncNow),
         field("整改期限", deadline),
         message,
-        h("button", { type: "button", class: "primary", "aria-describedby": describedBy(finding.id), onclick: dispatch }, "下发整改"),
+        reason,
+        send,
         detailButton(finding.id),
       );
     }),

@@ -3,7 +3,7 @@ import { getBlob } from "../api.js";
 import { photoURL } from "../photos.js";
 import { enterpriseNames } from "../records.js";
 import { session } from "../session.js";
-import { countdown, download, formatTime, h, LEVEL_LABELS, statusBadge, toast, mount } from "../ui.js";
+import { countdown, download, formatTime, h, LEVEL_LABELS, sendOnce, statusBadge, toast, mount } from "../ui.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 
@@ -21,7 +21,8 @@ function boxName(index, detection) {
 
 // One photo; where the model found something, its boxes are drawn over it in the image's own pixels.
 // ``onWrong(hash, detection)``: where given (the supervisor's review), each box gets a button to
-// mark it wrong; the correction feeds the learning loop (parksafe ai export-dataset).
+// mark it wrong; the correction feeds the learning loop (parksafe ai export-dataset). It returns
+// true once recorded: the button then stays disabled.
 export async function figure(hash, caption, aiResults = [], onWrong = null) {
   const result = aiResults.find((r) => r.photo === hash && r.detections?.length);
   const url = await photoURL(hash, result ? "original" : "thumb");
@@ -61,13 +62,9 @@ export async function figure(hash, caption, aiResults = [], onWrong = null) {
           "details",
           { class: "corrections" },
           h("summary", {}, `纠正 AI 识别（${result.detections.length} 个框）`),
-          result.detections.map((d, index) => {
-            const button = h("button", { type: "button", class: "quiet small" }, `识别有误：${boxName(index, d)}`);
-            button.addEventListener("click", async () => {
-              if (await onWrong(hash, d)) button.disabled = true;
-            });
-            return button;
-          }),
+          result.detections.map((d, index) =>
+            h("button", { type: "button", class: "quiet small", onclick: sendOnce(() => onWrong(hash, d)) }, `识别有误：${boxName(index, d)}`),
+          ),
         )
       : null;
   return h("figure", {}, frame, h("figcaption", {}, caption, result && url ? ` · AI 识别：${hazardSummary(result.detections)}` : ""), corrections);
@@ -198,7 +195,7 @@ export function legalBasis(finding) {
       draft.authority && draft.authority !== "应急管理部门" ? h("p", {}, `处罚机关：${draft.authority}（由园区移送）`) : null,
       draft.rationale ? h("details", {}, h("summary", {}, "裁量说明"), h("p", {}, draft.rationale)) : null,
       draft.review_note ? h("p", { class: "hint" }, draft.review_note) : null,
-      h("button", { type: "button", onclick: () => downloadNotice(finding.id) }, "下载处罚文书（PDF）"),
+      h("button", { type: "button", onclick: sendOnce(() => downloadNotice(finding.id)) }, "下载处罚文书（PDF）"),
     );
   }
   return section;

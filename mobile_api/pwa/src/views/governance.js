@@ -2,7 +2,8 @@
 // and the park accepted it (docs/lifecycle.md). Staff write the plan on their ticket; the park
 // reads and accepts or returns it on its 待下发 card. Both need the network.
 import { ApiError, getJSON, OfflineError, postJSON, SCREEN_TIMEOUT_MS } from "../api.js";
-import { field, formatTime, h, mount, toast } from "../ui.js";
+import { field, formatTime, h, mount, sendOnce, submitOnce, toast } from "../ui.js";
+import { freshFinding } from "./fresh.js";
 
 const SECTIONS = [
   ["target_tasks", "目标任务"],
@@ -41,6 +42,7 @@ export function grading(finding, onGraded) {
     }
     toast(major ? "已改判为一般隐患" : "已判定为重大隐患，企业须先提交治理方案", "ok");
     onGraded();
+    return true;
   }
   return h(
     "div",
@@ -48,7 +50,7 @@ export function grading(finding, onGraded) {
     !major ? h("p", { class: "major" }, `可能构成重大隐患：${suggested.criterion}`) : null,
     major ? field("改判理由", reason, "改判为一般隐患时必填，记入隐患台账") : null,
     message,
-    h("button", { type: "button", onclick: grade }, major ? "改判为一般隐患" : "判定为重大隐患"),
+    h("button", { type: "button", onclick: sendOnce(grade) }, major ? "改判为一般隐患" : "判定为重大隐患"),
   );
 }
 
@@ -57,8 +59,20 @@ export function needsPlan(finding) {
   return finding.data.level === "major" && finding.data.status === "reported";
 }
 
-// The plan, null when none was submitted; throws OfflineError when it cannot be known.
-async function loadPlan(findingId) {
+// Where the plan stands by a finding's timeline: null (none submitted), "submitted", "accepted" or
+// "returned". Only the server's own timeline (GET /findings/{id}) is current: a plan is not part of
+// the finding's record, so a pull does not bring the finding again when its plan moves on.
+export function planStatus(timeline) {
+  const steps = (timeline || []).filter((step) => step.action?.startsWith("governance_plan."));
+  return steps.length ? steps.at(-1).action.slice("governance_plan.".length) : null;
+}
+
+// The plan, null when none was submitted; throws OfflineError when it cannot be known. The server's
+// timeline says whether there is one (``timeline``: the one just read, else it is asked for), so a
+// finding without a plan is not asked for it: that answers 404, an error in the console each time.
+async function loadPlan(findingId, timeline = null) {
+  const steps = timeline || (await getJSON(`/api/v1/findings/${findingId}`, { timeout: SCREEN_TIMEOUT_MS })).timeline;
+  if (!planStatus(steps)) return null;
   try {
     return await getJSON(`/api/v1/findings/${findingId}/governance-plan`, { timeout: SCREEN_TIMEOUT_MS });
   } catch (error) {
@@ -77,12 +91,13 @@ function planState(plan) {
   );
 }
 
-// Enterprise staff: the six parts of the plan, sent together.
-export async function planForm(findingId, onSubmitted) {
+// Enterprise staff: the six parts of the plan, sent together. ``timeline``: the server's, read just
+// now with the finding (null when the screen shows the pulled copy).
+export async function planForm(findingId, onSubmitted, timeline = null) {
   const section = h("section", { class: "plan" }, h("h2", {}, "重大隐患治理方案"));
   let plan;
   try {
-    plan = await loadPlan(findingId);
+    plan = await loadPlan(findingId, timeline);
   } catch {
     return mount(section, h("p", { class: "hint" }, "治理方案需要联网查看和提交"));
   }
@@ -90,8 +105,7 @@ export async function planForm(findingId, onSubmitted) {
   if (plan?.status === "accepted") return section;
   const inputs = SECTIONS.map(([name]) => h("textarea", { name, rows: 3, maxlength: 4000, required: true, value: plan?.[name] || "" }));
   const message = h("p", { class: "error", role: "alert" });
-  async function submit(event) {
-    event.preventDefault();
+  async function submit() {
     message.textContent = "";
     const body = Object.fromEntries(SECTIONS.map(([name], index) => [name, inputs[index].value.trim()]));
     const missing = SECTIONS.filter(([name]) => !body[name]).map(([, label]) => label);
@@ -108,7 +122,7 @@ export async function planForm(findingId, onSubmitted) {
   return mount(section,
     h(
       "form",
-      { onsubmit: submit, novalidate: true },
+      { onsubmit: submitOnce(submit), novalidate: true },
       SECTIONS.map(([, label], index) => field(label, inputs[index])),
       message,
       h("button", { type: "submit", class: "primary" }, plan ? "重新提交治理方案" : "提交治理方案"),
@@ -116,8 +130,9 @@ export async function planForm(findingId, onSubmitted) {
   );
 }
 
-// The park: read the plan behind one tap and accept or return it.
-export function planReview(findingId) {
+// The park: read the plan behind one tap and accept or return it. ``onPlan(plan)``: told what was
+// read (null: none submitted).
+export function planReview(findingId, onPlan = null) {
   const details = h("details", { class: "plan" }, h("summary", {}, "治理方案"));
   function reload() {
     details.replaceChildren(h("summary", {}, "治理方案"));
@@ -135,6 +150,7 @@ export function planReview(findingId) {
       delete details.dataset.loaded;
       return mount(details, h("p", { class: "hint" }, "治理方案需要联网查看"));
     }
+    onPlan?.(plan);
     mount(details, planState(plan));
     if (!plan) return;
     mount(details, h("dl", {}, SECTIONS.map(([name, label]) => [h("dt", {}, label), h("dd", {}, plan[name])])));
@@ -153,15 +169,38 @@ export function planReview(findingId) {
       }
       toast(decision === "accept" ? "治理方案已通过，可以下发整改" : "治理方案已退回企业", "ok");
       reload();
+      return true;
     }
     mount(details,
       field("审核意见", comment),
       message,
-      h("div", { class: "row" },
-        h("button", { type: "button", class: "primary", onclick: () => decide("accept") }, "通过治理方案"),
-        h("button", { type: "button", onclick: () => decide("return") }, "退回治理方案"),
+      h("div", { class: "row", "data-one-request": true },
+        h("button", { type: "button", class: "primary", onclick: sendOnce(() => decide("accept")) }, "通过治理方案"),
+        h("button", { type: "button", onclick: sendOnce(() => decide("return")) }, "退回治理方案"),
       ),
     );
   });
   return details;
+}
+
+// A major hazard's 下发整改 is offered once its plan is accepted: until then ``button`` is disabled
+// (aria-disabled: still focusable, and described by ``reason``, which shows). What the pulled copy
+// says first; online, the server's timeline (a pull may not have brought the plan's steps); then
+// whatever the 治理方案 panel reads. Returns the panel's ``onPlan``.
+export function untilPlanAccepted(finding, button, reason) {
+  const described = button.getAttribute("aria-describedby");
+  function offer(accepted) {
+    reason.hidden = accepted;
+    if (accepted) button.removeAttribute("aria-disabled");
+    else button.setAttribute("aria-disabled", "true");
+    button.setAttribute("aria-describedby", accepted ? described : `${described} ${reason.id}`);
+  }
+  const accepted = planStatus(finding.data.timeline) === "accepted";
+  offer(accepted);
+  if (!accepted && navigator.onLine) {
+    freshFinding(finding.id)
+      .then(({ timeline, fresh }) => fresh && offer(planStatus(timeline) === "accepted"))
+      .catch(() => {}); // best effort: the panel says where the plan stands
+  }
+  return (plan) => offer(plan?.status === "accepted");
 }

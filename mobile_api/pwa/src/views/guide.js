@@ -15,6 +15,40 @@ function matches(item, words) {
   return words.every((word) => text.includes(word));
 }
 
+// Two-character pieces of a word: 可燃气体报警 → 可燃 燃气 气体 体报 报警 (Chinese has no spaces).
+function pieces(word) {
+  const clean = word.replace(/[\s\p{P}]/gu, "");
+  if (clean.length < 2) return [clean];
+  return Array.from({ length: clean.length - 1 }, (_, i) => clean.slice(i, i + 2));
+}
+
+// How much of the query a text names, 0 to 1: each word found whole counts 1, else the share of its
+// pieces found. 可燃气体报警 in 可燃、有毒气体检测报警器 is 3 of 5 pieces.
+function named(text, words) {
+  const lower = text.toLowerCase().replace(/[\s\p{P}]/gu, "");
+  const share = (word) => (lower.includes(word) ? 1 : pieces(word).filter((piece) => lower.includes(piece)).length / pieces(word).length);
+  return words.reduce((sum, word) => sum + share(word), 0) / words.length;
+}
+
+// Best first: an item is about what its title names; a phrasing says how inspectors put it, and the
+// 检查方法 may mention the query in passing (资金投入 mentions the 可燃气体报警器 it pays for).
+function relevance(item, words) {
+  const phrasings = item.data.phrasings || [];
+  return [
+    named(item.data.title, words),
+    phrasings.filter((phrasing) => words.every((word) => phrasing.toLowerCase().includes(word))).length,
+    Math.max(0, ...phrasings.map((phrasing) => named(phrasing, words))),
+  ];
+}
+
+function byRelevance(words) {
+  return (a, b) => {
+    const [x, y] = [relevance(a, words), relevance(b, words)];
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return y[i] - x[i];
+    return a.data.code.localeCompare(b.data.code);
+  };
+}
+
 const RELATED = 20;
 
 function card(item) {
@@ -53,10 +87,10 @@ export async function renderGuide(root) {
     const words = query.toLowerCase().split(/\s+/).filter(Boolean);
     const searching = ++shown;
     if (words.length) {
-      // Items whose title names every word first, then those that only mention it; then items
-      // worded otherwise (可燃气体报警 → 可燃和有毒气体检测报警装置), by shared two-character pieces.
-      const inTitle = (item) => (words.every((word) => item.data.title.toLowerCase().includes(word)) ? 0 : 1);
-      const found = items.filter((item) => matches(item, words)).sort((a, b) => inTitle(a) - inTitle(b));
+      // Items that name every word, those whose title names the query first (whole, then most of its
+      // pieces: 可燃、有毒气体检测报警器 before an item that mentions 可燃气体报警器 in an example);
+      // then items worded otherwise (可燃气体报警 → 可燃和有毒气体检测报警装置), by shared pieces.
+      const found = items.filter((item) => matches(item, words)).sort(byRelevance(words));
       const listed = new Set(found.map((item) => item.data.code));
       const byCode = new Map(items.map((item) => [item.data.code, item]));
       const related = (await roughMatches(query, RELATED)).map((match) => byCode.get(match.code)).filter((item) => item && !listed.has(item.data.code));

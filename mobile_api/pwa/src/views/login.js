@@ -3,7 +3,8 @@ import { ApiError, OfflineError, request } from "../api.js";
 import { saveLogin, session } from "../session.js";
 import { field, h } from "../ui.js";
 
-export function renderLogin({ onLoggedIn }) {
+// ``note``: what the screen says of an expired login (the 重新登录 dialog over a form says its own).
+export function renderLogin({ onLoggedIn, note = "登录已过期，请重新登录。未同步的内容仍保留在本机，登录后继续同步。" }) {
   const previous = session()?.user;
   const username = h("input", { name: "username", autocomplete: "username", required: true, value: previous?.username || "" });
   const password = h("input", { name: "password", type: "password", autocomplete: "current-password", required: true });
@@ -41,7 +42,7 @@ export function renderLogin({ onLoggedIn }) {
     "section",
     { class: "screen login", "data-screen": "login" },
     h("h1", {}, "园安 · 隐患排查治理"),
-    previous ? h("p", { class: "hint" }, "登录已过期，请重新登录。未同步的内容仍保留在本机，登录后继续同步。") : null,
+    previous ? h("p", { class: "hint" }, note) : null,
     h("form", { onsubmit: onSubmit, novalidate: true }, field("用户名", username), field("密码", password), message, submit),
   );
 }

@@ -9,6 +9,9 @@ import { field, h, isoToLocalInput, localInputToISO, mount, submitOnce, toast } 
 import { PRESET_KEY } from "./guide.js";
 import { photoPicker } from "./photo_picker.js";
 
+// The server refuses a 发现时间 more than 24 hours ahead of its clock (a phone's clock may be a little off).
+const FUTURE_LIMIT_MS = 24 * 3_600_000;
+
 export async function renderReport(root, editingMutationId = null) {
   const editing = editingMutationId ? await db.outbox.get(editingMutationId) : null;
   // A new report picks up what was typed before the user looked elsewhere.
@@ -124,11 +127,12 @@ export async function renderReport(root, editingMutationId = null) {
       inspection_id: data.inspection_id || null,
     };
     if (checklistCode) finding.checklist_code = checklistCode;
-    // Told what is missing, and taken to it.
+    // Told what is missing or wrong, and taken to it.
     const missing = [
       [!finding.enterprise_id, enterprise, "请选择所属企业"],
       [!finding.description, description, "请填写隐患描述"],
       [!finding.observed_at, observed, "请填写发现时间"],
+      [Date.parse(finding.observed_at) > Date.now() + FUTURE_LIMIT_MS, observed, "发现时间不能晚于现在，请核对后重新填写"],
     ].find(([absent]) => absent);
     if (missing) {
       missing[1].focus();

@@ -2,7 +2,7 @@
 import { ApiError, chinese, getJSON, OfflineError, postJSON, SCREEN_TIMEOUT_MS } from "../api.js";
 import { enterpriseNames, live, rectificationsOf } from "../records.js";
 import { syncNow } from "../sync.js";
-import { field, formatTime, h, localInputToISO, toast, mount } from "../ui.js";
+import { field, formatTime, h, localInputToISO, sendOnce, toast, mount } from "../ui.js";
 import { gallery, legalBasis, summary } from "./finding_detail.js";
 import { freshFinding, NOT_FOUND } from "./fresh.js";
 import { timelineSection } from "./timeline.js";
@@ -121,6 +121,7 @@ export async function renderReview(root, id) {
     toast(decision === "approve" ? "已验收通过" : body.deadline ? "已驳回并设定新的整改期限，企业将收到通知" : "已驳回，企业将收到通知", "ok");
     await syncNow();
     location.hash = "#/reviews";
+    return true;
   }
 
   mount(root,
@@ -149,9 +150,9 @@ export async function renderReview(root, id) {
           message,
           h(
             "div",
-            { class: "row" },
-            h("button", { type: "button", class: "primary", onclick: () => decide("approve") }, "通过"),
-            h("button", { type: "button", class: "danger", onclick: () => decide("reject") }, "驳回"),
+            { class: "row", "data-one-request": true }, // one decision: 驳回 waits while 通过 is sent
+            h("button", { type: "button", class: "primary", onclick: sendOnce(() => decide("approve")) }, "通过"),
+            h("button", { type: "button", class: "danger", onclick: sendOnce(() => decide("reject")) }, "驳回"),
           ),
         )
       : h("p", { class: "hint" }, "这条隐患当前不在待验收状态。"),

@@ -62,7 +62,7 @@ export async function renderTickets(root) {
 }
 
 export async function renderTicket(root, id) {
-  const { finding, timeline } = await freshFinding(id);
+  const { finding, timeline, fresh } = await freshFinding(id);
   if (!finding) {
     mount(root, h("p", { class: "empty" }, NOT_FOUND));
     return;
@@ -83,7 +83,7 @@ export async function renderTicket(root, id) {
       root.replaceChildren();
       renderTicket(root, id);
     };
-    mount(root, await planForm(id, showAgain));
+    mount(root, await planForm(id, showAgain, fresh ? timeline : null));
   }
   if (rejection !== null && finding.data.status === "dispatched") mount(root, h("p", { class: "error" }, `上次整改被驳回：${rejection}`));
   mount(root, await rectificationHistory(finding, await rectificationsOf(id)));
