@@ -88,6 +88,14 @@ def _date(value: datetime | None) -> str:
     return f"{local.year}年{local.month}月{local.day}日"
 
 
+def _deadline(value: datetime | None) -> str:
+    """The day and the minute: escalation runs at the minute, and "20日前" alone reads as all of the 20th."""
+    if value is None:
+        return _date(value)
+    local = value.astimezone(BEIJING)
+    return f"{_date(value)}{local.hour:02d}时{local.minute:02d}分"
+
+
 def _order(facts: NoticeFacts, basis: str, decides: str) -> str:
     # Where another authority decides (消防法第七十条: 消防救援机构), its article is not the park's
     # to invoke: the order names the referral instead.
@@ -97,7 +105,7 @@ def _order(facts: NoticeFacts, basis: str, decides: str) -> str:
             f"{grounds}检查时你单位已当场整改完毕（即查即改），请举一反三，全面排查同类问题，防止再次发生。"
         )
     return (
-        f"{grounds}现责令你单位于{_date(facts.deadline)}前整改完毕，达到有关法律法规规章和标准规定的要求。"
+        f"{grounds}现责令你单位于{_deadline(facts.deadline)}前整改完毕，达到有关法律法规规章和标准规定的要求。"
         "由此产生的一切后果由你单位承担。整改期间，你单位应当采取措施，确保安全生产。"
     )
 

@@ -61,7 +61,7 @@ def test_the_park_does_not_order_a_fix_under_an_article_another_authority_enforc
     """消防法 is enforced by 消防救援机构 (第七十条): the park's 指令书 names the referral, not 消防法's article."""
     text = notice_text("XC-01-05", tmp_path, description="罐区与厂房之间防火间距不足")
     order = text.split("责令限期整改指令书", 1)[1].split("案件移送函", 1)[0]
-    assert "该问题已移送消防救援机构依法处理。现责令你单位于2026年6月10日前整改完毕" in order
+    assert "该问题已移送消防救援机构依法处理。现责令你单位于2026年6月10日17时00分前整改完毕" in order
     assert "依据《中华人民共和国消防法》" not in order
 
 
