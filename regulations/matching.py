@@ -246,12 +246,15 @@ class Matcher:
         self, items: list[tuple[ChecklistItem, float]], query: str, observed: date, limit: int
     ) -> list[RegulationMatch]:
         found: dict[str, RegulationMatch] = {}
-        for item, score in items:
+        lead: set[str] = set()  # the leading item's own citations
+        for position, (item, score) in enumerate(items):
             for reference in applicable([*item.duty, *item.penalty], self.library, observed):
                 article = self.library.article(reference.law, reference.article)
                 if article is None:
                     continue
                 citation = self.library.cite_reference(reference)
+                if position == 0:
+                    lead.add(citation)
                 if citation not in found:
                     found[citation] = RegulationMatch(
                         citation, reference.law, reference.article, round(score, 1), _excerpt(article.text)
@@ -279,14 +282,6 @@ class Matcher:
                     )
         # The leading item's own citations first, whatever its score: it is the one the inspector
         # chose or the one the finding is graded by.
-        lead = (
-            {
-                self.library.cite_reference(r)
-                for r in applicable([*items[0][0].duty, *items[0][0].penalty], self.library, observed)
-            }
-            if items
-            else set()
-        )
         return sorted(found.values(), key=lambda match: (match.citation not in lead, -match.score))[:limit]
 
     def _major(self, ranked: list[tuple[str, float]], inapplicable: set[str]) -> MajorHazard | None:

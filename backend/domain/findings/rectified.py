@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from sqlmodel import Session, col, select
 
 from backend.db.models import Finding, Rectification
@@ -18,6 +20,15 @@ def fixed_on_the_spot(finding: Finding) -> bool:
     )
 
 
+def latest_rectification(session: Session, finding_id: uuid.UUID) -> Rectification | None:
+    """The finding's most recent proof: the one waiting for review, or the one last decided."""
+    return session.exec(
+        select(Rectification)
+        .where(Rectification.finding_id == finding_id, col(Rectification.deleted_at).is_(None))
+        .order_by(col(Rectification.created_at).desc())
+    ).first()
+
+
 def rectified_promptly(session: Session, finding: Finding) -> bool:
     """首次发现且已及时整改 (rules/discretion.yaml ``first_offence_rectified``): fixed on the spot, or
     the accepted rectification submitted within the deadline and the finding never overdue."""
@@ -25,9 +36,5 @@ def rectified_promptly(session: Session, finding: Finding) -> bool:
         return True
     if finding.status is not FindingStatus.CLOSED or finding.overdue or finding.deadline is None:
         return False
-    accepted = session.exec(
-        select(Rectification)
-        .where(Rectification.finding_id == finding.id, col(Rectification.deleted_at).is_(None))
-        .order_by(col(Rectification.created_at).desc())
-    ).first()
+    accepted = latest_rectification(session, finding.id)
     return accepted is not None and accepted.created_at <= finding.deadline

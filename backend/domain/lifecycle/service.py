@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from backend.db.models import Finding, Rectification
+from backend.db.models import Finding
 from backend.db.types import utcnow
 from backend.db.versioning import lock_changes
 from backend.domain.accounts.principal import Principal
@@ -17,6 +17,7 @@ from backend.domain.accounts.roles import Role
 from backend.domain.audit.service import AuditLog
 from backend.domain.errors import DomainError, ErrorKind, Forbidden, InvalidInput, NotFound
 from backend.domain.findings.legal_basis import GRADED, request_matching
+from backend.domain.findings.rectified import latest_rectification
 from backend.domain.findings.vocabulary import FindingStatus, HazardLevel
 from backend.domain.lifecycle.governance import plan_accepted
 from backend.domain.lifecycle.state_machine import LifecycleEvent, next_status
@@ -155,11 +156,7 @@ class LifecycleService:
         finding = self._finding(principal, finding_id)
         event = LifecycleEvent.APPROVE if decision is Decision.APPROVE else LifecycleEvent.REJECT
         new_status = next_status(finding.status, event)
-        latest = self._session.exec(
-            select(Rectification)
-            .where(Rectification.finding_id == finding.id)
-            .order_by(col(Rectification.created_at).desc())
-        ).first()
+        latest = latest_rectification(self._session, finding.id)  # none is ever deleted
         if latest is not None and latest.submitted_by == principal.user_id:
             # Four eyes: whoever fixed a hazard (即查即改 on the spot) does not also accept the fix.
             raise Forbidden(

@@ -14,6 +14,7 @@ from backend.db.engine import transaction
 from backend.db.models import Finding, FindingPhoto, Photo, Rectification
 from backend.domain.audit.service import AuditLog
 from backend.domain.findings.legal_basis import detected_hazard_codes, filed_hazard_codes
+from backend.domain.findings.rectified import latest_rectification
 from backend.domain.findings.vocabulary import FindingStatus
 from backend.domain.photos.detection_service import detect_on_finding
 from backend.domain.photos.links import photo_set, request_verification
@@ -180,11 +181,7 @@ def request_pending_verifications(session: Session, finding_id: uuid.UUID) -> No
     finding = session.get(Finding, finding_id)
     if finding is None or finding.status is not FindingStatus.PENDING_VERIFICATION:
         return
-    latest = session.exec(
-        select(Rectification)
-        .where(Rectification.finding_id == finding_id, col(Rectification.deleted_at).is_(None))
-        .order_by(col(Rectification.created_at).desc())
-    ).first()
+    latest = latest_rectification(session, finding_id)
     # Tested here: an unset JSON column holds JSON null, not SQL NULL.
     if latest is not None and latest.verification is None:
         request_verification(session, latest.id, f"before:{photo_set(finding.photos)}")

@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from playwright.sync_api import BrowserContext, Route, expect
+from playwright.sync_api import BrowserContext, Locator, Page, Route, expect
 
 from tests.integration.pwa.conftest import log_in, open_app, requests_to, wait_for_service_worker
 from tests.integration.pwa.server import Server
@@ -77,13 +77,9 @@ def test_a_double_tap_on_an_action_button_sends_it_once(
     assert len(reviews) == 1
 
 
-def test_an_expired_login_over_a_form_is_said_once_in_each_place(
-    phone: Callable[[], BrowserContext], server: Server, photo: Callable[[int], Path]
-) -> None:
-    """The status line said it twice, the 重新登录 dialog twice, and a toast dimmed under the dialog."""
-    page = open_app(phone(), server)
-    log_in(page, "inspector")
-    report(page, server.enterprise("E001")["name"], f"泵房地面油污未清理 {uuid.uuid4().hex[:6]}", photo(15))
+def expire_login(page: Page) -> tuple[Locator, Callable[[Route], None]]:
+    """The server stops accepting the phone's token (expired or revoked) while the form is open and
+    a sync runs: the 重新登录 dialog, and the route answering 401 (to unroute)."""
 
     def expired(route: Route) -> None:
         route.fulfill(status=401, content_type="application/json", body=EXPIRED)
@@ -92,6 +88,18 @@ def test_an_expired_login_over_a_form_is_said_once_in_each_place(
     page.get_by_role("button", name="立即同步").click()
     relogin = page.get_by_role("dialog", name="重新登录")
     expect(relogin).to_be_visible()
+    return relogin, expired
+
+
+def test_an_expired_login_over_a_form_is_said_once_in_each_place(
+    phone: Callable[[], BrowserContext], server: Server, photo: Callable[[int], Path]
+) -> None:
+    """The status line said it twice, the 重新登录 dialog twice, and a toast dimmed under the dialog."""
+    page = open_app(phone(), server)
+    log_in(page, "inspector")
+    report(page, server.enterprise("E001")["name"], f"泵房地面油污未清理 {uuid.uuid4().hex[:6]}", photo(15))
+
+    relogin, _ = expire_login(page)
     status = page.locator("#sync-status")
     expect(status).to_contain_text("登录已过期，请重新登录")
     expect(status).not_to_contain_text("正在同步")  # the run stopped by the 401 has ended
@@ -108,14 +116,7 @@ def test_an_expired_login_while_reporting_keeps_the_form_and_saves_it_after_logi
     description = f"甲类仓库防爆灯损坏 {uuid.uuid4().hex[:6]}"
     report(page, server.enterprise("E001")["name"], description, photo(12))
 
-    # The server stops accepting the phone's token (expired or revoked) while the form is open.
-    def expired(route: Route) -> None:
-        route.fulfill(status=401, content_type="application/json", body=EXPIRED)
-
-    page.route("**/api/v1/**", expired)
-    page.get_by_role("button", name="立即同步").click()
-    relogin = page.get_by_role("dialog", name="重新登录")
-    expect(relogin).to_be_visible()
+    relogin, expired = expire_login(page)
     page.unroute("**/api/v1/**", expired)
     relogin.get_by_label("密码").fill("Inspect@2026")
     relogin.get_by_role("button", name="登录").click()
