@@ -15,7 +15,7 @@ from backend.domain.errors import DomainError, ErrorKind, TooManyLoginAttempts
 from backend.domain.validation_messages import in_chinese
 from backend.storage.base import ObjectMissing
 from mobile_api.path_ids import malformed_path_id
-from mobile_api.query_parameters import add_query_choices
+from mobile_api.query_parameters import add_choices
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +81,7 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
     message = default_message
     if isinstance(exc, ValidationException):
         code = "validation_error"
-        add_query_choices(request, _problems(exc))
+        add_choices(request, _problems(exc))
         message = f"请求参数不合法：{_describe(exc, chinese=True)} / invalid request: {_describe(exc, chinese=False)}"
         if _is_missing_body(exc):
             message = "缺少请求体（JSON） / request body is required"

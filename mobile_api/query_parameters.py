@@ -1,4 +1,4 @@
-"""Refusing query parameters an endpoint does not take.
+"""Refusing query parameters an endpoint does not take, and naming the choices a refused value had.
 
 Litestar ignores them, so a guessed filter (``/notifications?enterprise_id=…``, ``/findings?from=…``)
 or one meant for another endpoint (``/findings?format=csv``) would answer with everything,
@@ -67,10 +67,11 @@ def refuse_unknown_query_parameters(request: Request[Any, Any, Any]) -> None:
         )
 
 
-def add_query_choices(request: Request[Any, Any, Any], problems: list[dict[str, Any]]) -> None:
-    """To each refused query value of a choice (``status=bogus``), add the values it allows."""
+def add_choices(request: Request[Any, Any, Any], problems: list[dict[str, Any]]) -> None:
+    """To each refused value of a choice (``?status=bogus``, ``{"decision": "ok"}``), add the values
+    it allows, so the caller need not look them up."""
     state = request.app.state
-    by_handler: dict[int, dict[str, list[str]]] = state.get(_CHOICES_KEY) or {}
+    by_handler: dict[int, dict[tuple[str, str], list[str]]] = state.get(_CHOICES_KEY) or {}
     state[_CHOICES_KEY] = by_handler
     handler = request.scope.get("route_handler")
     if handler is None:
@@ -80,21 +81,41 @@ def add_query_choices(request: Request[Any, Any, Any], problems: list[dict[str, 
     choices = by_handler[id(handler)]
     for problem in problems:
         source = getattr(problem.get("source"), "value", problem.get("source"))
-        if source == "query" and problem.get("key") in choices:
-            problem["allowed"] = choices[problem["key"]]
+        if allowed := choices.get((str(source), str(problem.get("key")))):
+            problem["allowed"] = allowed
 
 
-def _choices_of(handler: Any) -> dict[str, list[str]]:
-    """The handler's and its dependencies' parameters typed as a choice (a StrEnum), by name."""
-    functions = [handler.fn, *(provide.dependency for provide in handler.resolve_dependencies().values())]
-    choices: dict[str, list[str]] = {}
-    for function in functions:
-        try:
-            hints = typing.get_type_hints(function)
-        except Exception:  # a dependency whose annotations cannot be resolved takes no choice
-            continue
-        for name, hint in hints.items():
-            for option in typing.get_args(hint) or (hint,):
-                if isinstance(option, type) and issubclass(option, StrEnum):
-                    choices[name] = [member.value for member in option]
+def _choices_of(handler: Any) -> dict[tuple[str, str], list[str]]:
+    """The handler's and its dependencies' query parameters typed as a choice (a StrEnum), and the
+    top-level fields of its request body typed as one (a StrEnum or a Literal), by (source, name)."""
+    hints = {name: field.annotation for name, field in handler.parsed_fn_signature.parameters.items()}
+    for provide in handler.resolve_dependencies().values():
+        hints |= _hints(provide.dependency)
+    choices: dict[tuple[str, str], list[str]] = {}
+    for name, hint in hints.items():
+        if name == "data" and isinstance(hint, type):
+            for field, field_hint in _hints(hint).items():
+                if allowed := _allowed(field_hint):
+                    choices[("body", field)] = allowed
+        elif allowed := _allowed(hint):
+            choices[("query", name)] = allowed
     return choices
+
+
+def _hints(annotated: Any) -> dict[str, Any]:
+    try:
+        return typing.get_type_hints(annotated)
+    except Exception:  # annotations that cannot be resolved take no choice
+        return {}
+
+
+def _allowed(hint: Any) -> list[str]:
+    """``Literal["a", "b"]``, a StrEnum, or either of them ``| None`` → the values allowed."""
+    if typing.get_origin(hint) is typing.Literal:
+        return [str(value) for value in typing.get_args(hint)]
+    for option in typing.get_args(hint) or (hint,):
+        if typing.get_origin(option) is typing.Literal:
+            return [str(value) for value in typing.get_args(option)]
+        if isinstance(option, type) and issubclass(option, StrEnum):
+            return [member.value for member in option]
+    return []

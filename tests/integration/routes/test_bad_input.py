@@ -288,6 +288,30 @@ def test_what_is_wrong_is_said_in_chinese_first_with_the_english_beside_it(
     )
 
 
+@pytest.mark.parametrize(
+    ("action", "field", "choices"),
+    [
+        ("review", "decision", ["approve", "reject"]),
+        ("governance-plan/review", "decision", ["accept", "return"]),
+        ("level", "level", ["general", "major"]),
+        ("ai-corrections", "kind", ["wrong", "missing"]),
+    ],
+)
+def test_a_body_value_that_is_not_one_of_the_choices_is_told_the_choices(
+    client: TestClient[Litestar], world: ParkWorld, action: str, field: str, choices: list[str]
+) -> None:
+    """A supervisor who typed 通过 instead of approve learns the words the endpoint takes."""
+    response = client.post(
+        f"/api/v1/findings/{world.own_finding.id}/{action}",
+        json={field: "通过"},
+        headers=world.headers(client, Role.SUPERVISOR),
+    )
+    error = assert_envelope(response, 400, code="validation_error", names="通过")
+    assert f"{field}: 取值无效：'通过'（可选值：{'、'.join(choices)}）" in error["message"]
+    assert f"(allowed: {', '.join(choices)})" in error["message"]
+    assert error["detail"][0]["allowed"] == choices
+
+
 def test_a_role_refused_an_endpoint_is_told_so_once(client: TestClient[Litestar], world: ParkWorld) -> None:
     refused = client.get("/api/v1/notifications", headers=world.headers(client, Role.INSPECTOR))
     error = assert_envelope(refused, 403, code="forbidden")
