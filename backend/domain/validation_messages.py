@@ -16,6 +16,7 @@ TYPE_NAMES = {
     "object": "对象",
     "bool": "布尔值",
     "null": "空值",
+    "datetime": "RFC 3339 时间",
 }
 
 

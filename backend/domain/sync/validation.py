@@ -171,7 +171,7 @@ def parse_data(
     if paths := control_character_paths(device_part, "data"):
         raise Rejection("control_characters", f"{CONTROL_CHARACTERS}: {', '.join(paths)}", {"fields": paths})
     try:
-        parsed = msgspec.convert(device_part, schema, strict=False)
+        parsed = msgspec.convert(device_part, schema, strict=True)
     except msgspec.ValidationError as exc:
         where = error_path(exc)
         message = f"数据不合法：{in_chinese(str(exc))} / invalid data: {exc}"

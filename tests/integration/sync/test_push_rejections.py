@@ -67,6 +67,29 @@ def test_times_at_the_ends_of_the_calendar_are_rejected_alone(
     assert applied["matches"]["checklist"]  # the job after them ran
 
 
+def test_a_time_that_is_not_rfc3339_text_is_rejected_not_read_as_a_unix_timestamp(
+    client: TestClient[Litestar], world: ParkWorld
+) -> None:
+    # A phone that sent Date.now() or its digits as text got a finding observed in 2025 or 1970.
+    phone = device(client, world)
+    results = phone.push_ok(
+        [
+            finding_mutation(world.own.id, observed_at=1765000000),
+            finding_mutation(world.own.id, observed_at="1765000000"),
+            finding_mutation(world.own.id, observed_at=1765000000.5),
+            finding_mutation(world.own.id, observed_at="2026-12-06T09:00:00+08:00"),
+        ]
+    )
+    assert [r["status"] for r in results] == ["rejected"] * 3 + ["applied"]
+    assert [r["error"]["detail"] for r in results[:3]] == [{"path": "observed_at"}] * 3
+    assert results[0]["error"]["message"].startswith(
+        "数据不合法：应为RFC 3339 时间，实际为整数（位置：observed_at）"
+    )
+    assert results[1]["error"]["message"].startswith(
+        "数据不合法：不是有效的 RFC 3339 时间（位置：observed_at）"
+    )
+
+
 def test_control_characters_in_text_reject_that_mutation_alone(
     client: TestClient[Litestar], world: ParkWorld
 ) -> None:
