@@ -8,6 +8,7 @@ a written rationale and the authority that decides (regulations/penalty_basis.py
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -120,7 +121,7 @@ def draft_penalty(
             if orders_correction(basis.sanctioning)
             else f"{penalty_citation}未规定责令改正，依据{CORRECTION_ORDER}责令限期改正；"
         )
-        draft["rationale"] = f"{classed}{order}{later or '该条款未规定对单位的罚款数额。'}{referral}"
+        draft["rationale"] = f"{classed}{order}{later or _no_unit_fine(basis.sanctioning)}{referral}"
         return draft
     low, high = tier.min_yuan or 0, tier.max_yuan
     position, reason = _position(rules, facts)
@@ -147,6 +148,19 @@ def _quoted(referral: str, tier: PenaltyTier) -> str:
         return tier.basis_phrase
     fine = next((c for c in tier.basis_phrase.split("，") if "罚款" in c), tier.basis_phrase)
     return f"{referral}”；前款：“{fine}"
+
+
+# A 款 that hands the sanction to another act (第七十七条第一款: "分别依照《安全生产许可证条例》…的规定处罚").
+_REFERRED = re.compile(
+    r"依照(《[^》]+》(?:、《[^》]+》)*|有关[^，。；]*?法律、行政法规)的规定(?:处理、)?处罚"
+)
+
+
+def _no_unit_fine(paragraph: str) -> str:
+    referred = _REFERRED.search(paragraph)
+    if referred is None:
+        return "该条款未规定对单位的罚款数额。"
+    return f"该款规定依照{referred.group(1)}的规定处罚，罚款数额依其确定（其条文未收入本库）。"
 
 
 def _fine_only_when_overdue(tiers: tuple[PenaltyTier, ...]) -> str:

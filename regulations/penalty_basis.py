@@ -99,20 +99,22 @@ def choose_basis(
     (第一百零七条) before the one on the unit, and the draft is addressed to the unit.
 
     A reference with ``when`` words is the conduct those words describe: it is taken where the
-    description uses one of them, and passed over otherwise."""
+    description uses one of them, even where its 款 fines nothing itself (第七十七条第一款 refers an
+    unlicensed producer to the 安全生产许可证条例), and passed over otherwise."""
     bases = [
         basis_of(reference, article)
         for reference in applicable(references, library, observed)
         if (article := library.article(reference.law, reference.article)) is not None and sanctions(article)
     ]
-    with_unit_fine = [basis for basis in bases if any(tier.target == "unit" for tier in basis.tiers)]
-    chosen = with_unit_fine or bases
     described = [
-        b for b in chosen if b.reference.when and any(word in description for word in b.reference.when)
+        b for b in bases if b.reference.when and any(word in description for word in b.reference.when)
     ]
-    default = [b for b in chosen if not b.reference.when]
-    ranked = described or default or chosen
-    return ranked[0] if ranked else None
+    default = [b for b in bases if not b.reference.when]
+    for group in (described, default, bases):
+        with_unit_fine = [basis for basis in group if any(tier.target == "unit" for tier in basis.tiers)]
+        if with_unit_fine or group:
+            return (with_unit_fine or group)[0]
+    return None
 
 
 def choose_tier(tiers: tuple[PenaltyTier, ...], target: str, aggravated: bool) -> PenaltyTier | None:

@@ -258,3 +258,30 @@ def test_the_item_of_an_article_is_the_conduct_the_inspector_describes(
     )
     assert draft is not None
     assert draft["penalty_basis"] == basis
+
+
+@pytest.mark.parametrize(
+    ("observed", "article"),
+    [
+        (BEFORE_NEW_LAW, "《危险化学品安全管理条例》第七十七条"),
+        (AFTER_NEW_LAW, "《中华人民共和国危险化学品安全法》第一百条"),
+    ],
+)
+def test_each_missing_permit_is_punished_under_its_own_paragraph(observed: date, article: str) -> None:
+    """JC-13-08 spans three permits; the 款 for the 安全使用许可证 does not punish the others. The
+    安全生产许可证's 款 refers to the 安全生产许可证条例, whose fine is not in the library."""
+    item = default_checklist().items["JC-13-08"]
+
+    def drafted(description: str) -> dict[str, Any]:
+        draft = draft_penalty(item, load_library(), Circumstances(observed, description=description), RULES)
+        assert draft is not None
+        return draft
+
+    production = drafted("没有安全生产许可证就在生产")
+    assert production["penalty_basis"] == f"{article}第一款"
+    assert production["fine_range_yuan"] is None
+    assert "该款规定依照" in production["rationale"] and "罚款数额依其确定" in production["rationale"]
+    trading = drafted("没有危化品经营许可证在卖危化品")
+    assert trading["penalty_basis"] == f"{article}第三款"
+    assert "责令停止经营活动" in trading["measures"]
+    assert drafted("危化品使用量超过规定数量，没办安全使用许可证")["penalty_basis"] == article
