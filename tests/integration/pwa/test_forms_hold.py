@@ -13,7 +13,7 @@ from pathlib import Path
 from playwright.sync_api import BrowserContext, Locator, Page, Route, expect
 
 from tests.integration.pwa.conftest import log_in, open_app, requests_to, wait_for_service_worker
-from tests.integration.pwa.server import Server
+from tests.integration.pwa.server import DEMO_PASSWORDS, Server
 from tests.integration.pwa.test_inspector_offline import card, report
 
 EXPIRED = json.dumps(
@@ -217,3 +217,31 @@ def test_a_report_left_for_the_guide_and_a_fix_left_for_the_list_keep_what_was_t
     expect(staff.get_by_label("整改说明")).to_have_value("已清理消防栓周边杂物")
     expect(staff.get_by_role("img", name="已选照片 1")).to_be_visible()
     expect(staff.get_by_text("处罚依据")).to_have_count(0)  # the park's penalty draft is not the enterprise's
+
+
+def test_a_report_opened_before_the_first_sync_fills_in_its_enterprises_when_they_arrive(
+    phone: Callable[[], BrowserContext], server: Server
+) -> None:
+    """An inspector who taps 上报隐患 right after logging in on a new phone was left with
+    暂无企业数据，请联网同步 (while online) until they opened the form again."""
+    page = open_app(phone(), server)
+    held: list[Route] = []
+    page.route("**/api/v1/sync/pull*", lambda route: held.append(route))  # the first pull is slow
+    page.get_by_label("用户名").fill("inspector")
+    page.get_by_label("密码").fill(DEMO_PASSWORDS["inspector"])
+    page.get_by_role("button", name="登录").click()
+    page.get_by_role("button", name="上报隐患").click()
+    enterprise = page.get_by_label("所属企业")
+    expect(enterprise.locator("option")).to_have_text(["暂无企业数据，请联网同步"])
+    page.get_by_label("隐患描述").fill("储罐区防火堤内有杂草")
+
+    while not held:  # the pull was sent (Playwright runs the route handler while the page waits)
+        page.wait_for_timeout(100)
+    for route in held:
+        route.continue_()
+    page.unroute("**/api/v1/sync/pull*")
+    name = server.enterprise("E001")["name"]
+    expect(enterprise.locator("option", has_text=name)).to_have_count(1)
+    enterprise.select_option(label=name)
+    expect(page.get_by_label("隐患描述")).to_have_value("储罐区防火堤内有杂草")
+    expect(enterprise.locator("option").first).to_have_text("请选择企业")

@@ -17,17 +17,30 @@ export async function renderReport(root, editingMutationId = null) {
   // A new report picks up what was typed before the user looked elsewhere.
   const draft = editing ? null : loadDraft("report");
   const data = editing ? editing.data : draft || {};
-  const companies = await enterprises();
+  let companies = await enterprises();
   const startAt = editing || draft ? "" : rememberedChoice("enterprise"); // the site of the last report
   // One id per form: even a second save of the same form can only ever edit this one finding.
   const recordId = editing ? editing.record_id : uuid();
 
-  const enterprise = h(
-    "select",
-    { name: "enterprise_id", required: true },
-    h("option", { value: "" }, companies.length ? "请选择企业" : "暂无企业数据，请联网同步"),
-    companies.map((company) => h("option", { value: company.id, selected: company.id === (data.enterprise_id || startAt) }, `${company.data.name}`)),
-  );
+  const enterprise = h("select", { name: "enterprise_id", required: true }, enterpriseOptions(data.enterprise_id || startAt));
+
+  function enterpriseOptions(chosen) {
+    return [
+      h("option", { value: "" }, companies.length ? "请选择企业" : "暂无企业数据，请联网同步"),
+      ...companies.map((company) => h("option", { value: company.id, selected: company.id === chosen }, `${company.data.name}`)),
+    ];
+  }
+
+  // Opened before the first sync after login brought the enterprises (or while one was renamed):
+  // the list fills in when they arrive, keeping the choice; never while its picker is open.
+  async function refreshEnterprises() {
+    if (!enterprise.isConnected) return window.removeEventListener("parksafe:changed", refreshEnterprises);
+    if (document.activeElement === enterprise) return enterprise.addEventListener("blur", refreshEnterprises, { once: true });
+    const chosen = enterprise.value || startAt;
+    companies = await enterprises();
+    enterprise.replaceChildren(...enterpriseOptions(chosen));
+  }
+  window.addEventListener("parksafe:changed", refreshEnterprises);
   const picker = photoPicker(data.photos || [], keepDraft);
   const description = h("textarea", { name: "description", rows: 4, maxlength: 2000, required: true, placeholder: "例如：储罐区防火堤内有杂草，可燃物未清理" });
   description.value = data.description || "";
