@@ -110,7 +110,11 @@ def _matches_document(result: MatchResult) -> dict[str, Any]:
             }
             for r in result.regulations
         ],
-        "major_hazard": {"criterion": result.major_hazard.criterion, "citation": result.major_hazard.citation}
+        "major_hazard": {
+            "criterion": result.major_hazard.criterion,
+            "citation": result.major_hazard.citation,
+            "code": result.major_hazard.code,
+        }
         if result.major_hazard
         else None,
         "suggested_level": "major" if result.major_hazard else None,
@@ -169,9 +173,12 @@ def give_legal_basis(
     draft = None
     top = result.checklist[0] if result.checklist else None
     # The inspector's item is the finding's whatever its score (it leads the matches); a
-    # suggestion only when matching is confident and the finding states a defect (a bare "罐区"
-    # or "未发现问题" drafts no penalty).
-    confident = top is not None and top.score >= CONFIDENT_ITEM and result.defect_stated
+    # suggestion only when matching is confident, or grades the finding major by that item, and
+    # the finding states a defect (a bare "罐区" or "未发现问题" drafts no penalty).
+    graded_by_top = (
+        result.major_hazard is not None and top is not None and result.major_hazard.code == top.code
+    )
+    confident = top is not None and (top.score >= CONFIDENT_ITEM or graded_by_top) and result.defect_stated
     if top is not None and (top.code == finding.checklist_code or confident):
         item = matcher.checklist.items[top.code]
         facts = Circumstances(

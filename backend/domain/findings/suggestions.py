@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from backend.db.models import Finding
 
-CONFIDENT_ITEM = 25.0  # below this the top checklist item is only a suggestion: no penalty, no repeat rule
+# Below this the top checklist item is only a suggestion (no penalty, no repeat rule), unless a
+# major grade rests on it: matching grades at 20 (regulations.matching.MAJOR_THRESHOLD).
+CONFIDENT_ITEM = 25.0
 
 
 def effective_checklist_code(finding: Finding) -> str | None:
@@ -15,7 +17,11 @@ def effective_checklist_code(finding: Finding) -> str | None:
     """
     if finding.checklist_code:
         return finding.checklist_code
-    suggestions = (finding.matches or {}).get("checklist") or []
-    if suggestions and float(suggestions[0].get("score", 0)) >= CONFIDENT_ITEM:
+    matches = finding.matches or {}
+    suggestions = matches.get("checklist") or []
+    if not suggestions:
+        return None
+    graded_by = (matches.get("major_hazard") or {}).get("code")  # the item a major grade rests on
+    if float(suggestions[0].get("score", 0)) >= CONFIDENT_ITEM or suggestions[0]["code"] == graded_by:
         return str(suggestions[0]["code"])
     return None
