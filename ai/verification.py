@@ -28,6 +28,9 @@ NEAR_DUPLICATE_MAX_DISTANCE = 8  # Hamming distance of 64-bit pHashes
 COPY_MIN_CORRELATION = 0.985
 COPY_MIN_OVERLAP = 0.5  # of the after-photo covered by the aligned before-photo
 WORKING_SIZE = 640
+# ORB looks for corners at least 31 px from the border (its patch size): a photo narrower than this
+# at the working size (a 4000×4 strip is 640×1) holds no features, and OpenCV fails on a 1 px side.
+MIN_COMPARABLE_SIDE = 64
 
 
 def perceptual_hash(image: Image.Image) -> str:
@@ -40,6 +43,13 @@ def perceptual_hash(image: Image.Image) -> str:
 
 def hamming(left: str, right: str) -> int:
     return bin(int(left, 16) ^ int(right, 16)).count("1")
+
+
+def comparable(image: Image.Image) -> bool:
+    """Whether the photo, at the working size, is large enough on both sides to compare scenes."""
+    width, height = image.size
+    scale = min(1.0, WORKING_SIZE / max(width, height))
+    return min(width, height) * scale >= MIN_COMPARABLE_SIDE
 
 
 def _grey(image: Image.Image) -> np.ndarray:
@@ -55,6 +65,8 @@ class SceneComparison:
 
 
 def compare_scenes(before: Image.Image, after: Image.Image) -> SceneComparison:
+    if not (comparable(before) and comparable(after)):
+        return SceneComparison(0, None)
     grey_before, grey_after = _grey(before), _grey(after)
     orb = cv2.ORB_create(nfeatures=1500)  # type: ignore[attr-defined]
     before_points, before_descriptors = orb.detectAndCompute(grey_before, None)
@@ -157,14 +169,25 @@ def verify(
             "隐患没有整改前照片，无法比对是否同一场景、隐患是否消除，请人工核对 "
             "/ no before-photo: scene and hazard not compared"
         )
+    scenes = [image for image in before_images if comparable(image)]
+    if before_images and not scenes:
+        result.flag(
+            "整改前照片过小或过窄，无法比对是否同一场景，请人工核对 / before-photo too small to compare scenes"
+        )
     for number, photo in enumerate(after, start=1):
         which = "整改后照片" if len(after) == 1 else f"整改后照片第{number}张"
-        comparisons = [compare_scenes(before, photo.image) for before in before_images]
+        comparisons = [compare_scenes(before, photo.image) for before in scenes]
         matches = max((c.matches for c in comparisons), default=0)
         result.scores[f"scene_matches:{photo.sha256[:12]}"] = matches
         copy = max((c.copy_correlation for c in comparisons if c.copy_correlation is not None), default=None)
         result.scores[f"copy_correlation:{photo.sha256[:12]}"] = None if copy is None else round(copy, 4)
-        if before_images and matches < SAME_SCENE_MIN_MATCHES:
+        if scenes and not comparable(photo.image):
+            width, height = photo.image.size
+            result.flag(
+                f"{which}过小或过窄（{width}×{height} 像素），无法比对是否同一场景，请人工核对 "
+                "/ photo too small to compare scenes"
+            )
+        elif scenes and matches < SAME_SCENE_MIN_MATCHES:
             result.flag(f"{which}与整改前不是同一场景（相同特征仅 {matches} 处） / different scene")
         # On a tie the finding's own before-photo is named: "与整改前照片相同" says what happened.
         nearest = min(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,9 @@ from backend.domain.photos.detection_service import detect_on_finding
 from backend.domain.photos.links import photo_set, request_verification
 from backend.domain.photos.service import original_key
 from backend.storage import ObjectStore
+
+log = logging.getLogger(__name__)
+UNVERIFIABLE = "AI 未能分析这些照片，请人工核对整改前后照片 / AI could not analyse the photos"
 
 
 def _open(store: ObjectStore, sha256: str) -> Image.Image:
@@ -93,8 +97,7 @@ def verify_rectification(
     Judged before the inspector's hazard photo arrives, a fix would be compared with no photo and
     pass, which is what a rectification sent first would exploit: the verdict waits for every
     photo, and the finding.photos_complete job asks for it again once they are in."""
-    from ai.detection import ai_available, get_detectors
-    from ai.images import UprightPhoto
+    from ai.detection import ai_available
     from ai.registry import hazard_titles
     from ai.verification import BEFORE_PHOTO, AfterPhoto, perceptual_hash, verify
 
@@ -127,26 +130,19 @@ def verify_rectification(
     for sha, image in zip(before_shas, before_images, strict=True):
         earlier[sha], sources[sha] = perceptual_hash(image), BEFORE_PHOTO
     after_images = {sha: _open(store, sha) for sha in rectification.photos}
-    after_codes: dict[str, set[str]] = {sha: set() for sha in after_images}
-    # Kept with the verdict (as ``ai``, shaped like a finding's): the supervisor sees where the
-    # model still finds a hazard on the after-photo, not only that it does.
-    after_results: list[dict[str, Any]] = []
-    if ai_available():
-        for detector in get_detectors(data_dir):
-            for sha, result in zip(
-                after_images,
-                detector.detect([UprightPhoto.of(image) for image in after_images.values()]),
-                strict=True,
-            ):
-                after_codes[sha] |= {d.hazard_code for d in result.detections if d.hazard_code}
-                after_results.append({"photo": sha, **result.as_dict()})
+    after_codes, after_results = _detect_after(data_dir, after_images)
     after = [
         AfterPhoto(sha, image, perceptual_hash(image), stored[sha].taken_at, after_codes[sha])
         for sha, image in after_images.items()
     ]
-    verdict = verify(
-        before_images, before_codes, after, earlier, dispatched_at, hazard_titles(), sources, filed_codes
-    ).as_dict()
+    try:
+        verdict = verify(
+            before_images, before_codes, after, earlier, dispatched_at, hazard_titles(), sources, filed_codes
+        ).as_dict()
+    except Exception:  # computation on photos already read: a retry fails the same, and no verdict at
+        # all would leave the supervisor waiting on 'AI 核验进行中' while the proof escaped the check
+        log.exception("rectification %s: the photos could not be compared", rectification_id)
+        verdict = {"verdict": "flagged", "reasons": [UNVERIFIABLE], "scores": {}}
     outcome = {**verdict, "ai": after_results}
     with transaction(session_factory) as session:
         rectification = session.get(Rectification, rectification_id)
@@ -173,6 +169,29 @@ def verify_rectification(
             },
         )
     return str(outcome["verdict"])
+
+
+def _detect_after(
+    data_dir: Path, after_images: dict[str, Image.Image]
+) -> tuple[dict[str, set[str]], list[dict[str, Any]]]:
+    """The hazard codes detected on each after-photo, and the detections themselves: kept with the
+    verdict (as ``ai``, shaped like a finding's), the supervisor sees where the model still finds
+    a hazard on the after-photo, not only that it does."""
+    from ai.detection import ai_available, get_detectors
+    from ai.images import UprightPhoto
+
+    after_codes: dict[str, set[str]] = {sha: set() for sha in after_images}
+    after_results: list[dict[str, Any]] = []
+    if ai_available():
+        for detector in get_detectors(data_dir):
+            for sha, result in zip(
+                after_images,
+                detector.detect([UprightPhoto.of(image) for image in after_images.values()]),
+                strict=True,
+            ):
+                after_codes[sha] |= {d.hazard_code for d in result.detections if d.hazard_code}
+                after_results.append({"photo": sha, **result.as_dict()})
+    return after_codes, after_results
 
 
 def request_pending_verifications(session: Session, finding_id: uuid.UUID) -> None:

@@ -213,3 +213,68 @@ def test_a_before_photo_never_analysed_is_analysed_by_the_verification_instead_o
     assert item["verdict"] == "flagged"
     assert any(reason.startswith("整改后照片仍识别到隐患：未戴安全帽") for reason in item["reasons"])
     assert item["ai"], "the before-photo's detections are on the finding now"
+
+
+def test_a_strip_sent_as_proof_gets_a_verdict_for_the_supervisor_not_an_endless_wait(
+    client: TestClient[Litestar], world: ParkWorld, db: Session
+) -> None:
+    """A 4000×4 JPEG crashed the scene comparison on every retry: the queue said AI 核验进行中 for
+    ever and the proof escaped the check."""
+    if not WORKERS_WITHOUT_HELMETS.exists():
+        pytest.skip("dataset not found")
+    before = WORKERS_WITHOUT_HELMETS.read_bytes()
+    inspector = Device(client, world.headers(client, Role.INSPECTOR))
+    assert inspector.upload(sha256(before), before).status_code == 201
+    inspector.push_ok(
+        [edit_mutation("finding", world.own_finding.id, world.own_finding.version, photos=[sha256(before)])]
+    )
+    stored = db.get(Finding, world.own_finding.id)
+    assert stored is not None
+    stored.status = FindingStatus.DISPATCHED
+    db.commit()
+    buffer = io.BytesIO()
+    Image.new("RGB", (4000, 4), (90, 90, 90)).save(buffer, "JPEG")
+    strip = buffer.getvalue()
+    staff = Device(client, world.headers(client, Role.ENTERPRISE_STAFF))
+    assert staff.upload(sha256(strip), strip).status_code == 201
+    staff.push_ok([rectification_mutation(world.own_finding.id, [sha256(strip)])])
+    supervisor = world.headers(client, Role.SUPERVISOR)
+    [queued] = wait_for(
+        client,
+        lambda: [
+            q for q in client.get("/api/v1/reviews", headers=supervisor).json()["items"] if q["verdict"]
+        ],
+    )
+    assert queued["verdict"] == "flagged" and queued["waiting_for"] is None
+    assert any("过小或过窄（4000×4 像素）" in reason for reason in queued["reasons"]), queued
+
+
+def test_photos_the_comparison_cannot_analyse_are_flagged_for_a_person(
+    client: TestClient[Litestar], world: ParkWorld, db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fault injection, not a mock of a part: no photo known now makes the comparison fail, and
+    whatever does next must leave a verdict rather than an endless AI 核验进行中."""
+
+    def cannot_analyse(*_: object, **__: object) -> None:
+        raise ValueError("an image OpenCV cannot read")
+
+    monkeypatch.setattr("ai.verification.verify", cannot_analyse)
+    stored = db.get(Finding, world.own_finding.id)
+    assert stored is not None
+    stored.status = FindingStatus.DISPATCHED
+    db.commit()
+    after = camera_jpeg(size=(320, 240), color=(30, 160, 60))
+    staff = Device(client, world.headers(client, Role.ENTERPRISE_STAFF))
+    assert staff.upload(sha256(after), after).status_code == 201
+    staff.push_ok([rectification_mutation(world.own_finding.id, [sha256(after)])])
+    supervisor = world.headers(client, Role.SUPERVISOR)
+    [queued] = wait_for(
+        client,
+        lambda: [
+            q for q in client.get("/api/v1/reviews", headers=supervisor).json()["items"] if q["verdict"]
+        ],
+    )
+    assert queued["verdict"] == "flagged"
+    assert queued["reasons"] == [
+        "AI 未能分析这些照片，请人工核对整改前后照片 / AI could not analyse the photos"
+    ]

@@ -124,6 +124,28 @@ def test_without_a_before_photo_the_proof_is_flagged_for_a_person_to_check() -> 
     ]
 
 
+@pytest.mark.parametrize("size", [(1, 1), (4000, 4), (640, 1), (3000, 2)])
+def test_a_strip_sent_as_proof_is_flagged_for_a_person_not_left_unverified(size: tuple[int, int]) -> None:
+    """OpenCV failed on a photo 1 px high at the working size: the job retried to its end and the
+    proof never got a verdict, so a strip skipped the check."""
+    strip = Image.new("RGB", size, (90, 90, 90))
+    result = verify([photo(40)], set(), [after_photo(strip)], {}, DISPATCHED)
+    assert result.verdict == "flagged"
+    assert (
+        f"整改后照片过小或过窄（{size[0]}×{size[1]} 像素），无法比对是否同一场景，请人工核对"
+        in result.reasons[0]
+    )
+
+
+def test_a_strip_as_the_before_photo_is_flagged_for_a_person_to_check() -> None:
+    strip = Image.new("RGB", (4000, 4), (90, 90, 90))
+    result = verify([strip], set(), [after_photo(photo(40))], {}, DISPATCHED)
+    assert result.verdict == "flagged"
+    assert result.reasons == [
+        "整改前照片过小或过窄，无法比对是否同一场景，请人工核对 / before-photo too small to compare scenes"
+    ]
+
+
 def test_a_hazard_still_detected_after_is_flagged() -> None:
     before = photo(40)
     result = verify(
