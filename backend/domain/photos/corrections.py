@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from ai.registry import load_registry
 from backend.db.models import DetectionCorrection, Photo
+from backend.db.versioning import lock_changes
 from backend.domain.accounts.principal import Principal
 from backend.domain.accounts.roles import Role
 from backend.domain.audit.service import AuditLog
@@ -67,6 +68,9 @@ class CorrectionService:
     def add(self, principal: Principal, finding_id: uuid.UUID, data: CorrectionInput) -> DetectionCorrection:
         if principal.role is not Role.SUPERVISOR:
             raise Forbidden("只有监管审核员可以纠正识别结果 / only supervisors correct detections")
+        # Serialised with every other change until commit: the same correction sent twice at once
+        # (a double tap, two replicas) must find the first when it checks for a repeat.
+        lock_changes(self._session)
         finding = FindingService(self._session).get(principal, finding_id)
         # A before-photo, or an after-photo of its rectification (the one the verdict is about).
         on_photos = results_by_photo(self._session, [finding])
