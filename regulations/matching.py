@@ -17,6 +17,7 @@ from rapidfuzz import fuzz, process
 
 from regulations.library import CRITERIA, Library
 from regulations.normalize import normalize, strip_preamble, tokens
+from regulations.stated_condition import stated_condition
 from regulations.stated_defect import states_a_defect
 from rules.checklist_loader import Checklist
 from rules.checklist_schema import ChecklistItem, LawReference
@@ -32,6 +33,8 @@ MAX_TEXT = 2000
 # clearly (the evaluation sets' median top score is 38.7). Workers without helmets in the background
 # of a photo of a leaking flange do not make the finding a helmet finding.
 AI_SEEN_SCORE = 30.0
+# An item marked for one condition of a safeguard (missing / faulty) against words stating the other.
+OTHER_CONDITION = 0.7
 SHORTLIST = 12  # items rescored with the fuzzy scorers
 ARTICLE_SHORTLIST = 10  # articles (by shared bigrams) scanned with partial_ratio
 
@@ -212,6 +215,11 @@ class Matcher:
         query = normalize(strip_preamble(text[:MAX_TEXT]))
         observed = observed or date.today()
         scores = self._item_scores(query) if query else {}
+        if (condition := stated_condition(text[:MAX_TEXT])) is not None:
+            for code, score in scores.items():
+                marked = self.checklist.items[code].condition
+                if marked is not None and marked != condition:
+                    scores[code] = score * OTHER_CONDITION
         worded = dict(scores)
         for code in hazard_codes or []:  # the AI saw it; among several, the one described first
             for item in self.checklist.by_hazard_code(code):

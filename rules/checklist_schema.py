@@ -53,6 +53,10 @@ class ChecklistItem(msgspec.Struct, forbid_unknown_fields=True):
     # The general item offered instead of that (``major_hazard_sources_only``) item where the
     # enterprise holds no 重大危险源; elsewhere the major item covers the hazard, so this is not offered.
     stands_in_for: Code | None = None
+    # Set on the two items that split one safeguard by its condition (XC-05-03 检测报警装置未设置,
+    # 第十二项; XC-05-05 报警器故障、未检定): a description stating only the other condition ranks
+    # this item lower, so 报警器坏了 is not graded 第十二项 and 没设报警仪 is.
+    condition: Literal["missing", "faulty"] | None = None
 
 
 class ChecklistFile(msgspec.Struct, forbid_unknown_fields=True):
