@@ -13,7 +13,7 @@ import click
 
 from backend.ai_cli import ai
 from backend.cli_support import friendly_errors, unit_of_work
-from backend.settings import Settings
+from backend.settings import Settings, served_address
 from backend.users_cli import users
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -37,11 +37,10 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
 
     settings = Settings()
     host, port = host or settings.host, port or settings.port
-    if "public_base_url" not in settings.model_fields_set:
+    if settings.public_base_url == served_address(settings.host, settings.port):  # not set: derived
         # Links in notifications lead to this server, not to the default port it is not on
         # (a deployment behind a proxy or domain sets PARKSAFE_PUBLIC_BASE_URL).
-        shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
-        os.environ["PARKSAFE_PUBLIC_BASE_URL"] = f"http://{shown}:{port}"
+        os.environ["PARKSAFE_PUBLIC_BASE_URL"] = served_address(host, port)
     uvicorn.run(
         "mobile_api.asgi:create_app",
         factory=True,

@@ -7,7 +7,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 JobBackend = Literal["inprocess", "redis"]
@@ -37,7 +37,8 @@ class Settings(BaseSettings):
     s3_read_timeout_seconds: float = Field(default=10.0, gt=0)
     s3_max_attempts: int = Field(default=3, gt=0, description="tries per S3 request, the first included")
     notify_urls: str = Field(default="", description="apprise URLs, separated by spaces or commas")
-    public_base_url: str = "http://127.0.0.1:8000"
+    # Where links in notifications lead; default the address `parksafe serve` listens on (host, port).
+    public_base_url: str = ""
     park_code: str = Field(default="DEMO", description="code of the park this deployment serves")
     park_name: str = "滨江示范化工园区"
 
@@ -74,9 +75,18 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 8000
+
     max_json_body_bytes: int = Field(default=2 * 1024 * 1024, gt=0)
     log_level: str = "INFO"
     log_json: bool = False
+
+    @model_validator(mode="after")
+    def _link_to_the_served_address(self) -> Settings:
+        """Every command links to the server PARKSAFE_HOST/PORT name (parksafe escalate linked to
+        port 8000 while the server was on PARKSAFE_PORT); behind a proxy PUBLIC_BASE_URL is set."""
+        if not self.public_base_url:
+            self.public_base_url = served_address(self.host, self.port)
+        return self
 
     @cached_property
     def resolved_data_dir(self) -> Path:
@@ -113,3 +123,9 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.resolved_database_url.startswith("sqlite")
+
+
+def served_address(host: str, port: int) -> str:
+    """The URL a browser on this machine reaches a server listening on ``host``:``port`` by."""
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    return f"http://{shown}:{port}"

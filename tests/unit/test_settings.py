@@ -61,3 +61,14 @@ def test_invalid_job_backend_is_refused(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setenv("PARKSAFE_JOB_BACKEND", "celery")
     with pytest.raises(ValueError, match="job_backend"):
         Settings()
+
+
+def test_links_lead_to_the_port_the_server_is_told_to_serve_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """parksafe escalate (run beside a server on PARKSAFE_PORT) sent 督办 links to port 8000."""
+    monkeypatch.delenv("PARKSAFE_PUBLIC_BASE_URL", raising=False)
+    monkeypatch.setenv("PARKSAFE_PORT", "8161")
+    assert Settings().public_base_url == "http://127.0.0.1:8161"
+    monkeypatch.setenv("PARKSAFE_HOST", "0.0.0.0")
+    assert Settings().public_base_url == "http://127.0.0.1:8161"
+    monkeypatch.setenv("PARKSAFE_PUBLIC_BASE_URL", "https://yuanan.example.cn")
+    assert Settings().public_base_url == "https://yuanan.example.cn"
