@@ -80,16 +80,22 @@ def _overdue(rules: EscalationRules, finding: Finding, now: datetime) -> Iterabl
     if now <= finding.deadline:
         return
     period = math.floor((now - finding.deadline) / timedelta(days=rules.overdue.repeat_every_days)) + 1
-    # Counted as people count: the first day past the deadline is 逾期 1 天, not 0.
-    days = math.ceil((now - finding.deadline) / timedelta(days=1))
     yield Decision(
         finding.id,
         "overdue",
         overdue_occasion(period, finding.deadline),
         (Role.ENTERPRISE_STAFF, Role.PARK_ADMIN),
-        f"已逾期 {days} 天，仍未整改",
+        f"已逾期 {overdue_for(now - finding.deadline)}，仍未整改",
         mark_overdue=True,
     )
+
+
+def overdue_for(late: timedelta) -> str:
+    """How late, as the notice says it: hours on the first day (a 督办 minutes after a 17:00
+    deadline said 逾期 1 天), then whole days."""
+    if late < timedelta(days=1):
+        return f"{max(1, math.ceil(late / timedelta(hours=1)))} 小时"
+    return f"{math.floor(late / timedelta(days=1))} 天"
 
 
 def overdue_occasion(period: int, deadline: datetime) -> str:

@@ -251,10 +251,19 @@ def test_two_spots_of_one_item_on_one_round_are_one_discovery_not_a_repeat(
     assert refreshed(db, next_day_second_spot).escalation_level == 1
 
 
-def test_the_first_day_overdue_reads_one_day_overdue(
-    db: Session, world: ParkWorld, database_url: str
+@pytest.mark.parametrize(
+    ("late", "note"),
+    [
+        (timedelta(minutes=5), "已逾期 1 小时，仍未整改"),
+        (timedelta(hours=2), "已逾期 2 小时，仍未整改"),
+        (timedelta(hours=30), "已逾期 1 天，仍未整改"),
+    ],
+)
+def test_the_overdue_notice_says_how_late_in_hours_on_the_first_day_then_in_days(
+    db: Session, world: ParkWorld, database_url: str, late: timedelta, note: str
 ) -> None:
-    finding = dispatched(db, world, deadline=T0 - timedelta(hours=2))
+    """A 督办 minutes after a 17:00 deadline told the enterprise it was a day late."""
+    finding = dispatched(db, world, deadline=T0 - late)
     assert escalate(database_url, T0).returncode == 0
     db.expire_all()
     notes = [
@@ -262,7 +271,7 @@ def test_the_first_day_overdue_reads_one_day_overdue(
         for event in db.exec(select(AuditEvent).where(AuditEvent.entity_id == str(finding.id))).all()
         if event.after and event.after.get("kind") == "overdue"
     ]
-    assert notes == ["已逾期 1 天，仍未整改"]
+    assert notes == [note]
 
 
 def test_grading_a_finding_major_tells_the_park_leaders_once(
