@@ -46,4 +46,5 @@ def test_an_enterprise_without_one_has_a_general_shutoff_hazard_drafted_as_unsaf
     draft = finding.penalty_draft
     assert draft is not None
     assert "《中华人民共和国安全生产法》第四十条" not in draft["violated"]
-    assert draft["penalty_basis"] == "《中华人民共和国安全生产法》第九十九条第（二）项"
+    # the special law: 未…在作业场所设置相关安全设施、设备 (第一百零三条第（三）项), before 安全生产法第九十九条
+    assert draft["penalty_basis"] == "《中华人民共和国危险化学品安全法》第一百零三条第（三）项"
