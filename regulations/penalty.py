@@ -57,7 +57,7 @@ def _position(rules: DiscretionRules, facts: Circumstances) -> tuple[float, str]
     if facts.overdue_or_refused:
         return rules.positions.overdue_or_refused, "逾期未改正或拒不执行，按上限建议"
     if facts.repeated:
-        return rules.positions.repeated, f"同一问题 {facts.repeat_window_days} 天内重复发现，从重考虑"
+        return rules.positions.repeated, f"同一问题{facts.repeat_window_days}天内整改后再次发现，从重考虑"
     if facts.rectified_promptly:
         return rules.positions.first_offence_rectified, "首次发现且已及时整改，从轻考虑"
     return rules.positions.first_offence, "首次发现"

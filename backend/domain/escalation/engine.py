@@ -6,7 +6,6 @@ once, so running the rules twice (or on several replicas) never notifies twice.
 
 from __future__ import annotations
 
-import bisect
 import math
 import uuid
 from collections import defaultdict
@@ -16,11 +15,11 @@ from datetime import datetime, timedelta
 
 from backend.db.models import Finding
 from backend.domain.accounts.roles import Role
+from backend.domain.findings.repeats import recurred
 from backend.domain.findings.suggestions import effective_checklist_code
 from backend.domain.findings.vocabulary import FindingStatus, HazardLevel
 from regulations.stated_defect import without_denials
 from rules.escalation_schema import EscalationRules
-from rules.park_time import park_day_start, seen_again
 
 OPEN = (FindingStatus.REPORTED, FindingStatus.DISPATCHED, FindingStatus.PENDING_VERIFICATION)
 
@@ -117,20 +116,16 @@ def _repeated(rules: EscalationRules, findings: list[Finding]) -> Iterable[Decis
         if code:
             by_item[(finding.enterprise_id, code)].append(finding)
     for group in by_item.values():
-        group.sort(key=lambda f: f.observed_at)
-        seen = [f.observed_at for f in group]
         for later in group:
-            # The last finding of the item before the day this one was seen: the nearest candidate.
-            before = bisect.bisect_left(seen, park_day_start(later.observed_at))
-            if later.status in OPEN and before and seen_again(seen[before - 1], later.observed_at, window):
-                # Once per finding: a finding synced late between two others, or a deletion, changes
-                # which finding came before, not whether this one is a repeat.
+            # Once per finding: a finding synced late, or a deletion, changes which earlier finding
+            # it repeats, not whether it is a repeat.
+            if later.status in OPEN and any(recurred(earlier, later, window) for earlier in group):
                 yield Decision(
                     later.id,
                     "repeated",
                     "repeated",
                     (Role.ENTERPRISE_STAFF, Role.PARK_ADMIN),
-                    f"{rules.repeated.window_days} 天内同一检查项（{effective_checklist_code(later)}）重复发现",
+                    f"{rules.repeated.window_days}天内同一检查项（{effective_checklist_code(later)}）整改后再次发现",
                 )
 
 

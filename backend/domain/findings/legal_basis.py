@@ -19,13 +19,14 @@ from backend.db.models import AuditEvent, Enterprise, Finding
 from backend.db.versioning import lock_changes
 from backend.domain.audit.service import AuditLog
 from backend.domain.findings.rectified import rectified_promptly
+from backend.domain.findings.repeats import recurred
 from backend.domain.findings.suggestions import CONFIDENT_ITEM, effective_checklist_code
 from backend.domain.findings.vocabulary import HazardLevel
 from backend.jobs.outbox import request_job
 from regulations.matching import Matcher, MatchResult
 from regulations.penalty import Circumstances, draft_penalty
 from rules.checklist_loader import default_checklist
-from rules.park_time import park_date, park_day_start
+from rules.park_time import park_date
 
 MATCH_JOB = "finding.match"
 MATCH_NEW_JOB = "finding.match_new"
@@ -122,18 +123,20 @@ def _matches_document(result: MatchResult) -> dict[str, Any]:
 
 
 def _repeated(session: Session, finding: Finding, code: str, window: timedelta) -> bool:
-    """Seen on an earlier park day within ``window``, by the item the escalation rules count
-    (``effective_checklist_code``: chosen, else confidently matched)."""
+    """Found again after being put right (``repeats.recurred``), by the item the escalation rules
+    count (``effective_checklist_code``: chosen, else confidently matched)."""
     earlier = session.exec(
         select(Finding).where(
             Finding.enterprise_id == finding.enterprise_id,
             Finding.id != finding.id,
             col(Finding.observed_at) >= finding.observed_at - window,
-            col(Finding.observed_at) < park_day_start(finding.observed_at),  # rules.park_time.seen_again
+            col(Finding.accepted_at).is_not(None),
             col(Finding.deleted_at).is_(None),
         )
     ).all()
-    return any(effective_checklist_code(other) == code for other in earlier)
+    return any(
+        effective_checklist_code(other) == code and recurred(other, finding, window) for other in earlier
+    )
 
 
 def _graded_general(session: Session, finding: Finding) -> bool:

@@ -1,5 +1,6 @@
-"""A penalty draft weighs a hazard as 重复发现 only when it was seen again on a later day, within
-the window the escalation rules set (rules/escalation.yaml ``repeated.window_days``)."""
+"""A penalty draft weighs a hazard as 重复发现 only when it was seen again after being put right (验收
+闭环), on a later day, within the window the escalation rules set (rules/escalation.yaml
+``repeated.window_days``)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sqlmodel import Session
 from backend.db.models import Finding
 from backend.domain.findings.legal_basis import give_legal_basis
 from backend.domain.findings.suggestions import effective_checklist_code
+from backend.domain.findings.vocabulary import FindingStatus
 from backend.jobs import JobContext
 from backend.jobs.base import JobRegistry
 from backend.jobs.catalog import match_finding
@@ -25,12 +27,20 @@ RULES = Path(__file__).resolve().parents[3] / "rules" / "escalation.yaml"
 
 # 10:00 Beijing time on 2026-12-01
 MORNING = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
-REPEAT_REASON = "重复发现，从重考虑"
+REPEAT_REASON = "整改后再次发现，从重考虑"
 
 
-def drafted(db: Session, world: ParkWorld, observed_at: datetime) -> str:
+def put_right(finding: Finding) -> None:
+    """Rectified and accepted (验收闭环) two hours after it was found."""
+    finding.status = FindingStatus.CLOSED
+    finding.accepted_at = finding.observed_at + timedelta(hours=2)
+
+
+def drafted(db: Session, world: ParkWorld, observed_at: datetime, *, fixed: bool = True) -> str:
     finding = factories.finding(db, world.own, checklist_code="XC-08-01", observed_at=observed_at)
     matched = give_legal_basis(db, get_matcher(), finding.id, repeat_window_days=90)
+    if fixed:
+        put_right(finding)
     db.commit()
     assert matched is not None and matched.penalty_draft is not None
     rationale: str = matched.penalty_draft["rationale"]
@@ -56,6 +66,17 @@ def test_the_same_item_seen_again_on_a_later_day_is_weighed_as_a_repeat(
     assert REPEAT_REASON in next_morning
 
 
+def test_a_hazard_seen_again_before_it_was_put_right_is_not_weighed_as_a_repeat(
+    db: Session, world: ParkWorld
+) -> None:
+    """The same expired extinguisher seen again while its first finding is still open is one
+    continuing violation: drafted 从重 it drew a second, heavier fine for one uncorrected act."""
+    drafted(db, world, MORNING, fixed=False)
+    two_weeks_on = drafted(db, world, MORNING + timedelta(days=14))
+    assert REPEAT_REASON not in two_weeks_on
+    assert "首次发现" in two_weeks_on
+
+
 def test_the_repeat_window_is_the_one_the_escalation_rules_set(
     db: Session, world: ParkWorld, settings: Settings, session_factory: sessionmaker[Session], tmp_path: Path
 ) -> None:
@@ -72,6 +93,7 @@ def test_the_repeat_window_is_the_one_the_escalation_rules_set(
 
     def drafted_by_the_job(observed_at: datetime) -> str:
         finding = factories.finding(db, world.own, checklist_code="XC-08-01", observed_at=observed_at)
+        put_right(finding)
         db.commit()
         match_finding(context, finding_id=str(finding.id))
         db.expire_all()
@@ -84,7 +106,7 @@ def test_the_repeat_window_is_the_one_the_escalation_rules_set(
     forty_days_on = drafted_by_the_job(MORNING + timedelta(days=40))
     fifty_days_on = drafted_by_the_job(MORNING + timedelta(days=50))
     assert REPEAT_REASON not in forty_days_on  # 40 days after the only earlier one: outside 30
-    assert "同一问题 30 天内重复发现，从重考虑" in fifty_days_on  # 10 days after the second
+    assert "同一问题30天内整改后再次发现，从重考虑" in fifty_days_on  # 10 days after the second
 
 
 def test_a_repeat_by_the_matched_item_is_weighed_as_escalation_counts_it(
@@ -96,6 +118,7 @@ def test_a_repeat_by_the_matched_item_is_weighed_as_escalation_counts_it(
         db, world.own, description="储罐区两名作业人员未佩戴安全帽", observed_at=MORNING
     )
     assert give_legal_basis(db, get_matcher(), first.id, repeat_window_days=90) is not None
+    put_right(first)
     db.commit()
     assert effective_checklist_code(first) == "XC-08-01"
     assert REPEAT_REASON in drafted(db, world, MORNING + timedelta(days=2))

@@ -80,7 +80,12 @@ def closed_then_found_again(db: Session, world: ParkWorld, days_between: int) ->
     """XC-05-03 found and closed, then found again at the same enterprise a day before T0."""
     earlier = T0 - timedelta(days=days_between + 1)
     factories.finding(
-        db, world.own, checklist_code="XC-05-03", observed_at=earlier, status=FindingStatus.CLOSED
+        db,
+        world.own,
+        checklist_code="XC-05-03",
+        observed_at=earlier,
+        status=FindingStatus.CLOSED,
+        accepted_at=earlier + timedelta(hours=2),
     )
     return factories.finding(db, world.own, checklist_code="XC-05-03", observed_at=T0 - timedelta(days=1))
 
@@ -132,6 +137,18 @@ def test_the_same_checklist_item_again_within_90_days_is_escalated(
     assert refreshed(db, again).escalation_level == 1
     assert refreshed(db, unrelated).escalation_level == 0
     assert queued(db, again, "escalated") == 2
+
+
+def test_the_same_item_seen_again_before_the_first_was_put_right_is_not_a_repeat(
+    db: Session, world: ParkWorld, database_url: str
+) -> None:
+    """Still open, it is the same continuing hazard (pursued by its own deadline and 督办), not one
+    that came back after a fix."""
+    factories.finding(db, world.own, checklist_code="XC-05-03", observed_at=T0 - timedelta(days=20))
+    again = factories.finding(db, world.own, checklist_code="XC-05-03", observed_at=T0 - timedelta(days=1))
+    db.commit()
+    assert escalate(database_url, T0).returncode == 0
+    assert refreshed(db, again).escalation_level == 0
 
 
 def test_ignition_source_plus_flammable_leak_at_one_enterprise_become_major(
@@ -230,7 +247,14 @@ def test_two_spots_of_one_item_on_one_round_are_one_discovery_not_a_repeat(
     db: Session, world: ParkWorld, database_url: str
 ) -> None:
     """重复发现 is a hazard seen again on a later day, not a second spot of it on the same round."""
-    factories.finding(db, world.own, checklist_code="XC-05-03", observed_at=T0 - timedelta(hours=3))
+    factories.finding(  # fixed on the spot, accepted an hour later
+        db,
+        world.own,
+        checklist_code="XC-05-03",
+        observed_at=T0 - timedelta(hours=3),
+        status=FindingStatus.CLOSED,
+        accepted_at=T0 - timedelta(hours=2),
+    )
     same_round = factories.finding(
         db, world.own, checklist_code="XC-05-03", observed_at=T0 - timedelta(hours=2)
     )
@@ -374,13 +398,20 @@ def test_the_penalty_draft_follows_the_escalations_overdue_then_repeated(
     db.commit()
     assert "首次发现" in rationale(db, late) and "首次发现" in rationale(db, repeat)
 
-    # synced late: the same item seen three days before the one already drafted
-    factories.finding(db, world.own, checklist_code="XC-05-03", observed_at=T0 - timedelta(days=4))
+    # synced late: the same item seen, and put right, days before the one already drafted
+    factories.finding(
+        db,
+        world.own,
+        checklist_code="XC-05-03",
+        observed_at=T0 - timedelta(days=4),
+        status=FindingStatus.CLOSED,
+        accepted_at=T0 - timedelta(days=3),
+    )
     db.commit()
     assert escalate(database_url, T0).returncode == 0
     settle(client)
     assert "逾期未改正" in rationale(db, late)
-    assert "重复发现，从重考虑" in rationale(db, repeat)
+    assert "整改后再次发现，从重考虑" in rationale(db, repeat)
 
 
 def test_grading_a_suggested_major_hazard_general_is_recorded_and_the_draft_stops_calling_it_major(
