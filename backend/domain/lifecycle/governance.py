@@ -122,6 +122,7 @@ class GovernancePlanService:
         plan.status, plan.submitted_by, plan.submitted_at = "submitted", principal.user_id, utcnow()
         plan.reviewed_by, plan.reviewed_at, plan.review_comment = None, None, ""
         self._session.add(plan)
+        _touch(self._session, finding)
         self._session.flush()
         AuditLog(self._session).record(
             principal.user_id, "governance_plan.submitted", "finding", finding.id, None, plan_document(plan)
@@ -157,6 +158,7 @@ class GovernancePlanService:
         plan.status = "accepted" if decision is PlanDecision.ACCEPT else "returned"
         plan.reviewed_by, plan.reviewed_at, plan.review_comment = principal.user_id, utcnow(), comment
         self._session.add(plan)
+        _touch(self._session, finding)
         self._session.flush()
         AuditLog(self._session).record(
             principal.user_id,
@@ -179,3 +181,11 @@ class GovernancePlanService:
             else f"治理方案被园区退回，请修改后重新提交。退回原因：{comment.strip()}",
         )
         return plan
+
+
+def _touch(session: Session, finding: Finding) -> None:
+    """The plan is not part of the finding's record: touched, the finding gets a new version and
+    phones pull it again, its timeline carrying the plan's step (the staff ticket list read
+    须提交治理方案 after the plan had been accepted)."""
+    finding.updated_at = utcnow()
+    session.add(finding)

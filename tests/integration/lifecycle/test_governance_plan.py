@@ -253,3 +253,29 @@ def test_a_major_findings_plan_returned_accepted_and_dispatched_leaves_the_findi
     deadline = {"deadline": (datetime.now(UTC) + timedelta(days=30)).isoformat()}
     assert client.post(f"{url}/dispatch", json=deadline, headers=admin).status_code == 200
     assert mismatches() == []
+
+
+def test_a_phone_pulls_the_finding_again_when_its_plan_moves_on(
+    client: TestClient[Litestar], world: ParkWorld, db: Session
+) -> None:
+    """A plan is not part of the finding's record: the staff ticket list, built from pulls, kept
+    saying 须提交治理方案 after the plan was submitted and after it was accepted."""
+    major = factories.finding(db, world.own, level=HazardLevel.MAJOR, description="罐区可燃气体报警器失效")
+    db.commit()
+    url = f"/api/v1/findings/{major.id}"
+    admin, staff = world.headers(client, Role.PARK_ADMIN), world.headers(client, Role.ENTERPRISE_STAFF)
+    phone = Device(client, staff)
+    phone.pull_all()
+
+    def plan_steps_pulled() -> list[str]:
+        pulled = [c for c in phone.pull_all() if c["entity"] == "finding" and c["id"] == str(major.id)]
+        assert pulled, "the finding was not pulled again"
+        return [
+            s["action"] for s in pulled[-1]["data"]["timeline"] if s["action"].startswith("governance_plan.")
+        ]
+
+    assert client.post(f"{url}/governance-plan", json=PLAN, headers=staff).status_code == 200
+    assert plan_steps_pulled() == ["governance_plan.submitted"]
+    review = {"decision": "accept", "comment": ""}
+    assert client.post(f"{url}/governance-plan/review", json=review, headers=admin).status_code == 200
+    assert plan_steps_pulled()[-1] == "governance_plan.accepted"
