@@ -22,6 +22,7 @@ from regulations.stated_defect import without_denials
 from rules.escalation_schema import EscalationRules
 
 OPEN = (FindingStatus.REPORTED, FindingStatus.DISPATCHED, FindingStatus.PENDING_VERIFICATION)
+PLAN_NEEDED = "：请企业提交治理方案，经园区审核通过后下发整改"
 
 
 @dataclass(frozen=True)
@@ -151,13 +152,16 @@ def _coupled(rules: EscalationRules, findings: list[Finding]) -> Iterable[Decisi
             # Once per finding and coupling: a partner that joins or closes later changes the
             # group, not the fact that this finding was escalated for it.
             for finding in members:
+                raised = finding.level is not HazardLevel.MAJOR
+                # Not yet dispatched, a major hazard waits for its plan: the enterprise is told so.
+                plan = PLAN_NEEDED if raised and finding.status is FindingStatus.REPORTED else ""
                 yield Decision(
                     finding.id,
                     "coupled",
                     f"coupled-{coupling.name}",
                     (Role.ENTERPRISE_STAFF, Role.PARK_ADMIN),
-                    f"耦合隐患：{coupling.name}，升为重大隐患",
-                    raise_to_major=finding.level is not HazardLevel.MAJOR,
+                    f"耦合隐患：{coupling.name}，升为重大隐患{plan}",
+                    raise_to_major=raised,
                 )
 
 

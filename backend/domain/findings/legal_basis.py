@@ -176,12 +176,14 @@ def give_legal_basis(
     draft = None
     top = result.checklist[0] if result.checklist else None
     # The inspector's item is the finding's whatever its score (it leads the matches); a
-    # suggestion only when matching is confident, or grades the finding major by that item, and
-    # the finding states a defect (a bare "罐区" or "未发现问题" drafts no penalty).
+    # suggestion only when the finding states a defect (a bare "罐区" or "未发现问题" drafts no
+    # penalty) and matching is confident, or grades the finding major by that item, or the finding
+    # is major already (graded by the park or the coupling rules: it needs its 指令书).
     graded_by_top = (
         result.major_hazard is not None and top is not None and result.major_hazard.code == top.code
     )
-    confident = top is not None and (top.score >= CONFIDENT_ITEM or graded_by_top) and result.defect_stated
+    major = graded_by_top or finding.level is HazardLevel.MAJOR
+    confident = top is not None and (top.score >= CONFIDENT_ITEM or major) and result.defect_stated
     if top is not None and (top.code == finding.checklist_code or confident):
         item = matcher.checklist.items[top.code]
         facts = Circumstances(

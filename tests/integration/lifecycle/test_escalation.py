@@ -168,6 +168,35 @@ def test_ignition_source_plus_flammable_leak_at_one_enterprise_become_major(
     assert [event.after["kind"] for event in history if event.after] == ["coupled"]
 
 
+def test_a_leak_raised_to_major_by_coupling_gets_its_documents_and_is_asked_for_a_plan(
+    client: TestClient[Litestar], db: Session, world: ParkWorld, database_url: str
+) -> None:
+    """Matched below the confidence a suggestion needs for a draft (24.4), a leak coupled with hot
+    work became 重大 with no 指令书 at all, and its 督办 did not ask for the plan its dispatch waits for."""
+    factories.finding(db, world.own, description="罐区附近进行电焊动火作业，未办理动火票")
+    leak = factories.finding(
+        db, world.own, description="2号罐区甲苯输送泵机封泄漏，泵底地面有积液，有明显油气味"
+    )
+    db.commit()
+    give_legal_basis(db, get_matcher(), leak.id, repeat_window_days=90)
+    db.commit()
+    assert refreshed(db, leak).penalty_draft is None  # only a suggestion while it is general
+    assert escalate(database_url, T0).returncode == 0
+    settle(client)
+    assert refreshed(db, leak).level is HazardLevel.MAJOR
+    assert refreshed(db, leak).penalty_draft is not None
+    pdf = client.get(
+        f"/api/v1/findings/{leak.id}/penalty-draft.pdf", headers=world.headers(client, Role.PARK_ADMIN)
+    )
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    [note] = [
+        event.after["note"]
+        for event in db.exec(select(AuditEvent).where(AuditEvent.entity_id == str(leak.id))).all()
+        if event.after and event.after.get("kind") == "coupled"
+    ]
+    assert note == "耦合隐患：点火源 + 可燃物泄漏，升为重大隐患：请企业提交治理方案，经园区审核通过后下发整改"
+
+
 def test_a_leak_denied_or_a_broken_gas_detector_is_no_leak_to_couple_with_hot_work(
     db: Session, world: ParkWorld, database_url: str
 ) -> None:
