@@ -26,6 +26,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer
 
+from regulations.penalty import yuan
 from regulations.penalty_basis import EMERGENCY_AUTHORITY
 from rules.park_time import BEIJING
 
@@ -110,13 +111,9 @@ def _order(facts: NoticeFacts, basis: str, decides: str) -> str:
     )
 
 
-def _yuan(amount: int | None) -> str:
-    return "—" if amount is None else f"{amount:,}元"
-
-
 def _range(low: int | None, high: int | None) -> str:
     """A fine's range as the law words it: 五万元以下 has no floor, so no "0元至"."""
-    return f"{_yuan(low)}以上{_yuan(high)}以下" if low else f"{_yuan(high)}以下"
+    return f"{yuan(low)}以上{yuan(high)}以下" if low else f"{yuan(high)}以下"
 
 
 def _as_markup(facts: NoticeFacts, font: str) -> NoticeFacts:
@@ -217,7 +214,7 @@ def render_notice(facts: NoticeFacts) -> bytes:
             *heading("行政处罚告知书", "罚告"),
             Paragraph(f"经查，你单位{facts.description}。以上事实违反了{violated}的规定。", body),
             Paragraph(
-                f"依据{basis}的规定，本机关拟对你单位作出罚款人民币{_yuan(fine)}的行政处罚"
+                f"依据{basis}的规定，本机关拟对你单位作出罚款人民币{yuan(fine)}的行政处罚"
                 f"（法定幅度：{_range(low, high)}）。",
                 body,
             ),

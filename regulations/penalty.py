@@ -47,10 +47,9 @@ class Circumstances:
     graded_general: bool = False  # the park graded it 一般 against the item's major criterion
 
 
-def _yuan(amount: int | None) -> str:
-    if amount is None:
-        return "—"
-    return f"{amount // 10000}万元" if amount % 10000 == 0 and amount >= 10000 else f"{amount}元"
+def yuan(amount: int | None) -> str:
+    """An amount as every document writes it, 15,000元 (one form: the 告知书 quotes the rationale)."""
+    return "—" if amount is None else f"{amount:,}元"
 
 
 def _position(rules: DiscretionRules, facts: Circumstances) -> tuple[float, str]:
@@ -134,8 +133,8 @@ def draft_penalty(
         tier=tier.basis_phrase,
         rationale=(
             f"{broken}{classed}依据{penalty_citation}"
-            f"（“{_quoted(basis.referral, tier)}”），对单位可处{_yuan(tier.min_yuan) if tier.min_yuan else ''}"
-            f"{'以上' if tier.min_yuan else ''}{_yuan(high)}以下罚款。{reason}，建议罚款{_yuan(suggested)}。"
+            f"（“{_quoted(basis.referral, tier)}”），对单位可处{yuan(tier.min_yuan) if tier.min_yuan else ''}"
+            f"{'以上' if tier.min_yuan else ''}{yuan(high)}以下罚款。{reason}，建议罚款{yuan(suggested)}。"
             f"{referral}"
         ),
     )

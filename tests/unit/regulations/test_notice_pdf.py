@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from datetime import UTC, datetime
@@ -127,3 +128,10 @@ def test_the_enterprises_copy_is_the_order_alone(tmp_path: Path) -> None:
             and "案件移送函" not in text
             and "罚款" not in text.split("指令书", 1)[1]
         )
+
+
+def test_every_amount_in_a_document_is_written_one_way(tmp_path: Path) -> None:
+    """The 告知书 said 法定幅度 50,000元以下 beside a quoted rationale of 可处5万元 … 建议罚款65000元."""
+    text = notice_text("JC-07-01", tmp_path)
+    assert "建议罚款65,000元" in text and "拟对你单位作出罚款人民币65,000元" in text
+    assert not re.search(r"\d万元|\d{4,}元", text), re.findall(r"[\d,]+万?元", text)
