@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+from reportlab.lib import textsplit
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -25,6 +26,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer
+from reportlab.platypus import paragraph as reportlab_paragraph
 
 from regulations.penalty import yuan
 from regulations.penalty_basis import EMERGENCY_AUTHORITY
@@ -137,7 +139,20 @@ def _as_markup(facts: NoticeFacts, font: str) -> NoticeFacts:
     )
 
 
+# Chinese closing punctuation never starts a line (GB/T 15834: 点号不出现在一行之首). ReportLab's CJK
+# wrapping knows Japanese closing marks (、。」）) but not ，：；！？》”’, so a line began "：厂区…".
+CLOSING_MARKS = "，：；！？》”’〉"
+
+
+@cache
+def _closing_marks_stay_on_their_line() -> None:
+    missing = "".join(mark for mark in CLOSING_MARKS if mark not in textsplit.ALL_CANNOT_START)
+    textsplit.ALL_CANNOT_START += missing
+    reportlab_paragraph.ALL_CANNOT_START = textsplit.ALL_CANNOT_START  # its own copy of the name
+
+
 def render_notice(facts: NoticeFacts) -> bytes:
+    _closing_marks_stay_on_their_line()
     font = cjk_font()
     facts = _as_markup(facts, font)
     title = ParagraphStyle("title", fontName=font, fontSize=20, leading=30, alignment=TA_CENTER, spaceAfter=6)
