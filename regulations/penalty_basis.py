@@ -91,19 +91,12 @@ def sanctions(article: Article) -> bool:
     return ENTERPRISE_OWN not in article.text and not (REFERS_ON.search(article.text) and not article.tiers)
 
 
-# Where a special law punishes the conduct too, it applies before the general 安全生产法 (特别法优于
-# 一般法, 立法法第一百零三条): from 2026-05-01 a hazardous-chemical finding an item lists under both is
-# drafted under 危险化学品安全法, at its range (第一百零三条: 五万元以上十万元以下), not 安全生产法's.
-SPECIAL_LAWS = frozenset({"危险化学品安全法"})
-
-
 def choose_basis(
     references: list[LawReference], library: Library, observed: date, description: str = ""
 ) -> PenaltyBasis | None:
     """The first applicable article an authority sanctions under, preferring one with a fine on
-    the unit (an item lists the article on the principal's fine, 第九十四条, or on the staff,
-    第一百零七条, before the one on the unit, and the draft is addressed to the unit), and among
-    those one of a special law (``SPECIAL_LAWS``).
+    the unit: an item lists the article on the principal's fine (第九十四条) or on the staff
+    (第一百零七条) before the one on the unit, and the draft is addressed to the unit.
 
     A reference with ``when`` words is the conduct those words describe: it is taken where the
     description uses one of them, even where its 款 fines nothing itself (第七十七条第一款 refers an
@@ -120,7 +113,7 @@ def choose_basis(
     for group in (described, default, bases):
         with_unit_fine = [basis for basis in group if any(tier.target == "unit" for tier in basis.tiers)]
         if with_unit_fine or group:
-            return min(with_unit_fine or group, key=lambda basis: basis.reference.law not in SPECIAL_LAWS)
+            return (with_unit_fine or group)[0]
     return None
 
 
