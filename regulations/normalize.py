@@ -21,14 +21,15 @@ _PREAMBLE = re.compile(
     r"(?:发现|查见|看到))"
     r"(?!的)[\s,，:：、]*"
 )
-# A person going into a reactor (进釜清理, 人下到釜里, 釜内作业) is 进入受限空间 (GB 30871-2022 3.5 names
-# 反应器、塔、釜、槽、罐), though no checklist text says 釜 (those of 进罐, 进塔 and 罐内作业 do). Only where
-# work follows or a person precedes: material 进釜 (进釜物料, 滴加进釜) is process, 釜内温度 a reading.
+# A person going into a reactor (人进釜, 进釜检修, 釜内清理作业) is 进入受限空间 (GB 30871-2022 3.5 names
+# 反应器、塔、釜、槽、罐), though no checklist text says 釜 (those of 进罐, 进塔 and 罐内作业 do). Only with a
+# person before it or entry work after it: material 入釜/进釜前置换, 釜内除氧, 下到釜里没称量 are process.
 _REACTOR = r"(?:反应)?釜(?:内|里)?"
+_ENTRY_WORK = r"(?:作业|检修|维修|清理|清淤|清渣|清釜|焊|刷|干活)"
 _REACTOR_ENTRY = re.compile(
-    rf"(?<!料)(?:进|入|下)(?:入|到|过)?{_REACTOR}(?=作业|清|检|维|修|焊|刷|除|前|时|之前|没|未|不)"
-    rf"|(?<=人)(?:进|入|下)(?:入|到|过)?{_REACTOR}"
-    r"|(?:在|到)?(?:反应)?釜(?:内|里)(?=作业|清|检修|维修|焊|刷|除|干活)"
+    rf"(?<=人)(?:进|入|下)(?:入|到|过)?{_REACTOR}"
+    rf"|(?<!料)(?:进|入|下)(?:入|到|过)?{_REACTOR}(?={_ENTRY_WORK})"
+    rf"|(?:在|到)?(?:反应)?釜(?:内|里)(?={_ENTRY_WORK})"
 )
 
 

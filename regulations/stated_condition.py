@@ -13,11 +13,14 @@ from regulations.normalize import strip_preamble
 
 Condition = Literal["missing", "faulty"]
 
-# Not installed: 没装, 未设置, 没配, 缺少; 没有 + the device (没有可燃气体探头, 一个…都没有), not 没有检定.
+# Not installed, said of the device itself (没装报警器, 未设有毒探测器, 没有…探头, 一个…都没有); not an
+# accessory of a device that is there (报警器未配备备用电源, 探头未设置防雨罩).
+_DEVICE = r"(?:报警器|报警仪|报警装置|报警系统|检测报警|探头|探测器|检测器|检测仪|GDS|可燃报|有毒报)"
 _MISSING = re.compile(
-    r"(?:没|未)(?:有)?(?:安装|装|设置|设|配备|配置|配)(?!.{0,2}(?:好|对|正确))|缺少|漏装|漏设"
-    r"|一个[^，。,；;]{0,12}都没有|都没(?:有)?(?:装|设)"
-    r"|(?:没有|无)(?:任何)?[^，。,；;没未]{0,10}(?:报警器|报警仪|探头|探测器|检测报警|检测仪|报警装置)"
+    rf"(?:(?:没|未)有?(?:安装|装|设置|设|配备|配置|配)|缺少|漏装|漏设|(?:没有|无)(?:任何)?)[^，。,；;没未]{{0,10}}{_DEVICE}"
+    r"|一个[^，。,；;]{0,12}都没有|都没有?(?:装|设)"
+    # the device named first, the verb ending the clause: 报警器没装全 (not 探头未设置防雨罩)
+    rf"|{_DEVICE}[^，。,；;]{{0,4}}(?:没|未)有?(?:安装|装|设置|设)(?:全|齐|上)?(?=$|[，。,；;！!]|的)"
 )
 # Present but not working or not kept up: broken, faulty, bypassed, out of calibration.
 _FAULTY = re.compile(

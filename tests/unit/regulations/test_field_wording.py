@@ -39,7 +39,19 @@ def test_a_person_entering_a_reactor_is_confined_space_work(text: str, item: str
     assert item is None or top == item
 
 
-@pytest.mark.parametrize("text", ["氯气进釜流量没联锁", "物料进釜前取样", "釜内温度超标", "精馏塔釜温高"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "氯气进釜流量没联锁",
+        "物料进釜前取样",
+        "釜内温度超标",
+        "精馏塔釜温高",
+        "甲醇入釜未经计量直接加入",
+        "反应釜内除氧不彻底就升温",
+        "氢气进釜前未置换",
+        "催化剂下到釜里没有称量",
+    ],
+)
 def test_material_fed_to_a_reactor_and_its_readings_are_not_entries(text: str) -> None:
     assert "受限空间" not in normalize(text)
 

@@ -26,6 +26,8 @@ OBSERVED = date(2026, 11, 1)
         ("拿标气一试，这个可燃报一点反应没有", "faulty"),
         ("罐区的报警器没装全，装了的也坏了两个", None),  # both: the words do not decide
         ("爆炸危险区用的普通照明灯", None),
+        ("可燃气体报警器未配备备用电源", None),  # an accessory missing: the detector is there
+        ("罐区可燃气体报警器探头未设置防雨罩", None),
     ],
 )
 def test_the_words_say_whether_the_safeguard_is_missing_or_faulty(text: str, condition: str | None) -> None:
