@@ -20,7 +20,7 @@ from backend.db.versioning import lock_changes
 from backend.domain.audit.service import AuditLog
 from backend.domain.findings.rectified import rectified_promptly
 from backend.domain.findings.repeats import recurred
-from backend.domain.findings.suggestions import CONFIDENT_ITEM, effective_checklist_code
+from backend.domain.findings.suggestions import effective_checklist_code, is_the_findings_item
 from backend.domain.findings.vocabulary import HazardLevel
 from backend.jobs.outbox import request_job
 from regulations.matching import Matcher, MatchResult
@@ -177,13 +177,14 @@ def give_legal_basis(
     top = result.checklist[0] if result.checklist else None
     # The inspector's item is the finding's whatever its score (it leads the matches); a
     # suggestion only when the finding states a defect (a bare "罐区" or "未发现问题" drafts no
-    # penalty) and matching is confident, or grades the finding major by that item, or the finding
-    # is major already (graded by the park or the coupling rules: it needs its 指令书).
-    graded_by_top = (
-        result.major_hazard is not None and top is not None and result.major_hazard.code == top.code
+    # penalty) and the item counts as the finding's (suggestions.is_the_findings_item).
+    graded_by = result.major_hazard.code if result.major_hazard is not None else None
+    major = finding.level is HazardLevel.MAJOR
+    confident = (
+        top is not None
+        and is_the_findings_item(top.score, top.code, graded_by, major)
+        and result.defect_stated
     )
-    major = graded_by_top or finding.level is HazardLevel.MAJOR
-    confident = top is not None and (top.score >= CONFIDENT_ITEM or major) and result.defect_stated
     if top is not None and (top.code == finding.checklist_code or confident):
         item = matcher.checklist.items[top.code]
         facts = Circumstances(

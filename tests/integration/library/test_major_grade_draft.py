@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from backend.domain.findings.legal_basis import give_legal_basis
 from backend.domain.findings.suggestions import CONFIDENT_ITEM, effective_checklist_code
+from backend.domain.findings.vocabulary import HazardLevel
 from regulations.service import get_matcher
 from tests import factories
 from tests.conftest import ParkWorld
@@ -45,3 +46,26 @@ def test_an_ungraded_item_below_the_confident_score_stays_a_suggestion(db: Sessi
     assert matched.matches["major_hazard"] is None
     assert matched.penalty_draft is None
     assert effective_checklist_code(matched) is None
+
+
+def test_a_finding_made_major_counts_its_item_at_grading_strength_and_not_below(
+    db: Session, world: ParkWorld
+) -> None:
+    """Graded by the park or raised by the coupling rules, a major finding needs its 指令书: its top
+    item is drafted and counted for repeats from the 20 at which matching grades, not on a guess."""
+    at_grading_strength = factories.finding(
+        db, world.own, description="罐区巡检发现地面有油污", observed_at=OBSERVED, level=HazardLevel.MAJOR
+    )
+    a_guess = factories.finding(
+        db, world.own, description="氢气进釜前未置换", observed_at=OBSERVED, level=HazardLevel.MAJOR
+    )
+    drafted = give_legal_basis(db, get_matcher(), at_grading_strength.id, repeat_window_days=90)
+    guessed = give_legal_basis(db, get_matcher(), a_guess.id, repeat_window_days=90)
+    db.commit()
+    assert drafted is not None and drafted.matches is not None
+    assert 20 <= drafted.matches["checklist"][0]["score"] < CONFIDENT_ITEM
+    assert drafted.penalty_draft is not None
+    assert effective_checklist_code(drafted) == drafted.matches["checklist"][0]["code"]
+    assert guessed is not None and guessed.matches is not None
+    assert guessed.matches["checklist"][0]["score"] < 20
+    assert guessed.penalty_draft is None and effective_checklist_code(guessed) is None
