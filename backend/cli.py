@@ -37,7 +37,7 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
 
     settings = Settings()
     host, port = host or settings.host, port or settings.port
-    if settings.public_base_url == served_address(settings.host, settings.port):  # not set: derived
+    if settings.public_base_url_derived:
         # Links in notifications lead to this server, not to the default port it is not on
         # (a deployment behind a proxy or domain sets PARKSAFE_PUBLIC_BASE_URL).
         os.environ["PARKSAFE_PUBLIC_BASE_URL"] = served_address(host, port)

@@ -7,7 +7,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, PrivateAttr, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 JobBackend = Literal["inprocess", "redis"]
@@ -80,13 +80,21 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = False
 
+    _base_url_derived: bool = PrivateAttr(default=False)
+
     @model_validator(mode="after")
     def _link_to_the_served_address(self) -> Settings:
         """Every command links to the server PARKSAFE_HOST/PORT name (parksafe escalate linked to
         port 8000 while the server was on PARKSAFE_PORT); behind a proxy PUBLIC_BASE_URL is set."""
         if not self.public_base_url:
             self.public_base_url = served_address(self.host, self.port)
+            self._base_url_derived = True
         return self
+
+    @property
+    def public_base_url_derived(self) -> bool:
+        """Whether public_base_url was worked out from host and port rather than set."""
+        return self._base_url_derived
 
     @cached_property
     def resolved_data_dir(self) -> Path:
@@ -128,4 +136,4 @@ class Settings(BaseSettings):
 def served_address(host: str, port: int) -> str:
     """The URL a browser on this machine reaches a server listening on ``host``:``port`` by."""
     shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
-    return f"http://{shown}:{port}"
+    return f"http://[{shown}]:{port}" if ":" in shown else f"http://{shown}:{port}"  # IPv6 in brackets

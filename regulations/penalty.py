@@ -151,7 +151,7 @@ def _quoted(referral: str, tier: PenaltyTier) -> str:
 
 # A 款 that hands the sanction to another act (第七十七条第一款: "分别依照《安全生产许可证条例》…的规定处罚").
 _REFERRED = re.compile(
-    r"依照(《[^》]+》(?:、《[^》]+》)*|有关[^，。；]*?法律、行政法规)的规定(?:处理、)?处罚"
+    r"依照(《[^》]+》(?:、《[^》]+》)*|有关[^，。；]*?法律、行政法规)的规定((?:处理、)?处罚)"
 )
 
 
@@ -159,7 +159,7 @@ def _no_unit_fine(paragraph: str) -> str:
     referred = _REFERRED.search(paragraph)
     if referred is None:
         return "该条款未规定对单位的罚款数额。"
-    return f"该款规定依照{referred.group(1)}的规定处罚，罚款数额依其确定（其条文未收入本库）。"
+    return f"该款规定依照{referred.group(1)}的规定{referred.group(2)}，罚款数额依其确定（其条文未收入本库）。"
 
 
 def _fine_only_when_overdue(tiers: tuple[PenaltyTier, ...]) -> str:

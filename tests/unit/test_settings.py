@@ -72,3 +72,17 @@ def test_links_lead_to_the_port_the_server_is_told_to_serve_on(monkeypatch: pyte
     assert Settings().public_base_url == "http://127.0.0.1:8161"
     monkeypatch.setenv("PARKSAFE_PUBLIC_BASE_URL", "https://yuanan.example.cn")
     assert Settings().public_base_url == "https://yuanan.example.cn"
+
+
+def test_an_ipv6_listen_address_links_in_brackets_and_a_set_url_is_kept(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("PARKSAFE_PUBLIC_BASE_URL", raising=False)
+    monkeypatch.setenv("PARKSAFE_HOST", "::1")
+    monkeypatch.setenv("PARKSAFE_PORT", "8161")
+    derived = Settings()
+    assert derived.public_base_url == "http://[::1]:8161" and derived.public_base_url_derived
+    monkeypatch.setenv(
+        "PARKSAFE_PUBLIC_BASE_URL", "http://[::1]:8161"
+    )  # set, though equal to the derived one
+    assert not Settings().public_base_url_derived

@@ -85,17 +85,19 @@ def _overdue(rules: EscalationRules, finding: Finding, now: datetime) -> Iterabl
         "overdue",
         overdue_occasion(period, finding.deadline),
         (Role.ENTERPRISE_STAFF, Role.PARK_ADMIN),
-        f"已逾期 {overdue_for(now - finding.deadline)}，仍未整改",
+        f"{overdue_for(now - finding.deadline)}，仍未整改",
         mark_overdue=True,
     )
 
 
 def overdue_for(late: timedelta) -> str:
-    """How late, as the notice says it: hours on the first day (a 督办 minutes after a 17:00
-    deadline said 逾期 1 天), then whole days."""
+    """How late, as the notice says it, never more than it is: whole hours on the first day (a
+    督办 minutes after a 17:00 deadline said 逾期 1 天), then whole days."""
+    if late < timedelta(hours=1):
+        return "已逾期"
     if late < timedelta(days=1):
-        return f"{max(1, math.ceil(late / timedelta(hours=1)))} 小时"
-    return f"{math.floor(late / timedelta(days=1))} 天"
+        return f"已逾期 {math.floor(late / timedelta(hours=1))} 小时"
+    return f"已逾期 {math.floor(late / timedelta(days=1))} 天"
 
 
 def overdue_occasion(period: int, deadline: datetime) -> str:

@@ -84,8 +84,10 @@ def compute(findings: Sequence[Finding], enterprises: dict[Any, Enterprise]) -> 
         ),
         key=lambda row: (-row.get("open", 0), row["name"]),
     )
-    # Found again on another day; two spots of one item on one walk-through are one discovery, as
-    # for escalation (rules.park_time.seen_again). ``count`` is the number of days it was found.
+    # Items found on more than one day at an enterprise (``count``: the days it was found; two spots
+    # on one walk-through are one discovery). Wider than 重复发现 for the 督办 and the draft's 从重,
+    # which need the earlier finding put right first (findings.repeats): this list also shows a
+    # hazard left open and found again, which is what a supervisor looking for offenders wants.
     days: defaultdict[tuple[Any, str], set[date]] = defaultdict(set)
     for f in findings:
         code = effective_checklist_code(f)  # the item escalation counts: chosen, else matched

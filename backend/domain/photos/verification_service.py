@@ -130,18 +130,20 @@ def verify_rectification(
     for sha, image in zip(before_shas, before_images, strict=True):
         earlier[sha], sources[sha] = perceptual_hash(image), BEFORE_PHOTO
     after_images = {sha: _open(store, sha) for sha in rectification.photos}
-    after_codes, after_results = _detect_after(data_dir, after_images)
-    after = [
-        AfterPhoto(sha, image, perceptual_hash(image), stored[sha].taken_at, after_codes[sha])
-        for sha, image in after_images.items()
-    ]
+    after: list[AfterPhoto] = []
+    after_results: list[dict[str, Any]] = []
     try:
+        after_codes, after_results = _detect_after(data_dir, after_images)
+        after = [
+            AfterPhoto(sha, image, perceptual_hash(image), stored[sha].taken_at, after_codes[sha])
+            for sha, image in after_images.items()
+        ]
         verdict = verify(
             before_images, before_codes, after, earlier, dispatched_at, hazard_titles(), sources, filed_codes
         ).as_dict()
     except Exception:  # computation on photos already read: a retry fails the same, and no verdict at
         # all would leave the supervisor waiting on 'AI 核验进行中' while the proof escaped the check
-        log.exception("rectification %s: the photos could not be compared", rectification_id)
+        log.exception("rectification %s: the photos could not be analysed", rectification_id)
         verdict = {"verdict": "flagged", "reasons": [UNVERIFIABLE], "scores": {}}
     outcome = {**verdict, "ai": after_results}
     with transaction(session_factory) as session:

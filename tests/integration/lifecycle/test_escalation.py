@@ -307,7 +307,8 @@ def test_two_spots_of_one_item_on_one_round_are_one_discovery_not_a_repeat(
 @pytest.mark.parametrize(
     ("late", "note"),
     [
-        (timedelta(minutes=5), "已逾期 1 小时，仍未整改"),
+        (timedelta(minutes=5), "已逾期，仍未整改"),
+        (timedelta(minutes=119), "已逾期 1 小时，仍未整改"),
         (timedelta(hours=2), "已逾期 2 小时，仍未整改"),
         (timedelta(hours=30), "已逾期 1 天，仍未整改"),
     ],

@@ -282,6 +282,9 @@ def test_each_missing_permit_is_punished_under_its_own_paragraph(observed: date,
     assert production["penalty_basis"] == f"{article}第一款"
     assert production["fine_range_yuan"] is None
     assert "该款规定依照" in production["rationale"] and "罚款数额依其确定" in production["rationale"]
+    # quoted as the article says it: 条例 …的规定处罚; the 2026 law …的规定处理、处罚
+    said = "的规定处罚" if observed == BEFORE_NEW_LAW else "法律、行政法规的规定处理、处罚"
+    assert said in production["rationale"]
     trading = drafted("没有危化品经营许可证在卖危化品")
     assert trading["penalty_basis"] == f"{article}第三款"
     assert "责令停止经营活动" in trading["measures"]
