@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, select
 
-from backend.db.models import AuditEvent, Finding, Notification
+from backend.db.models import AuditEvent, Finding
 from backend.domain.accounts.roles import Role
 from backend.domain.audit.service import AuditLog
 from backend.domain.findings.legal_basis import give_legal_basis
@@ -25,69 +25,15 @@ from regulations.service import get_matcher
 from tests import factories
 from tests.conftest import ParkWorld
 from tests.devices import Device, finding_mutation, jpeg_photo, rectification_mutation, settle
+from tests.integration.lifecycle.escalating import (
+    CHANNELS,
+    T0,
+    dispatched,
+    escalate,
+    queued,
+    refreshed,
+)
 from tests.integration.lifecycle.steps import reported_and_dispatched
-
-T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
-CHANNELS = "enterprise_staff=json://127.0.0.1:9/staff park_admin=json://127.0.0.1:9/leaders"
-
-
-def escalate(database_url: str, now: datetime, rules: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PARKSAFE_DATABASE_URL": database_url, "PARKSAFE_NOTIFY_URLS": CHANNELS}
-    if rules is not None:
-        env["PARKSAFE_ESCALATION_RULES_PATH"] = str(rules)
-    return subprocess.run(
-        [sys.executable, "-m", "backend.cli", "escalate", "--now", now.isoformat()],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
-
-
-def queued(db: Session, finding: Finding, kind: str) -> int:
-    db.expire_all()
-    return int(
-        db.exec(
-            select(func.count())
-            .select_from(Notification)
-            .where(Notification.finding_id == finding.id, col(Notification.event_key).startswith(f"{kind}:"))
-        ).one()
-    )
-
-
-def refreshed(db: Session, finding: Finding) -> Finding:
-    db.expire_all()
-    found = db.get(Finding, finding.id)
-    assert found is not None
-    return found
-
-
-def dispatched(db: Session, world: ParkWorld, deadline: datetime, **fields: object) -> Finding:
-    finding = factories.finding(
-        db,
-        world.own,
-        status=FindingStatus.DISPATCHED,
-        deadline=deadline,
-        observed_at=T0 - timedelta(days=10),
-        **fields,
-    )
-    db.commit()
-    return finding
-
-
-def closed_then_found_again(db: Session, world: ParkWorld, days_between: int) -> Finding:
-    """XC-05-03 found and closed, then found again at the same enterprise a day before T0."""
-    earlier = T0 - timedelta(days=days_between + 1)
-    factories.finding(
-        db,
-        world.own,
-        checklist_code="XC-05-03",
-        observed_at=earlier,
-        status=FindingStatus.CLOSED,
-        accepted_at=earlier + timedelta(hours=2),
-    )
-    return factories.finding(db, world.own, checklist_code="XC-05-03", observed_at=T0 - timedelta(days=1))
 
 
 def test_reminder_before_the_deadline_then_escalation_each_period_once(
@@ -124,91 +70,6 @@ def test_major_finding_is_escalated_immediately_once(
     assert refreshed(db, finding).escalation_level == 1
 
 
-def test_the_same_checklist_item_again_within_90_days_is_escalated(
-    db: Session, world: ParkWorld, database_url: str
-) -> None:
-    again = closed_then_found_again(db, world, days_between=59)
-    unrelated = factories.finding(
-        db, world.other, checklist_code="XC-05-03", observed_at=T0 - timedelta(days=2)
-    )
-    db.commit()
-    assert escalate(database_url, T0).returncode == 0
-    assert escalate(database_url, T0).returncode == 0
-    assert refreshed(db, again).escalation_level == 1
-    assert refreshed(db, unrelated).escalation_level == 0
-    assert queued(db, again, "escalated") == 2
-
-
-def test_the_same_item_seen_again_before_the_first_was_put_right_is_not_a_repeat(
-    db: Session, world: ParkWorld, database_url: str
-) -> None:
-    """Still open, it is the same continuing hazard (pursued by its own deadline and 督办), not one
-    that came back after a fix."""
-    factories.finding(db, world.own, checklist_code="XC-05-03", observed_at=T0 - timedelta(days=20))
-    again = factories.finding(db, world.own, checklist_code="XC-05-03", observed_at=T0 - timedelta(days=1))
-    db.commit()
-    assert escalate(database_url, T0).returncode == 0
-    assert refreshed(db, again).escalation_level == 0
-
-
-def test_ignition_source_plus_flammable_leak_at_one_enterprise_become_major(
-    db: Session, world: ParkWorld, database_url: str
-) -> None:
-    hot_work = factories.finding(db, world.own, description="罐区附近进行电焊动火作业，未办理动火票")
-    leak = factories.finding(db, world.own, description="输油泵机械密封处有跑冒滴漏，地面有油迹")
-    elsewhere = factories.finding(db, world.other, description="仓库门口有人吸烟")
-    db.commit()
-    assert escalate(database_url, T0).returncode == 0
-    assert escalate(database_url, T0).returncode == 0
-    for finding in (hot_work, leak):
-        state = refreshed(db, finding)
-        assert (state.level, state.escalation_level) == (HazardLevel.MAJOR, 1)
-    assert refreshed(db, elsewhere).level is HazardLevel.GENERAL
-    history = db.exec(select(AuditEvent).where(AuditEvent.entity_id == str(leak.id))).all()
-    assert [event.after["kind"] for event in history if event.after] == ["coupled"]
-
-
-def test_a_leak_raised_to_major_by_coupling_gets_its_documents_and_is_asked_for_a_plan(
-    client: TestClient[Litestar], db: Session, world: ParkWorld, database_url: str
-) -> None:
-    """Matched below the confidence a suggestion needs for a draft (24.4), a leak coupled with hot
-    work became 重大 with no 指令书 at all, and its 督办 did not ask for the plan its dispatch waits for."""
-    factories.finding(db, world.own, description="罐区附近进行电焊动火作业，未办理动火票")
-    leak = factories.finding(
-        db, world.own, description="2号罐区甲苯输送泵机封泄漏，泵底地面有积液，有明显油气味"
-    )
-    db.commit()
-    give_legal_basis(db, get_matcher(), leak.id, repeat_window_days=90)
-    db.commit()
-    assert refreshed(db, leak).penalty_draft is None  # only a suggestion while it is general
-    assert escalate(database_url, T0).returncode == 0
-    settle(client)
-    assert refreshed(db, leak).level is HazardLevel.MAJOR
-    assert refreshed(db, leak).penalty_draft is not None
-    pdf = client.get(
-        f"/api/v1/findings/{leak.id}/penalty-draft.pdf", headers=world.headers(client, Role.PARK_ADMIN)
-    )
-    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
-    [note] = [
-        event.after["note"]
-        for event in db.exec(select(AuditEvent).where(AuditEvent.entity_id == str(leak.id))).all()
-        if event.after and event.after.get("kind") == "coupled"
-    ]
-    assert note == "耦合隐患：点火源 + 可燃物泄漏，升为重大隐患：请企业提交治理方案，经园区审核通过后下发整改"
-
-
-def test_a_leak_denied_or_a_broken_gas_detector_is_no_leak_to_couple_with_hot_work(
-    db: Session, world: ParkWorld, database_url: str
-) -> None:
-    checked = factories.finding(db, world.own, description="动火作业票填写不规范，现场检查法兰无泄漏")
-    detector = factories.finding(db, world.own, description="可燃气体报警器失效")
-    db.commit()
-    assert escalate(database_url, T0).returncode == 0
-    for finding in (checked, detector):
-        state = refreshed(db, finding)
-        assert (state.level, state.escalation_level) == (HazardLevel.GENERAL, 0), finding.description
-
-
 def test_a_broken_rules_file_is_refused_naming_the_line(
     db: Session, world: ParkWorld, database_url: str, tmp_path: Path
 ) -> None:
@@ -234,74 +95,6 @@ def test_now_must_be_an_rfc3339_time_with_zone(database_url: str, now: str) -> N
     )
     assert result.returncode == 2
     assert "--now" in result.stderr
-
-
-def test_a_coupled_finding_is_escalated_once_however_its_partners_change(
-    db: Session, world: ParkWorld, database_url: str
-) -> None:
-    hot_work = factories.finding(db, world.own, description="罐区附近进行电焊动火作业，未办理动火票")
-    factories.finding(db, world.own, description="输油泵机械密封处有跑冒滴漏，地面有油迹")
-    db.commit()
-    assert escalate(database_url, T0).returncode == 0
-    second_leak = factories.finding(db, world.own, description="装车鹤管法兰处渗漏，地面有油迹")
-    db.commit()
-    assert escalate(database_url, T0 + timedelta(hours=1)).returncode == 0
-    second_leak.status = FindingStatus.CLOSED
-    db.add(second_leak)
-    db.commit()
-    assert escalate(database_url, T0 + timedelta(hours=2)).returncode == 0
-    assert refreshed(db, hot_work).escalation_level == 1
-    assert queued(db, hot_work, "escalated") == 2  # enterprise staff and park leaders, once each
-    assert refreshed(db, second_leak).escalation_level == 1  # the partner that joined: its own once
-
-
-def test_a_repeat_synced_late_between_two_findings_does_not_escalate_the_later_one_again(
-    db: Session, world: ParkWorld, database_url: str
-) -> None:
-    latest = closed_then_found_again(db, world, days_between=19)
-    db.commit()
-    assert escalate(database_url, T0).returncode == 0
-    # An inspector's phone was offline: its finding of ten days ago arrives now.
-    synced_late = factories.finding(
-        db, world.own, checklist_code="XC-05-03", observed_at=T0 - timedelta(days=10)
-    )
-    db.commit()
-    assert escalate(database_url, T0 + timedelta(hours=1)).returncode == 0
-    assert refreshed(db, latest).escalation_level == 1
-    assert queued(db, latest, "escalated") == 2
-    assert refreshed(db, synced_late).escalation_level == 1  # itself a repeat of the first
-
-
-def test_two_spots_of_one_item_on_one_round_are_one_discovery_not_a_repeat(
-    db: Session, world: ParkWorld, database_url: str
-) -> None:
-    """重复发现 is a hazard seen again on a later day, not a second spot of it on the same round."""
-    factories.finding(  # fixed on the spot, accepted an hour later
-        db,
-        world.own,
-        checklist_code="XC-05-03",
-        observed_at=T0 - timedelta(hours=3),
-        status=FindingStatus.CLOSED,
-        accepted_at=T0 - timedelta(hours=2),
-    )
-    same_round = factories.finding(
-        db, world.own, checklist_code="XC-05-03", observed_at=T0 - timedelta(hours=2)
-    )
-    db.commit()
-    assert escalate(database_url, T0).returncode == 0
-    assert refreshed(db, same_round).escalation_level == 0
-    next_day = factories.finding(db, world.own, checklist_code="XC-05-03", observed_at=T0 + timedelta(days=1))
-    db.commit()
-    assert escalate(database_url, T0 + timedelta(days=1, hours=1)).returncode == 0
-    assert refreshed(db, next_day).escalation_level == 1
-    assert refreshed(db, same_round).escalation_level == 0
-    # A second spot on that next day's round is a repeat too: of the first day, not of its neighbour.
-    next_day_second_spot = factories.finding(
-        db, world.own, checklist_code="XC-05-03", observed_at=T0 + timedelta(days=1, minutes=30)
-    )
-    db.commit()
-    assert escalate(database_url, T0 + timedelta(days=1, hours=2)).returncode == 0
-    assert refreshed(db, next_day_second_spot).escalation_level == 1
 
 
 @pytest.mark.parametrize(
