@@ -204,6 +204,29 @@ def match_eval(show_misses: bool, which: str) -> None:
             click.echo(f"  miss: {miss}")
 
 
+@match.command("refresh")
+@friendly_errors
+def match_refresh() -> None:
+    """Match every open finding again, its penalty draft included (after an upgrade of the
+    checklist, the law library or the rules: stored drafts keep the old basis until then)."""
+    from backend.db.engine import create_db_engine, create_session_factory
+    from backend.domain.escalation.service import load_escalation_rules
+    from backend.domain.findings.legal_basis import rematch_open_findings
+    from regulations.service import get_matcher
+
+    settings = Settings()
+    window = load_escalation_rules(settings.escalation_rules_path).repeated.window_days
+    engine = create_db_engine(settings)
+    try:
+        matched, changed = rematch_open_findings(create_session_factory(engine), get_matcher(), window)
+    finally:
+        engine.dispose()
+    click.echo(
+        f"已重新匹配 {matched} 条未闭环隐患，其中 {changed} 条的匹配结果或处罚草稿有变化 "
+        f"/ {matched} open findings matched again, {changed} changed"
+    )
+
+
 @cli.group()
 def audit() -> None:
     """Tamper-evident audit trail (审计链)."""

@@ -12,16 +12,18 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, col, select
 
 from backend.db.bulk import BulkRows
+from backend.db.engine import transaction
 from backend.db.models import AuditEvent, Enterprise, Finding
 from backend.db.versioning import lock_changes
 from backend.domain.audit.service import AuditLog
 from backend.domain.findings.rectified import rectified_promptly
 from backend.domain.findings.repeats import recurred
 from backend.domain.findings.suggestions import effective_checklist_code, is_the_findings_item
-from backend.domain.findings.vocabulary import HazardLevel
+from backend.domain.findings.vocabulary import FindingStatus, HazardLevel
 from backend.jobs.outbox import request_job
 from regulations.matching import Matcher, MatchResult
 from regulations.penalty import Circumstances, draft_penalty
@@ -31,6 +33,7 @@ from rules.park_time import park_date
 MATCH_JOB = "finding.match"
 MATCH_NEW_JOB = "finding.match_new"
 GRADED = "finding.graded"
+OPEN_STATUSES = (FindingStatus.REPORTED, FindingStatus.DISPATCHED, FindingStatus.PENDING_VERIFICATION)
 
 
 def hazard_codes_in(results: list[dict[str, Any]]) -> list[str]:
@@ -216,3 +219,25 @@ def give_legal_basis(
         },
     )
     return finding
+
+
+def rematch_open_findings(
+    session_factory: sessionmaker[Session], matcher: Matcher, repeat_window_days: int
+) -> tuple[int, int]:
+    """Match every open finding again, one transaction each (pushes wait only for one): after an
+    upgrade of the checklist, the law library or the rules, stored matches and drafts are what the
+    old ones said until something re-runs them. Returns (findings matched, findings changed)."""
+    with session_factory() as session:
+        ids = session.exec(
+            select(Finding.id).where(
+                col(Finding.status).in_(OPEN_STATUSES), col(Finding.deleted_at).is_(None)
+            )
+        ).all()
+    changed = 0
+    for finding_id in ids:
+        with transaction(session_factory) as session:
+            before = session.get(Finding, finding_id)
+            was = (before.matches, before.penalty_draft) if before is not None else None
+            after = give_legal_basis(session, matcher, finding_id, repeat_window_days=repeat_window_days)
+            changed += after is not None and (after.matches, after.penalty_draft) != was
+    return len(ids), changed

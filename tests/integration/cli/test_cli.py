@@ -160,3 +160,11 @@ def test_escalating_where_no_notification_channel_is_set_warns_that_no_one_will_
     assert "未配置通知渠道" in result.stderr
     configured = run(["escalate"], {**fresh_env, "PARKSAFE_NOTIFY_URLS": "json://127.0.0.1:9/notify"})
     assert configured.returncode == 0 and "未配置通知渠道" not in configured.stderr
+
+
+def test_match_refresh_runs_on_a_deployment(fresh_env: dict[str, str]) -> None:
+    """The command an operator runs after an upgrade (what it redrafts: test_rematch.py)."""
+    assert run(["db", "upgrade"], fresh_env).returncode == 0
+    result = run(["match", "refresh"], fresh_env)
+    assert result.returncode == 0, result.stderr
+    assert "已重新匹配 0 条未闭环隐患，其中 0 条" in result.stdout
