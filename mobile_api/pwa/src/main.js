@@ -27,6 +27,9 @@ const TABS = {
   enterprise_staff: [["#/tickets", "整改任务"], ["#/guide", "检查指引"]],
 };
 
+// Where a user reads which of their photos the server refused: staff send rectifications only.
+const REFUSALS_SHOWN = { enterprise_staff: "整改任务" };
+
 const HOME = { inspector: "#/mine", park_admin: "#/dashboard", supervisor: "#/reviews", enterprise_staff: "#/tickets" };
 
 const REPORTERS = ["inspector", "park_admin", "supervisor"];
@@ -82,7 +85,7 @@ async function renderStatus() {
   const expired = Boolean(user && !token());
   if (expired) parts.push(navigator.onLine ? "登录已过期，请重新登录" : "登录已过期：可继续离线记录，联网后重新登录即可同步");
   if (waiting.refused) parts.push(`${waiting.refused} 条被拒绝，需修改后重新提交`);
-  if (waiting.refusedPhotos) parts.push(`${waiting.refusedPhotos} 张照片被服务器拒收，见“我的上报”`);
+  if (waiting.refusedPhotos) parts.push(`${waiting.refusedPhotos} 张照片被服务器拒收，见“${REFUSALS_SHOWN[user?.role] || "我的上报"}”`);
   if (syncedAt) parts.push(`上次同步 ${formatTime(syncedAt)}`);
   // A run in progress says what it does; the last run's error stands only until the next one starts.
   // A run stopped by the expired login is said once, above.
@@ -139,7 +142,8 @@ async function onLogout() {
   if ((waiting.records || waiting.photos) && !confirm(`${waitingText(waiting)}，退出后仍保留在本机，下次登录继续同步。${offline}确定退出？`)) return;
   await logout();
   location.hash = "#/login";
-  route();
+  await route();
+  view().querySelector("input[name=username]")?.focus(); // the 退出 button went with the header
 }
 
 // Every call starts a new generation; only the newest render may show. A refresh renders
@@ -305,8 +309,10 @@ window.addEventListener("parksafe:auth-required", () => {
   route();
 });
 
-// A form the user is filling in stays as it is: the login opens over it, and closes when done.
+// A form the user is filling in stays as it is: the login opens over it, and closes when done,
+// giving the focus back to where the user was on the form.
 function logInOverForm() {
+  const returnTo = document.activeElement;
   renderChrome();
   if (document.getElementById("relogin")) return;
   const dialog = h("dialog", { id: "relogin", "aria-label": "重新登录" });
@@ -318,12 +324,37 @@ function logInOverForm() {
         dialog.close();
         dialog.remove();
         renderChrome();
+        focusAgain(returnTo);
         await syncNow();
       },
     }),
   );
+  // Online, the header offers nothing until the user logs in: Escape must not close the dialog for
+  // good. It is refused, and a close the browser forces anyway (Escape again) opens it again.
+  // Offline the user may close it and work on; back online, it opens again.
+  dialog.addEventListener("cancel", (event) => navigator.onLine && event.preventDefault());
+  dialog.addEventListener("close", () => {
+    if (token() || !dialog.isConnected) return;
+    if (navigator.onLine) dialog.showModal();
+    else dialog.remove();
+  });
   document.body.append(dialog);
   dialog.showModal();
+}
+
+// The control the user last focused on the screen (a field of the form), for the focus to return to
+// after the 重新登录 dialog when what had it before is gone or outside the screen (立即同步, redrawn
+// and disabled while the sync after login runs).
+let lastFocused = null;
+document.addEventListener("focusin", (event) => {
+  if (view()?.contains(event.target)) lastFocused = event.target;
+});
+
+function focusAgain(element) {
+  const target = [element, lastFocused].find((each) => each?.isConnected && view().contains(each)) || view().querySelector("h1");
+  if (!target) return;
+  if (target.tagName === "H1") target.tabIndex = -1;
+  target.focus({ preventScroll: true });
 }
 
 // A new version waits until the user chooses to load it: a reload mid-form would lose what was typed.

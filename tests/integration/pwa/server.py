@@ -101,14 +101,14 @@ class Server:
         assert put.status_code in (200, 201), put.text
         return sha256
 
-    def push(self, entity: str, data: dict[str, Any]) -> str:
-        """One record pushed by the inspector's phone; its id."""
+    def push(self, entity: str, data: dict[str, Any], username: str = "inspector") -> str:
+        """One record pushed by ``username``'s phone (the inspector's); its id."""
         record_id = str(uuid.uuid4())
         mutation = {"mutation_id": str(uuid.uuid4()), "entity": entity, "op": "upsert", "id": record_id}
         push = self.call(
             "POST",
             "/api/v1/sync/push",
-            "inspector",
+            username,
             json={
                 "device_id": "test",
                 "batch_id": str(uuid.uuid4()),

@@ -188,6 +188,26 @@ def test_an_observed_time_more_than_a_day_ahead_is_refused_at_save(
     expect(card(page, description).get_by_text("已同步")).to_be_visible()
 
 
+def test_more_than_twenty_photos_are_refused_at_save(
+    phone: Callable[[], BrowserContext], server: Server, photo: Callable[[int], Path]
+) -> None:
+    """The server takes 20 photos a report and would refuse more only after sync."""
+    page = open_app(phone(), server)
+    log_in(page, "inspector")
+    description = f"罐区防火堤多处破损 {uuid.uuid4().hex[:6]}"
+    report(page, server.enterprise("E001")["name"], description, photo(62))
+    page.get_by_label("拍照").set_input_files([photo(index) for index in range(63, 83)])
+    expect(page.get_by_role("img", name="已选照片 21")).to_be_visible()
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_role("alert")).to_have_text("最多 20 张照片，请移除多余的 1 张后再保存")
+    expect(page.get_by_label("拍照")).to_be_focused()
+    expect(page.get_by_label("隐患描述")).to_have_value(description)  # nothing was saved
+
+    page.get_by_role("button", name="移除第 21 张", exact=True).click()
+    page.get_by_role("button", name="保存").click()
+    expect(card(page, description).get_by_text("已同步")).to_be_visible()
+
+
 # Notes when the first "我的上报" screen is taken away: the sync after login redraws the list.
 WATCH_TITLE = """
 window.titleRedrawn = false;

@@ -131,6 +131,59 @@ def test_an_expired_login_while_reporting_keeps_the_form_and_saves_it_after_logi
     assert len(stored["photos"]) == 1 and not stored["missing_photos"]
 
 
+def test_escape_does_not_close_the_login_over_a_form_for_good(
+    phone: Callable[[], BrowserContext], server: Server, photo: Callable[[int], Path]
+) -> None:
+    """Escape closed the 重新登录 dialog for good: the header offers nothing while the login is out."""
+    page = open_app(phone(), server)
+    log_in(page, "inspector")
+    description = f"装置区防爆挠性管破损 {uuid.uuid4().hex[:6]}"
+    report(page, server.enterprise("E001")["name"], description, photo(16))
+
+    relogin, expired = expire_login(page)
+    page.keyboard.press("Escape")
+    page.keyboard.press("Escape")  # a second Escape, which the browser may not let the page refuse
+    expect(relogin).to_be_visible()
+    page.unroute("**/api/v1/**", expired)
+    relogin.get_by_label("密码").fill(DEMO_PASSWORDS["inspector"])
+    relogin.get_by_role("button", name="登录").click()
+    expect(relogin).to_have_count(0)
+    expect(page.get_by_role("button", name="立即同步")).to_be_visible()
+
+
+def test_after_logging_in_again_over_a_form_the_focus_is_back_where_it_was(
+    phone: Callable[[], BrowserContext], server: Server, photo: Callable[[int], Path]
+) -> None:
+    """The 重新登录 dialog closed onto <body> (立即同步, tapped before it opened, was redrawn and is
+    disabled while the sync after login runs): a screen reader lost its place in the form."""
+    description = f"配电室电缆沟盖板缺失 {uuid.uuid4().hex[:6]}"
+    finding_id = server.report(description, photo(17))
+    server.dispatch(finding_id)
+    page = open_app(phone(), server, f"#/ticket/{finding_id}")
+    log_in(page, "staff")
+    note = page.get_by_label("整改说明")
+    note.fill("已补齐电缆沟盖板")
+
+    def log_in_again(relogin: Locator) -> None:
+        relogin.get_by_label("密码").fill(DEMO_PASSWORDS["staff"])
+        relogin.get_by_role("button", name="登录").click()
+        expect(relogin).to_have_count(0)
+
+    relogin, expired = expire_login(page)  # the user tapped 立即同步 after typing
+    page.unroute("**/api/v1/**", expired)
+    log_in_again(relogin)
+    expect(note).to_be_focused()
+
+    expect(page.get_by_role("button", name="立即同步")).to_be_enabled()  # the sync after login is done
+    page.route("**/api/v1/**", expired)
+    page.evaluate("window.dispatchEvent(new Event('online'))")  # a sync starts while the user types
+    expect(relogin).to_be_visible()
+    page.unroute("**/api/v1/**", expired)
+    log_in_again(relogin)
+    expect(note).to_be_focused()
+    expect(note).to_have_value("已补齐电缆沟盖板")
+
+
 def test_a_file_that_is_not_a_photo_is_refused_when_picked(
     phone: Callable[[], BrowserContext], server: Server, tmp_path: Path
 ) -> None:

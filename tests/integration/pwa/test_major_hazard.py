@@ -11,6 +11,7 @@ from pathlib import Path
 from playwright.sync_api import BrowserContext, expect
 
 from tests.integration.pwa.conftest import log_in, open_app, requests_to
+from tests.integration.pwa.server import PLAN as PLAN_SENT
 from tests.integration.pwa.server import Server
 
 PLAN = {
@@ -45,10 +46,18 @@ def test_a_suggested_major_hazard_is_graded_planned_accepted_and_then_dispatched
     ticket = staff.get_by_role("listitem").filter(has_text=description)
     expect(ticket.get_by_text("须提交治理方案")).to_be_visible()
     ticket.get_by_role("button", name="查看详情").click()
+    staff.get_by_label("目标任务", exact=True).fill(PLAN["目标任务"])
+    staff.get_by_role("button", name="提交治理方案").click()
+    expect(staff.get_by_role("alert").filter(has_text="请填写")).to_have_text(
+        "请填写：方法措施、经费物资、机构人员、时限要求、安全措施和应急预案"
+    )
+    expect(staff.get_by_label("方法措施", exact=True)).to_be_focused()  # taken to the first one missing
     for label, text in PLAN.items():
         staff.get_by_label(label, exact=True).fill(text)
     staff.get_by_role("button", name="提交治理方案").click()
     expect(staff.get_by_text("治理方案已提交，待园区审核")).to_be_visible()
+    # The ticket is redrawn with the plan's state: the focus is there, not on <body>.
+    expect(staff.get_by_role("heading", name="重大隐患治理方案")).to_be_focused()
 
     # The list is redrawn when the sync ends: wait for it, or the plan is accepted on a card that is
     # then swapped out for one whose panel loaded the plan before the acceptance.
@@ -109,7 +118,7 @@ def test_dispatch_is_offered_once_the_plan_is_accepted_and_says_why_until_then(
     expect(card.get_by_role("alert")).to_have_count(0)  # an empty message is not shown
     assert dispatches == []
 
-    # Planned and accepted elsewhere: the pull brings no change to the finding, the server's copy does.
+    # Planned and accepted elsewhere: the next pull brings the finding again with the plan's step.
     server.plan_accepted(finding_id)
     admin.get_by_role("button", name="立即同步").click()
     expect(dispatch).to_be_enabled()
@@ -141,3 +150,31 @@ def test_a_major_hazard_without_a_plan_is_opened_without_asking_for_the_plan(
     card.get_by_text("治理方案", exact=True).click()
     expect(card.get_by_text("尚未提交治理方案")).to_be_visible()
     assert staff_asked == [] and admin_asked == []
+
+
+def test_the_staff_ticket_list_says_where_the_plan_stands(
+    phone: Callable[[], BrowserContext], server: Server, fresh_photo: Callable[[int], Path]
+) -> None:
+    """The card said 须提交治理方案 after the plan was submitted, and after it was accepted."""
+    description = f"液化烃装车栈台紧急切断阀失效 {uuid.uuid4().hex[:6]}"
+    finding_id = server.report(description, fresh_photo(39))
+    server.grade_major(finding_id)
+    plan = f"/api/v1/findings/{finding_id}/governance-plan"
+
+    staff = open_app(phone(), server)
+    log_in(staff, "staff")
+    ticket = staff.get_by_role("listitem").filter(has_text=description)
+    expect(ticket.get_by_text("须提交治理方案")).to_be_visible()
+
+    def after_sync(badge: str) -> None:
+        staff.get_by_role("button", name="立即同步").click()
+        expect(ticket.get_by_text(badge, exact=True)).to_be_visible()
+        expect(ticket.get_by_text("须提交治理方案", exact=True)).to_have_count(0)
+
+    assert server.call("POST", plan, "staff", json=PLAN_SENT).is_success
+    after_sync("治理方案待审核")
+    returned = server.call("POST", f"{plan}/review", json={"decision": "return", "comment": "应急预案不具体"})
+    assert returned.is_success, returned.text
+    after_sync("治理方案被退回，须重新提交")
+    server.plan_accepted(finding_id)
+    after_sync("治理方案已通过")

@@ -110,7 +110,7 @@ def test_after_logging_out_the_phone_still_says_what_waits_for_its_author(
 
     page.once("dialog", accept)
     page.get_by_role("button", name="退出").click()
-    expect(page.get_by_label("用户名")).to_be_visible()
+    expect(page.get_by_label("用户名")).to_be_focused()  # 退出 went with the header: not <body>
     assert "现在离线，重新登录需要联网" in messages[0]
     expect(sync_status(page)).to_contain_text("本机有1 条记录、1 张照片待同步，登录后继续同步")
     expect(sync_status(page)).not_to_contain_text("全部已同步")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Page, Route, expect
 
 from tests.integration.pwa.conftest import log_in, open_app, shot
 from tests.integration.pwa.server import Server
@@ -264,3 +265,78 @@ def test_the_supervisor_is_told_what_the_ai_check_waits_for(
     log_in(supervisor, "supervisor")
     queued = supervisor.get_by_role("listitem").filter(has_text=description)
     expect(queued.get_by_text("等待检查人员上传整改前照片（1 张未到），到齐后进行 AI 核验")).to_be_visible()
+
+
+def test_approving_a_fix_whose_photos_have_not_arrived_says_why_in_the_servers_words(
+    phone: Callable[[], BrowserContext],
+    server: Server,
+    photo: Callable[[int], Path],
+    fresh_photo: Callable[[int], Path],
+) -> None:
+    """Every 409 read 这条隐患的状态已变化，请刷新后再看, though nothing had changed: the staff's phone
+    had not uploaded the after-photo yet."""
+    description = f"消防水泵房阀门锈蚀 {uuid.uuid4().hex[:6]}"
+    finding_id = server.report(description, photo(17))
+    server.dispatch(finding_id)
+    still_on_the_phone = hashlib.sha256(fresh_photo(18).read_bytes()).hexdigest()
+    fix = {"finding_id": finding_id, "note": "阀门已更换", "photos": [still_on_the_phone]}
+    server.push("rectification", fix, "staff")
+    server.wait_for(description, lambda f: f["status"] == "pending_verification")
+
+    supervisor = open_app(phone(), server, f"#/review/{finding_id}")
+    log_in(supervisor, "supervisor")
+    supervisor.get_by_role("button", name="通过").click()
+    expect(supervisor.get_by_role("alert")).to_have_text(re.compile("^整改照片尚未上传，暂不能验收通过"))
+    assert server.findings(description)[0]["status"] == "pending_verification"
+
+
+def test_a_photo_the_server_refuses_is_shown_to_staff_on_their_ticket(
+    phone: Callable[[], BrowserContext], server: Server, fresh_photo: Callable[[int], Path]
+) -> None:
+    """The status line sent staff to 我的上报, a tab they do not have, and the ticket did not say it."""
+    description = f"装置区安全警示标志缺失 {uuid.uuid4().hex[:6]}"
+    finding_id = server.report(description, fresh_photo(19))
+    server.dispatch(finding_id)
+    staff = open_app(phone(), server, f"#/ticket/{finding_id}")
+    log_in(staff, "staff")
+
+    def refuse_upload(route: Route) -> None:
+        if route.request.method != "PUT":
+            route.continue_()
+            return
+        route.fulfill(
+            status=422,
+            content_type="application/json",
+            body='{"error": {"code": "undecodable_image", "message": "无法解码的图片 / cannot decode image", "detail": null}}',
+        )
+
+    staff.route("**/api/v1/photos/*", refuse_upload)
+    staff.get_by_label("整改说明").fill("已补设警示标志")
+    staff.get_by_label("拍照").set_input_files(fresh_photo(20))
+    expect(staff.get_by_role("img", name="已选照片 1")).to_be_visible()
+    staff.get_by_role("button", name="提交整改").click()
+    # Once the run the login started is over (its push may have gone before the fix was saved).
+    staff.get_by_role("button", name="立即同步").click()
+    server.wait_for(description, lambda f: f["status"] == "pending_verification")
+    refused = staff.get_by_role("status").filter(has_text="张照片被服务器拒收")
+    expect(refused).to_contain_text("1 张照片被服务器拒收，见“整改任务”")  # staff have no 我的上报
+    ticket = staff.get_by_role("listitem").filter(has_text=description)
+    expect(ticket.get_by_text("1 张照片被拒收")).to_be_visible()
+    ticket.get_by_role("button", name="查看详情").click()
+    expect(staff.get_by_text("整改照片被服务器拒收：无法解码的图片")).to_be_visible()
+    expect(staff.get_by_role("img", name="被拒收的整改照片 1")).to_be_visible()
+
+
+def test_tickets_worded_alike_are_named_apart(
+    phone: Callable[[], BrowserContext], server: Server, photo: Callable[[int], Path]
+) -> None:
+    """Names were cut at 24 characters: two tickets worded alike read the same to a screen reader."""
+    worded_alike = f"甲类仓库门口消防通道堆放纸箱，阻塞疏散通道 {uuid.uuid4().hex[:6]}"
+    east, west = f"{worded_alike}，东侧", f"{worded_alike}，西侧"
+    for index, description in enumerate((east, west)):
+        server.dispatch(server.report(description, photo(23 + index)), days=3 + index)
+
+    staff = open_app(phone(), server)
+    log_in(staff, "staff")
+    expect(staff.get_by_role("listitem", name=f"整改任务：{east}")).to_have_count(1)
+    expect(staff.get_by_role("listitem", name=f"整改任务：{west}")).to_have_count(1)

@@ -190,22 +190,33 @@ export function legalBasis(finding) {
   if (draft && session()?.user.role !== "enterprise_staff") {
     mount(section,
       h("p", {}, `处罚依据：${draft.penalty_basis || "—"}`),
-      draft.fine_range_yuan ? h("p", {}, `罚款幅度：${draft.fine_range_yuan[0]}–${draft.fine_range_yuan[1]} 元，建议 ${draft.suggested_fine_yuan} 元`) : h("p", {}, "罚款：暂不建议"),
+      draft.fine_range_yuan ? h("p", {}, `罚款幅度：${fineRange(draft.fine_range_yuan)}，建议 ${yuan(draft.suggested_fine_yuan)}`) : h("p", {}, "罚款：暂不建议"),
       draft.measures?.length ? h("p", {}, `处理措施：${draft.measures.join("；")}`) : null,
       draft.authority && draft.authority !== "应急管理部门" ? h("p", {}, `处罚机关：${draft.authority}（由园区移送）`) : null,
       draft.rationale ? h("details", {}, h("summary", {}, "裁量说明"), h("p", {}, draft.rationale)) : null,
       draft.review_note ? h("p", { class: "hint" }, draft.review_note) : null,
-      h("button", { type: "button", onclick: sendOnce(() => downloadNotice(finding.id)) }, "下载处罚文书（PDF）"),
+      h("button", { type: "button", onclick: sendOnce(() => downloadNotice(finding.id, "处罚文书")) }, "下载处罚文书（PDF）"),
     );
   }
   return section;
 }
 
-async function downloadNotice(findingId) {
+// The park's 处罚文书; for enterprise staff the server renders the 责令限期整改指令书 alone.
+export async function downloadNotice(findingId, title) {
   try {
     const blob = await getBlob(`/api/v1/findings/${findingId}/penalty-draft.pdf`);
-    download(blob, `处罚文书-${findingId.slice(0, 8).toUpperCase()}.pdf`); // the documents' number
+    download(blob, `${title}-${findingId.slice(0, 8).toUpperCase()}.pdf`); // the documents' number
   } catch (error) {
     toast(`文书下载失败：${error.message}`, "error");
   }
+}
+
+// Amounts as the documents write them (regulations/penalty.py yuan): 65,000元; a range with no
+// floor as the law words it, 50,000元以下, not 0–50000.
+function yuan(amount) {
+  return `${Number(amount).toLocaleString("en-US")}元`;
+}
+
+function fineRange([low, high]) {
+  return low ? `${yuan(low)}以上${yuan(high)}以下` : `${yuan(high)}以下`;
 }

@@ -3,7 +3,6 @@
 // reads and accepts or returns it on its 待下发 card. Both need the network.
 import { ApiError, getJSON, OfflineError, postJSON, SCREEN_TIMEOUT_MS } from "../api.js";
 import { field, formatTime, h, mount, sendOnce, submitOnce, toast } from "../ui.js";
-import { freshFinding } from "./fresh.js";
 
 const SECTIONS = [
   ["target_tasks", "目标任务"],
@@ -60,11 +59,24 @@ export function needsPlan(finding) {
 }
 
 // Where the plan stands by a finding's timeline: null (none submitted), "submitted", "accepted" or
-// "returned". Only the server's own timeline (GET /findings/{id}) is current: a plan is not part of
-// the finding's record, so a pull does not bring the finding again when its plan moves on.
+// "returned". A plan submitted or reviewed gives its finding a new version, so the next pull brings
+// the finding again with the plan's step on its timeline; the pulled copy is as current as the
+// last sync.
 export function planStatus(timeline) {
   const steps = (timeline || []).filter((step) => step.action?.startsWith("governance_plan."));
   return steps.length ? steps.at(-1).action.slice("governance_plan.".length) : null;
+}
+
+const PLAN_BADGES = {
+  submitted: ["deadline", "治理方案待审核"],
+  accepted: ["status-closed", "治理方案已通过"],
+  returned: ["overdue", "治理方案被退回，须重新提交"],
+};
+
+// A staff ticket's badge for its plan, by the pulled timeline.
+export function planBadge(finding) {
+  const [kind, text] = PLAN_BADGES[planStatus(finding.data.timeline)] || ["deadline", "须提交治理方案"];
+  return h("span", { class: `badge ${kind}` }, text);
 }
 
 // The plan, null when none was submitted; throws OfflineError when it cannot be known. The server's
@@ -109,7 +121,10 @@ export async function planForm(findingId, onSubmitted, timeline = null) {
     message.textContent = "";
     const body = Object.fromEntries(SECTIONS.map(([name], index) => [name, inputs[index].value.trim()]));
     const missing = SECTIONS.filter(([name]) => !body[name]).map(([, label]) => label);
-    if (missing.length) return (message.textContent = `请填写：${missing.join("、")}`);
+    if (missing.length) {
+      inputs.find((input) => !input.value.trim()).focus(); // taken to the first one
+      return (message.textContent = `请填写：${missing.join("、")}`);
+    }
     try {
       await postJSON(`/api/v1/findings/${findingId}/governance-plan`, body);
     } catch (error) {
@@ -185,7 +200,7 @@ export function planReview(findingId, onPlan = null) {
 
 // A major hazard's 下发整改 is offered once its plan is accepted: until then ``button`` is disabled
 // (aria-disabled: still focusable, and described by ``reason``, which shows). What the pulled copy
-// says first; online, the server's timeline (a pull may not have brought the plan's steps); then
+// says (a plan's step brings the finding again with the next pull, which redraws the list); then
 // whatever the 治理方案 panel reads. Returns the panel's ``onPlan``.
 export function untilPlanAccepted(finding, button, reason) {
   const described = button.getAttribute("aria-describedby");
@@ -195,12 +210,6 @@ export function untilPlanAccepted(finding, button, reason) {
     else button.setAttribute("aria-disabled", "true");
     button.setAttribute("aria-describedby", accepted ? described : `${described} ${reason.id}`);
   }
-  const accepted = planStatus(finding.data.timeline) === "accepted";
-  offer(accepted);
-  if (!accepted && navigator.onLine) {
-    freshFinding(finding.id)
-      .then(({ timeline, fresh }) => fresh && offer(planStatus(timeline) === "accepted"))
-      .catch(() => {}); // best effort: the panel says where the plan stands
-  }
+  offer(planStatus(finding.data.timeline) === "accepted");
   return (plan) => offer(plan?.status === "accepted");
 }

@@ -3,7 +3,12 @@ import { StorageFullError } from "../db.js";
 import { keepPhoto, photoURL } from "../photos.js";
 import { field, h, toast } from "../ui.js";
 
-// ``onChange()``: called after a photo is added or removed (the form keeps its draft).
+// The server takes up to 20 photos per record (backend/domain/sync/validation.py): a form refuses
+// more when saved, or the record would be refused only after sync.
+export const MAX_PHOTOS = 20;
+
+// ``onChange()``: called after a photo is added or removed (the form keeps its draft). ``input``:
+// the 拍照 control, which a form focuses when it refuses the photos.
 export function photoPicker(initial = [], onChange = () => {}) {
   const hashes = [...initial];
   const strip = h("ul", { class: "photo-strip", "aria-label": "已拍的照片" });
@@ -25,10 +30,14 @@ export function photoPicker(initial = [], onChange = () => {}) {
     );
   }
 
-  function remove(hash) {
-    hashes.splice(hashes.indexOf(hash), 1);
-    redraw();
+  // The removed photo's button goes with it: the focus moves to the next photo's, else to 拍照,
+  // rather than falling back to <body>.
+  async function remove(hash) {
+    const index = hashes.indexOf(hash);
+    hashes.splice(index, 1);
     onChange();
+    await redraw();
+    (strip.querySelectorAll("button")[index] || input).focus();
   }
 
   input.addEventListener("change", async () => {
@@ -46,5 +55,5 @@ export function photoPicker(initial = [], onChange = () => {}) {
   });
 
   redraw();
-  return { element: h("div", { class: "photos" }, field("拍照", input, "可拍多张；照片先存在手机上，联网后自动上传"), strip), hashes: () => [...hashes] };
+  return { element: h("div", { class: "photos" }, field("拍照", input, "可拍多张；照片先存在手机上，联网后自动上传"), strip), input, hashes: () => [...hashes] };
 }

@@ -7,7 +7,7 @@ import { clearDraft, loadDraft, rememberChoice, rememberedChoice, saveDraft } fr
 import { AlreadySentError, enqueue, syncNow } from "../sync.js";
 import { field, h, isoToLocalInput, localInputToISO, mount, submitOnce, toast } from "../ui.js";
 import { PRESET_KEY } from "./guide.js";
-import { photoPicker } from "./photo_picker.js";
+import { MAX_PHOTOS, photoPicker } from "./photo_picker.js";
 
 // The server refuses a 发现时间 more than 24 hours ahead of its clock (a phone's clock may be a little off).
 const FUTURE_LIMIT_MS = 24 * 3_600_000;
@@ -36,9 +36,16 @@ export async function renderReport(root, editingMutationId = null) {
   async function refreshEnterprises() {
     if (!enterprise.isConnected) return window.removeEventListener("parksafe:changed", refreshEnterprises);
     if (document.activeElement === enterprise) return enterprise.addEventListener("blur", refreshEnterprises, { once: true });
-    const chosen = enterprise.value || startAt;
     companies = await enterprises();
+    // Read after the wait: a pick made meanwhile stands. A draft's or an edit's enterprise, whose
+    // option was not there yet, is the choice, not lost.
+    const before = enterprise.value;
+    const chosen = before || data.enterprise_id || startAt;
     enterprise.replaceChildren(...enterpriseOptions(chosen));
+    if (enterprise.value !== before) {
+      keepDraft(); // as a pick by hand would: the draft and the suggestions (第五项 depends on it)
+      if (description.value) showSuggestions();
+    }
   }
   window.addEventListener("parksafe:changed", refreshEnterprises);
   const picker = photoPicker(data.photos || [], keepDraft);
@@ -143,6 +150,7 @@ export async function renderReport(root, editingMutationId = null) {
     // Told what is missing or wrong, and taken to it.
     const missing = [
       [!finding.enterprise_id, enterprise, "请选择所属企业"],
+      [finding.photos.length > MAX_PHOTOS, picker.input, `最多 ${MAX_PHOTOS} 张照片，请移除多余的 ${finding.photos.length - MAX_PHOTOS} 张后再保存`],
       [!finding.description, description, "请填写隐患描述"],
       [!finding.observed_at, observed, "请填写发现时间"],
       [Date.parse(finding.observed_at) > Date.now() + FUTURE_LIMIT_MS, observed, "发现时间不能晚于现在，请核对后重新填写"],

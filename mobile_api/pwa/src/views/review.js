@@ -114,7 +114,10 @@ export async function renderReview(root, id) {
       await postJSON(`/api/v1/findings/${id}/review`, body);
     } catch (error) {
       if (error instanceof OfflineError) message.textContent = "验收需要联网，请连接网络后再试";
-      else if (error instanceof ApiError && error.status === 409) message.textContent = "这条隐患的状态已变化，请刷新后再看";
+      // Moved on meanwhile (another supervisor decided): the generic line. Any other refusal
+      // (photos_missing: the after-photos have not arrived) is the server's own words.
+      else if (error instanceof ApiError && error.code === "illegal_transition") message.textContent = "这条隐患的状态已变化，请刷新后再看";
+      else if (error instanceof ApiError && error.status === 409) message.textContent = error.message;
       else message.textContent = `操作失败：${error.message}`;
       return;
     }
