@@ -249,8 +249,22 @@ function followUpSoon() {
   followUps = FOLLOW_UP_MS.map((delay) => setTimeout(() => syncNow(), delay));
 }
 
+// Asked while a run is under way (a report saved while the run pulls), one more run follows it:
+// the run may be past the push, and the report would wait for the next minute's timer.
+let again = false;
+
 export function syncNow() {
-  if (!running) running = run().finally(() => (running = null));
+  if (running) {
+    again = true;
+    return running;
+  }
+  running = run().finally(() => {
+    running = null;
+    if (again) {
+      again = false;
+      syncNow();
+    }
+  });
   return running;
 }
 
