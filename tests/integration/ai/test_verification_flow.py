@@ -228,23 +228,9 @@ def test_a_strip_sent_as_proof_gets_a_verdict_for_the_supervisor_not_an_endless_
     inspector.push_ok(
         [edit_mutation("finding", world.own_finding.id, world.own_finding.version, photos=[sha256(before)])]
     )
-    stored = db.get(Finding, world.own_finding.id)
-    assert stored is not None
-    stored.status = FindingStatus.DISPATCHED
-    db.commit()
     buffer = io.BytesIO()
     Image.new("RGB", (4000, 4), (90, 90, 90)).save(buffer, "JPEG")
-    strip = buffer.getvalue()
-    staff = Device(client, world.headers(client, Role.ENTERPRISE_STAFF))
-    assert staff.upload(sha256(strip), strip).status_code == 201
-    staff.push_ok([rectification_mutation(world.own_finding.id, [sha256(strip)])])
-    supervisor = world.headers(client, Role.SUPERVISOR)
-    [queued] = wait_for(
-        client,
-        lambda: [
-            q for q in client.get("/api/v1/reviews", headers=supervisor).json()["items"] if q["verdict"]
-        ],
-    )
+    queued = verdict_on_proof(client, world, db, buffer.getvalue())
     assert queued["verdict"] == "flagged" and queued["waiting_for"] is None
     assert any("过小或过窄（4000×4 像素）" in reason for reason in queued["reasons"]), queued
 
@@ -259,14 +245,25 @@ def test_photos_the_comparison_cannot_analyse_are_flagged_for_a_person(
         raise ValueError("an image OpenCV cannot read")
 
     monkeypatch.setattr("ai.verification.verify", cannot_analyse)
+    queued = verdict_on_proof(client, world, db, camera_jpeg(size=(320, 240), color=(30, 160, 60)))
+    assert queued["verdict"] == "flagged"
+    assert queued["reasons"] == [
+        "AI 未能分析这些照片，请人工核对整改前后照片 / AI could not analyse the photos"
+    ]
+
+
+def verdict_on_proof(
+    client: TestClient[Litestar], world: ParkWorld, db: Session, proof: bytes
+) -> dict[str, Any]:
+    """The supervisor's queue entry for the world's own finding, dispatched and answered by staff
+    with ``proof``, once it has an AI verdict."""
     stored = db.get(Finding, world.own_finding.id)
     assert stored is not None
     stored.status = FindingStatus.DISPATCHED
     db.commit()
-    after = camera_jpeg(size=(320, 240), color=(30, 160, 60))
     staff = Device(client, world.headers(client, Role.ENTERPRISE_STAFF))
-    assert staff.upload(sha256(after), after).status_code == 201
-    staff.push_ok([rectification_mutation(world.own_finding.id, [sha256(after)])])
+    assert staff.upload(sha256(proof), proof).status_code == 201
+    staff.push_ok([rectification_mutation(world.own_finding.id, [sha256(proof)])])
     supervisor = world.headers(client, Role.SUPERVISOR)
     [queued] = wait_for(
         client,
@@ -274,7 +271,4 @@ def test_photos_the_comparison_cannot_analyse_are_flagged_for_a_person(
             q for q in client.get("/api/v1/reviews", headers=supervisor).json()["items"] if q["verdict"]
         ],
     )
-    assert queued["verdict"] == "flagged"
-    assert queued["reasons"] == [
-        "AI 未能分析这些照片，请人工核对整改前后照片 / AI could not analyse the photos"
-    ]
+    return dict(queued)

@@ -64,15 +64,20 @@ def dispatched(db: Session, world: ParkWorld, deadline: datetime, **fields: obje
     return finding
 
 
-def closed_then_found_again(db: Session, world: ParkWorld, days_between: int) -> Finding:
-    """XC-05-03 found and closed, then found again at the same enterprise a day before T0."""
-    earlier = T0 - timedelta(days=days_between + 1)
-    factories.finding(
+def put_right(db: Session, world: ParkWorld, observed_at: datetime, accepted_at: datetime) -> Finding:
+    """XC-05-03 found at ``observed_at`` and closed, its fix accepted at ``accepted_at``."""
+    return factories.finding(
         db,
         world.own,
         checklist_code="XC-05-03",
-        observed_at=earlier,
+        observed_at=observed_at,
         status=FindingStatus.CLOSED,
-        accepted_at=earlier + timedelta(hours=2),
+        accepted_at=accepted_at,
     )
+
+
+def closed_then_found_again(db: Session, world: ParkWorld, days_between: int) -> Finding:
+    """XC-05-03 found and closed, then found again at the same enterprise a day before T0."""
+    earlier = T0 - timedelta(days=days_between + 1)
+    put_right(db, world, earlier, earlier + timedelta(hours=2))
     return factories.finding(db, world.own, checklist_code="XC-05-03", observed_at=T0 - timedelta(days=1))

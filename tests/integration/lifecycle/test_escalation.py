@@ -18,7 +18,7 @@ from backend.db.models import AuditEvent, Finding
 from backend.domain.accounts.roles import Role
 from backend.domain.audit.service import AuditLog
 from backend.domain.findings.legal_basis import give_legal_basis
-from backend.domain.findings.vocabulary import FindingStatus, HazardLevel
+from backend.domain.findings.vocabulary import HazardLevel
 from backend.settings import Settings
 from mobile_api.app import create_app
 from regulations.service import get_matcher
@@ -30,6 +30,7 @@ from tests.integration.lifecycle.escalating import (
     T0,
     dispatched,
     escalate,
+    put_right,
     queued,
     refreshed,
 )
@@ -222,14 +223,7 @@ def test_the_penalty_draft_follows_the_escalations_overdue_then_repeated(
     assert "首次发现" in rationale(db, late) and "首次发现" in rationale(db, repeat)
 
     # synced late: the same item seen, and put right, days before the one already drafted
-    factories.finding(
-        db,
-        world.own,
-        checklist_code="XC-05-03",
-        observed_at=T0 - timedelta(days=4),
-        status=FindingStatus.CLOSED,
-        accepted_at=T0 - timedelta(days=3),
-    )
+    put_right(db, world, T0 - timedelta(days=4), T0 - timedelta(days=3))
     db.commit()
     assert escalate(database_url, T0).returncode == 0
     settle(client)

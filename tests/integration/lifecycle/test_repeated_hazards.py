@@ -6,13 +6,13 @@ from datetime import timedelta
 
 from sqlmodel import Session
 
-from backend.domain.findings.vocabulary import FindingStatus
 from tests import factories
 from tests.conftest import ParkWorld
 from tests.integration.lifecycle.escalating import (
     T0,
     closed_then_found_again,
     escalate,
+    put_right,
     queued,
     refreshed,
 )
@@ -66,14 +66,7 @@ def test_two_spots_of_one_item_on_one_round_are_one_discovery_not_a_repeat(
     db: Session, world: ParkWorld, database_url: str
 ) -> None:
     """重复发现 is a hazard seen again on a later day, not a second spot of it on the same round."""
-    factories.finding(  # fixed on the spot, accepted an hour later
-        db,
-        world.own,
-        checklist_code="XC-05-03",
-        observed_at=T0 - timedelta(hours=3),
-        status=FindingStatus.CLOSED,
-        accepted_at=T0 - timedelta(hours=2),
-    )
+    put_right(db, world, T0 - timedelta(hours=3), T0 - timedelta(hours=2))  # fixed on the spot
     same_round = factories.finding(
         db, world.own, checklist_code="XC-05-03", observed_at=T0 - timedelta(hours=2)
     )

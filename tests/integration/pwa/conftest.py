@@ -11,7 +11,16 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Request, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Playwright,
+    Request,
+    Route,
+    expect,
+    sync_playwright,
+)
 
 from tests.integration.pwa.server import DEMO_PASSWORDS, Server, running_server
 from tests.photos import camera_jpeg
@@ -180,3 +189,40 @@ _EDIT_SESSION = """(fields) => new Promise((resolve, reject) => {
 def edit_session(page: Page, **fields: str) -> None:
     """Change the login the phone keeps (IndexedDB), e.g. ``expires_at`` or ``token``."""
     page.evaluate(_EDIT_SESSION, fields)
+
+
+PULLS = "**/api/v1/sync/pull*"
+UNDECODABLE = '{"error": {"code": "undecodable_image", "message": "无法解码的图片 / cannot decode image", "detail": null}}'
+
+
+class HeldPulls:
+    """The page's sync pulls held unanswered until released: a slow network under a sync run."""
+
+    def __init__(self, page: Page) -> None:
+        self._page = page
+        self._routes: list[Route] = []
+        # Playwright calls a Python function, not a builtin method: self._routes.append alone fails there.
+        page.route(PULLS, lambda route: self._routes.append(route))  # noqa: PLW0108
+
+    def wait_until_sent(self) -> None:
+        while not self._routes:  # Playwright runs the route handler while the page waits
+            self._page.wait_for_timeout(100)
+
+    def release(self) -> None:
+        self.wait_until_sent()
+        for route in self._routes:
+            route.continue_()
+        self._page.unroute(PULLS)
+
+
+def refuse_photo_uploads(page: Page) -> None:
+    """The server answers every photo upload 422: a photo the phone can read but the server cannot
+    decode (stands in for a damaged file)."""
+
+    def refuse(route: Route) -> None:
+        if route.request.method != "PUT":
+            route.continue_()
+            return
+        route.fulfill(status=422, content_type="application/json", body=UNDECODABLE)
+
+    page.route("**/api/v1/photos/*", refuse)

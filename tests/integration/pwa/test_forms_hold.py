@@ -12,7 +12,7 @@ from pathlib import Path
 
 from playwright.sync_api import BrowserContext, Locator, Page, Route, expect
 
-from tests.integration.pwa.conftest import log_in, open_app, requests_to, wait_for_service_worker
+from tests.integration.pwa.conftest import HeldPulls, log_in, open_app, requests_to, wait_for_service_worker
 from tests.integration.pwa.server import DEMO_PASSWORDS, Server
 from tests.integration.pwa.test_inspector_offline import card, report
 
@@ -278,9 +278,7 @@ def test_a_report_opened_before_the_first_sync_fills_in_its_enterprises_when_the
     """An inspector who taps 上报隐患 right after logging in on a new phone was left with
     暂无企业数据，请联网同步 (while online) until they opened the form again."""
     page = open_app(phone(), server)
-    held: list[Route] = []
-    # Playwright calls a Python function, not a builtin method: held.append alone fails there.
-    page.route("**/api/v1/sync/pull*", lambda route: held.append(route))  # noqa: PLW0108
+    pulls = HeldPulls(page)  # the first pull is slow to come back
     page.get_by_label("用户名").fill("inspector")
     page.get_by_label("密码").fill(DEMO_PASSWORDS["inspector"])
     page.get_by_role("button", name="登录").click()
@@ -289,11 +287,7 @@ def test_a_report_opened_before_the_first_sync_fills_in_its_enterprises_when_the
     expect(enterprise.locator("option")).to_have_text(["暂无企业数据，请联网同步"])
     page.get_by_label("隐患描述").fill("储罐区防火堤内有杂草")
 
-    while not held:  # the pull was sent (Playwright runs the route handler while the page waits)
-        page.wait_for_timeout(100)
-    for route in held:
-        route.continue_()
-    page.unroute("**/api/v1/sync/pull*")
+    pulls.release()
     name = server.enterprise("E001")["name"]
     expect(enterprise.locator("option", has_text=name)).to_have_count(1)
     enterprise.select_option(label=name)
@@ -307,17 +301,12 @@ def test_a_report_saved_while_a_sync_is_pulling_goes_up_when_that_sync_ends(
     """Saved while a run was past its push, a report waited for the next minute's timer."""
     page = open_app(phone(), server)
     log_in(page, "inspector")
-    held: list[Route] = []
-    # Playwright calls a Python function, not a builtin method: held.append alone fails there.
-    page.route("**/api/v1/sync/pull*", lambda route: held.append(route))  # noqa: PLW0108
+    pulls = HeldPulls(page)
     page.get_by_role("button", name="立即同步").click()  # nothing to push: the run waits on its pull
-    while not held:
-        page.wait_for_timeout(100)
+    pulls.wait_until_sent()
     description = f"泵房地面有油污未清理 {uuid.uuid4().hex[:6]}"
     report(page, server.enterprise("E001")["name"], description, photo(12))
     page.get_by_role("button", name="保存").click()
     expect(card(page, description).get_by_text("待同步")).to_be_visible()
-    for route in held:
-        route.continue_()
-    page.unroute("**/api/v1/sync/pull*")
+    pulls.release()
     expect(card(page, description).get_by_text("已同步")).to_be_visible(timeout=15_000)

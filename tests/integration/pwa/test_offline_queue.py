@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import BrowserContext, Locator, Page, Route, expect
 
-from tests.integration.pwa.conftest import edit_session, log_in, open_app, wait_for_service_worker
+from tests.integration.pwa.conftest import (
+    edit_session,
+    log_in,
+    open_app,
+    refuse_photo_uploads,
+    wait_for_service_worker,
+)
 from tests.integration.pwa.server import Server
 from tests.integration.pwa.test_inspector_offline import card, report
 
@@ -122,19 +128,7 @@ def test_a_photo_the_server_refuses_is_not_shown_as_on_its_way(
     context = phone()
     page = open_app(context, server)
     log_in(page, "inspector")
-
-    # A photo the phone can read but the server cannot decode (stands in for a damaged file).
-    def refuse_upload(route: Route) -> None:
-        if route.request.method != "PUT":
-            route.continue_()
-            return
-        route.fulfill(
-            status=422,
-            content_type="application/json",
-            body='{"error": {"code": "undecodable_image", "message": "无法解码的图片 / cannot decode image", "detail": null}}',
-        )
-
-    page.route("**/api/v1/photos/*", refuse_upload)
+    refuse_photo_uploads(page)
     description = f"罐区防火堤内有杂草 {uuid.uuid4().hex[:6]}"
     report(page, server.enterprise("E001")["name"], description, photo(25))
     page.get_by_role("button", name="保存").click()

@@ -9,9 +9,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
-from playwright.sync_api import BrowserContext, Page, Route, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.integration.pwa.conftest import log_in, open_app, shot
+from tests.integration.pwa.conftest import log_in, open_app, refuse_photo_uploads, shot
 from tests.integration.pwa.server import Server
 
 
@@ -300,17 +300,7 @@ def test_a_photo_the_server_refuses_is_shown_to_staff_on_their_ticket(
     staff = open_app(phone(), server, f"#/ticket/{finding_id}")
     log_in(staff, "staff")
 
-    def refuse_upload(route: Route) -> None:
-        if route.request.method != "PUT":
-            route.continue_()
-            return
-        route.fulfill(
-            status=422,
-            content_type="application/json",
-            body='{"error": {"code": "undecodable_image", "message": "无法解码的图片 / cannot decode image", "detail": null}}',
-        )
-
-    staff.route("**/api/v1/photos/*", refuse_upload)
+    refuse_photo_uploads(staff)
     staff.get_by_label("整改说明").fill("已补设警示标志")
     staff.get_by_label("拍照").set_input_files(fresh_photo(20))
     expect(staff.get_by_role("img", name="已选照片 1")).to_be_visible()
